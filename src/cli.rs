@@ -1,0 +1,225 @@
+//! The command line, as documented data: every flag has a doc comment and an `IDOCR_MOCK_*`
+//! environment twin (a test checks both), and converts into a [`Config`].
+
+use crate::config::{self, App, Config, DuplicateOrders, SignCheck, Texts};
+use crate::error::StartupError;
+use crate::image::LineBreaks;
+use crate::protocol::sign::SignCase;
+use clap::{Args, Parser, Subcommand};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A faithful, signed test double of WeBank's ID-card OCR service (POST /api/paas/idcardocrapp)
+/// and its token flow. Run it with no arguments to serve on http://127.0.0.1:8080.
+#[derive(Debug, Parser)]
+#[command(name = "idocr-mock", version, args_conflicts_with_subcommands = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the sign of a request and the string that was hashed, to build a request by hand.
+    Sign(SignArgs),
+    /// Print the error catalog: every code and msg, with the evidence behind it.
+    Codes(CodesArgs),
+}
+
+/// Serving (the default command).
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Use 0.0.0.0 to accept connections from other machines.
+    #[arg(long, env = "IDOCR_MOCK_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port to listen on; 0 picks a free port, printed on the first line of stdout.
+    #[arg(long, env = "IDOCR_MOCK_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// TOML file declaring apps ([[app]] tables with id, secret, sign_tickets).
+    #[arg(long, env = "IDOCR_MOCK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// App id of the app given on the command line [default app: TIDAMOCK].
+    #[arg(long, env = "IDOCR_MOCK_APP_ID", value_name = "ID")]
+    pub app_id: Option<String>,
+    /// Secret of that app, for /api/oauth2/access_token [default: idocr-mock-secret].
+    #[arg(long, env = "IDOCR_MOCK_SECRET")]
+    pub secret: Option<String>,
+    /// Static SIGN ticket of that app; repeat the flag (or separate with commas) for several
+    /// [default: idocr-mock-sign-ticket].
+    #[arg(long, env = "IDOCR_MOCK_SIGN_TICKET", value_name = "TICKET", value_delimiter = ',')]
+    pub sign_ticket: Vec<String>,
+    /// Seed of every random choice (identities, ids); the same seed gives the same answers.
+    /// Without it a seed is drawn and logged at startup.
+    #[arg(long, env = "IDOCR_MOCK_SEED")]
+    pub seed: Option<u64>,
+    /// Largest accepted idcardStr, in bytes of Base64 (the doc's field length; newer docs: 20971520).
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_CAP", value_name = "BYTES", default_value_t = config::DEFAULT_IMAGE_CAP)]
+    pub image_cap: usize,
+    /// Hard limit of a request body; larger bodies get HTTP 413 and the connection is closed.
+    #[arg(long, env = "IDOCR_MOCK_MAX_BODY", value_name = "BYTES", default_value_t = config::DEFAULT_MAX_BODY)]
+    pub max_body: usize,
+    /// Accept any sign (loud warning at startup). For clients whose signing is not written yet.
+    #[arg(long, env = "IDOCR_MOCK_NO_SIGN_CHECK")]
+    pub no_sign_check: bool,
+    /// Refuse lower-case signs (the docs say the sign is case-insensitive, so this is off by default).
+    #[arg(long, env = "IDOCR_MOCK_STRICT_SIGN_CASE")]
+    pub strict_sign_case: bool,
+    /// Refuse Base64 that contains CR or LF (by default line breaks are stripped, as 76-column
+    /// Java encoders need).
+    #[arg(long, env = "IDOCR_MOCK_STRICT_BASE64")]
+    pub strict_base64: bool,
+    /// Send the older doc's texts for 66661001, 66661004 and 66661010.
+    #[arg(long, env = "IDOCR_MOCK_LEGACY_TEXTS")]
+    pub legacy_texts: bool,
+    /// Most connections served at once; more wait in the listen backlog.
+    #[arg(long, env = "IDOCR_MOCK_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send its request headers (slow-loris protection).
+    #[arg(long, env = "IDOCR_MOCK_HEADER_TIMEOUT", value_name = "SECS", default_value_t = 30)]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send its request body.
+    #[arg(long, env = "IDOCR_MOCK_BODY_TIMEOUT", value_name = "SECS", default_value_t = 60)]
+    pub body_timeout: u64,
+    /// Log level on stderr: error, warn, info, debug or trace.
+    #[arg(long, env = "IDOCR_MOCK_LOG_LEVEL", default_value = "info")]
+    pub log_level: tracing::Level,
+}
+
+/// `idocr-mock sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// App id (webankAppId).
+    #[arg(long, env = "IDOCR_MOCK_APP_ID", default_value = config::DEFAULT_APP_ID)]
+    pub app_id: String,
+    /// Order number of the OCR request (or order_no of getOcrResult).
+    #[arg(long, env = "IDOCR_MOCK_ORDER_NO", required_unless_present = "user_id")]
+    pub order_no: Option<String>,
+    /// User id, for an SDK-login sign (signed with a NONCE ticket) instead of an order number.
+    #[arg(long, env = "IDOCR_MOCK_USER_ID", conflicts_with = "order_no")]
+    pub user_id: Option<String>,
+    /// The 32-character nonce; one is drawn and printed when absent.
+    #[arg(long, env = "IDOCR_MOCK_NONCE")]
+    pub nonce: Option<String>,
+    /// The version value.
+    #[arg(long, env = "IDOCR_MOCK_VERSION", default_value = "1.0.0")]
+    pub version: String,
+    /// The ticket to sign with.
+    #[arg(long, env = "IDOCR_MOCK_TICKET", default_value = config::DEFAULT_SIGN_TICKET)]
+    pub ticket: String,
+    /// Print only the sign, for scripts: SIGN=$(idocr-mock sign --sign-only …).
+    #[arg(long, env = "IDOCR_MOCK_SIGN_ONLY")]
+    pub sign_only: bool,
+}
+
+/// `idocr-mock codes`.
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// Print the catalog as JSON instead of a table.
+    #[arg(long, env = "IDOCR_MOCK_JSON")]
+    pub json: bool,
+}
+
+impl ServeArgs {
+    /// The configuration these flags describe, reading `--config` if given.
+    ///
+    /// # Errors
+    /// A [`StartupError`] naming the config file and the fix, or the flag that is wrong.
+    pub fn to_config(&self) -> Result<Config, StartupError> {
+        let mut apps = match &self.config {
+            Some(path) => config::load_apps(path)?,
+            None => Vec::new(),
+        };
+        let cli_app_given = self.app_id.is_some() || self.secret.is_some() || !self.sign_ticket.is_empty();
+        if apps.is_empty() || cli_app_given {
+            let default = App::default_app();
+            let app = App {
+                id: self.app_id.clone().unwrap_or(default.id),
+                secret: self.secret.clone().unwrap_or(default.secret),
+                sign_tickets: if self.sign_ticket.is_empty() { default.sign_tickets } else { self.sign_ticket.clone() },
+            };
+            apps.retain(|a| a.id != app.id);
+            apps.push(app);
+        }
+        if self.image_cap > self.max_body {
+            return Err(StartupError::Usage(format!(
+                "--image-cap {} is larger than --max-body {}: raise --max-body so an over-cap image still gets the vendor's answer",
+                self.image_cap, self.max_body
+            )));
+        }
+        if self.max_connections == 0 {
+            return Err(StartupError::Usage("--max-connections must be at least 1".into()));
+        }
+        Ok(Config {
+            apps,
+            seed: self.seed.unwrap_or_else(rand::random),
+            image_cap: self.image_cap,
+            max_body: self.max_body,
+            sign_check: if self.no_sign_check { SignCheck::Off } else { SignCheck::Verify },
+            sign_case: if self.strict_sign_case { SignCase::UpperOnly } else { SignCase::Insensitive },
+            line_breaks: if self.strict_base64 { LineBreaks::Reject } else { LineBreaks::Strip },
+            texts: if self.legacy_texts { Texts::Legacy } else { Texts::Current },
+            duplicate_orders: DuplicateOrders::Allow,
+            max_connections: self.max_connections,
+            header_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            body_timeout: Duration::from_secs(self.body_timeout.max(1)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_flag_has_a_doc_line_and_an_idocr_mock_env_twin() {
+        fn walk(cmd: &clap::Command) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                let env = arg.get_env().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+                assert!(env.starts_with("IDOCR_MOCK_"), "{} --{id} has no IDOCR_MOCK_* twin", cmd.get_name());
+                assert!(arg.get_help().is_some(), "{} --{id} has no doc comment", cmd.get_name());
+            }
+            cmd.get_subcommands().for_each(walk);
+        }
+        walk(&Cli::command());
+    }
+
+    #[test]
+    fn the_readme_documents_every_serving_flag() {
+        let readme = include_str!("../README.md");
+        for arg in Cli::command().get_arguments() {
+            if let Some(long) = arg.get_long().filter(|l| *l != "help" && *l != "version") {
+                assert!(readme.contains(&format!("`--{long}")), "README.md does not document --{long}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_arguments_serve_the_default_app_on_loopback_8080() {
+        let cli = Cli::try_parse_from(["idocr-mock"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!((cli.serve.bind.to_string().as_str(), cli.serve.port), ("127.0.0.1", 8080));
+        assert_eq!(cli.serve.to_config().unwrap().apps, vec![App::default_app()]);
+    }
+
+    #[test]
+    fn app_flags_replace_the_default_app() {
+        let cli = Cli::try_parse_from(["idocr-mock", "--app-id", "TIDA0001", "--sign-ticket", "a,b"]).unwrap();
+        let apps = cli.serve.to_config().unwrap().apps;
+        assert_eq!(apps.len(), 1);
+        assert_eq!((apps[0].id.as_str(), apps[0].secret.as_str()), ("TIDA0001", config::DEFAULT_SECRET));
+        assert_eq!(apps[0].sign_tickets, ["a", "b"]);
+    }
+}

@@ -1,0 +1,115 @@
+//! The mock's one clock. Every timestamp and every expiry reads it, so the admin API can move
+//! time forward and a test can see a ticket expire without sleeping (PROTOCOL.md §9).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch, on the mock's clock.
+pub type Millis = i64;
+
+/// Beijing time, UTC+8, in which the service writes every timestamp.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// Real time plus an offset that the admin API can change. Lock-free: it is read on every request.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Now, on the mock's clock.
+    pub fn now(&self) -> Millis {
+        real_now() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Moves the clock forward (or back, with a negative value).
+    pub fn advance(&self, ms: Millis) {
+        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    /// Sets the clock to `at`; it keeps running from there.
+    pub fn set(&self, at: Millis) {
+        self.offset_ms.store(at - real_now(), Ordering::Relaxed);
+    }
+
+    /// Back to real time.
+    pub fn reset(&self) {
+        self.offset_ms.store(0, Ordering::Relaxed);
+    }
+
+    /// How far the clock is from real time.
+    pub fn offset(&self) -> Millis {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+}
+
+fn real_now() -> Millis {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0)
+}
+
+/// `at` in Beijing time.
+pub fn to_beijing(at: Millis) -> DateTime<FixedOffset> {
+    Utc.timestamp_millis_opt(at).single().unwrap_or_default().with_timezone(&beijing())
+}
+
+/// `yyyyMMddHHmmss`, Beijing time: the wire form of `transactionTime` and `expire_time`.
+pub fn compact(at: Millis) -> String {
+    to_beijing(at).format("%Y%m%d%H%M%S").to_string()
+}
+
+/// `yyyy-MM-dd HH:mm:ss`, Beijing time: the wire form of `operateTime`.
+pub fn dashed(at: Millis) -> String {
+    to_beijing(at).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// RFC 3339 with the +08:00 offset, for humans and the admin API.
+pub fn rfc3339(at: Millis) -> String {
+    to_beijing(at).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}
+
+/// The calendar date in Beijing.
+pub fn date(at: Millis) -> NaiveDate {
+    to_beijing(at).date_naive()
+}
+
+/// Parses an RFC 3339 time such as `2026-01-01T08:00:00+08:00`.
+///
+/// # Errors
+/// The parser's message when `s` is not RFC 3339.
+pub fn parse_rfc3339(s: &str) -> Result<Millis, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_times_are_written_in_beijing_time() {
+        let at = parse_rfc3339("2021-06-21T09:26:52Z").unwrap();
+        assert_eq!(compact(at), "20210621172652");
+        assert_eq!(dashed(at), "2021-06-21 17:26:52");
+        assert_eq!(rfc3339(at), "2021-06-21T17:26:52.000+08:00");
+    }
+
+    #[test]
+    fn the_clock_can_be_set_advanced_and_reset() {
+        let clock = Clock::new();
+        let at = parse_rfc3339("2026-01-01T08:00:00+08:00").unwrap();
+        clock.set(at);
+        assert!((clock.now() - at).abs() < 1_000);
+        clock.advance(3_600_000);
+        assert!((clock.now() - at - 3_600_000).abs() < 1_000);
+        clock.reset();
+        assert_eq!(clock.offset(), 0);
+    }
+}

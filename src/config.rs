@@ -1,0 +1,216 @@
+//! What the server is told at startup: the apps it knows (id, secret, static tickets), the limits
+//! it enforces and the switches that pick between documented and lenient behaviour. Built from
+//! flags, `IDOCR_MOCK_*` variables and an optional TOML file.
+
+use crate::error::StartupError;
+use crate::image::LineBreaks;
+use crate::protocol::sign::SignCase;
+use serde::Deserialize;
+use std::path::Path;
+use std::time::Duration;
+
+pub const DEFAULT_APP_ID: &str = "TIDAMOCK";
+pub const DEFAULT_SECRET: &str = "idocr-mock-secret";
+pub const DEFAULT_SIGN_TICKET: &str = "idocr-mock-sign-ticket";
+/// The documented length of `idcardStr` (PROTOCOL.md §5).
+pub const DEFAULT_IMAGE_CAP: usize = 3_145_728;
+/// Well above the newer doc's 20 MB images, so an over-cap image still gets a business code.
+pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// One partner app.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    pub id: String,
+    pub secret: String,
+    /// Static SIGN tickets: valid forever, besides the ones the token flow issues.
+    #[serde(default)]
+    pub sign_tickets: Vec<String>,
+}
+
+impl App {
+    pub fn default_app() -> Self {
+        App { id: DEFAULT_APP_ID.into(), secret: DEFAULT_SECRET.into(), sign_tickets: vec![DEFAULT_SIGN_TICKET.into()] }
+    }
+}
+
+/// Whether signs are verified at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignCheck {
+    #[default]
+    Verify,
+    /// `--no-sign-check`: any sign is accepted.
+    Off,
+}
+
+/// Which texts of the three codes whose `msg` changed between doc versions are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Texts {
+    #[default]
+    Current,
+    Legacy,
+}
+
+/// What a repeated `orderNo` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DuplicateOrders {
+    /// Front and back of one card share an order; some clients collide under load.
+    #[default]
+    Allow,
+    /// `--reject-duplicate-orders`: the doc's "每次唯一", enforced.
+    Reject,
+}
+
+/// Everything the server needs to know, resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub apps: Vec<App>,
+    /// Drives every random choice; logged at startup so a run can be reproduced.
+    pub seed: u64,
+    pub image_cap: usize,
+    pub max_body: usize,
+    pub sign_check: SignCheck,
+    pub sign_case: SignCase,
+    pub line_breaks: LineBreaks,
+    pub texts: Texts,
+    pub duplicate_orders: DuplicateOrders,
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            apps: vec![App::default_app()],
+            seed: 0,
+            image_cap: DEFAULT_IMAGE_CAP,
+            max_body: DEFAULT_MAX_BODY,
+            sign_check: SignCheck::Verify,
+            sign_case: SignCase::Insensitive,
+            line_breaks: LineBreaks::Strip,
+            texts: Texts::Current,
+            duplicate_orders: DuplicateOrders::Allow,
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Config {
+    pub fn app(&self, id: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.id == id)
+    }
+
+    pub fn legacy_texts(&self) -> bool {
+        self.texts == Texts::Legacy
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default, rename = "app")]
+    apps: Vec<App>,
+}
+
+/// Reads the apps a TOML file declares:
+///
+/// ```toml
+/// [[app]]
+/// id = "TIDA0001"
+/// secret = "my-secret"
+/// sign_tickets = ["static-ticket-1"]
+/// ```
+///
+/// # Errors
+/// [`StartupError::ConfigRead`] when the file cannot be read, [`StartupError::ConfigParse`] with
+/// the line and column when it is not valid, [`StartupError::ConfigInvalid`] when it declares no
+/// app or the same app twice.
+pub fn load_apps(path: &Path) -> Result<Vec<App>, StartupError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| StartupError::ConfigRead { path: path.to_path_buf(), source })?;
+    parse_apps(&text).map_err(|e| e.at(path))
+}
+
+/// The apps of a config file's text; errors carry no path yet.
+pub fn parse_apps(text: &str) -> Result<Vec<App>, ParseProblem> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        ParseProblem::Syntax { line, column, message: e.message().to_string() }
+    })?;
+    if file.apps.is_empty() {
+        return Err(ParseProblem::Invalid("it declares no app: add an [[app]] table with id and secret".into()));
+    }
+    for (i, app) in file.apps.iter().enumerate() {
+        if app.id.is_empty() || app.secret.is_empty() {
+            return Err(ParseProblem::Invalid(format!("app #{} has an empty id or secret", i + 1)));
+        }
+        if file.apps[..i].iter().any(|a| a.id == app.id) {
+            return Err(ParseProblem::Invalid(format!(
+                "app {:?} is declared twice: keep one [[app]] table per id",
+                app.id
+            )));
+        }
+    }
+    Ok(file.apps)
+}
+
+/// A config text that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseProblem {
+    Syntax { line: usize, column: usize, message: String },
+    Invalid(String),
+}
+
+impl ParseProblem {
+    fn at(self, path: &Path) -> StartupError {
+        let path = path.to_path_buf();
+        match self {
+            ParseProblem::Syntax { line, column, message } => StartupError::ConfigParse { path, line, column, message },
+            ParseProblem::Invalid(why) => StartupError::ConfigInvalid { path, why },
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_file_declares_several_apps_with_their_tickets() {
+        let apps = parse_apps("[[app]]\nid = \"A1\"\nsecret = \"s1\"\nsign_tickets = [\"t1\", \"t2\"]\n\n[[app]]\nid = \"A2\"\nsecret = \"s2\"\n").unwrap();
+        assert_eq!(apps.len(), 2);
+        assert_eq!(apps[0].sign_tickets, ["t1", "t2"]);
+        assert!(apps[1].sign_tickets.is_empty());
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line_and_column() {
+        let err = parse_apps("[[app]]\nid = \"A1\"\nsecret = s1\n").unwrap_err();
+        assert!(matches!(err, ParseProblem::Syntax { line: 3, column: 10, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_misspelt_key_is_refused_with_its_line() {
+        let err = parse_apps("[[app]]\nid = \"A1\"\nsecret = \"s\"\nsign_ticket = [\"t\"]\n").unwrap_err();
+        let ParseProblem::Syntax { line, message, .. } = err else { panic!("{err:?}") };
+        assert_eq!(line, 4);
+        assert!(message.contains("sign_ticket"), "{message}");
+    }
+
+    #[test]
+    fn duplicate_and_missing_apps_are_refused() {
+        assert!(matches!(parse_apps(""), Err(ParseProblem::Invalid(_))));
+        let twice = "[[app]]\nid = \"A\"\nsecret = \"s\"\n[[app]]\nid = \"A\"\nsecret = \"t\"\n";
+        assert!(matches!(parse_apps(twice), Err(ParseProblem::Invalid(w)) if w.contains("twice")));
+    }
+}

@@ -1,0 +1,166 @@
+//! The uploaded image: Base64 leniency as real clients need it (76-column wrapping, a
+//! `data:…;base64,` prefix) and the format sniffed from the first decoded bytes (PROTOCOL.md §5).
+
+use base64::alphabet::STANDARD;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+use std::borrow::Cow;
+
+/// Standard alphabet, padding optional: Java, Go, PHP and Node encoders all decode the same.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// What a strict client would be refused for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineBreaks {
+    /// Strip CR and LF before decoding (old Java encoders wrap at 76 columns).
+    #[default]
+    Strip,
+    /// `--strict-base64`: CR or LF makes the Base64 invalid.
+    Reject,
+}
+
+/// A format the service accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+    Bmp,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpeg",
+            Format::Png => "png",
+            Format::Bmp => "bmp",
+        }
+    }
+}
+
+/// Why an `idcardStr` was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageProblem {
+    /// Not Base64, or nothing after decoding (66661005).
+    NotBase64(String),
+    /// Decoded bytes that are no JPG, PNG or BMP (66661010).
+    NotAnImage(&'static str),
+}
+
+impl std::fmt::Display for ImageProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageProblem::NotBase64(why) => write!(f, "idcardStr is not valid Base64: {why}"),
+            ImageProblem::NotAnImage(what) => write!(f, "idcardStr decodes to {what}, not a JPG, PNG or BMP image"),
+        }
+    }
+}
+
+/// A decoded, recognised image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub bytes: Vec<u8>,
+    pub format: Format,
+}
+
+/// Removes a `data:<type>;base64,` prefix.
+pub fn strip_data_url(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix("data:") {
+        if let Some(i) = rest.find(";base64,") {
+            return &rest[i + ";base64,".len()..];
+        }
+    }
+    s
+}
+
+/// Decodes `idcard_str` and recognises its format.
+///
+/// # Errors
+/// [`ImageProblem::NotBase64`] for bad Base64 or an empty result, [`ImageProblem::NotAnImage`]
+/// for bytes of another kind.
+pub fn decode(idcard_str: &str, breaks: LineBreaks) -> Result<Decoded, ImageProblem> {
+    let b64 = strip_data_url(idcard_str);
+    let b64: Cow<'_, str> = if breaks == LineBreaks::Strip && b64.contains(['\r', '\n']) {
+        Cow::Owned(b64.chars().filter(|c| *c != '\r' && *c != '\n').collect())
+    } else {
+        Cow::Borrowed(b64)
+    };
+    let bytes = LENIENT.decode(b64.as_bytes()).map_err(|e| ImageProblem::NotBase64(e.to_string()))?;
+    if bytes.is_empty() {
+        return Err(ImageProblem::NotBase64("it decodes to nothing".into()));
+    }
+    let format = sniff(&bytes).ok_or_else(|| ImageProblem::NotAnImage(describe(&bytes)))?;
+    Ok(Decoded { bytes, format })
+}
+
+/// The image format of `bytes`, from their magic number.
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(Format::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(Format::Png)
+    } else if bytes.len() >= 14 && bytes.starts_with(b"BM") {
+        Some(Format::Bmp)
+    } else {
+        None
+    }
+}
+
+fn describe(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"%PDF") {
+        "a PDF"
+    } else if bytes.starts_with(b"GIF8") {
+        "a GIF"
+    } else if bytes.starts_with(b"RIFF") {
+        "a RIFF (WebP?) file"
+    } else if std::str::from_utf8(bytes).is_ok() {
+        "text"
+    } else {
+        "unrecognised bytes"
+    }
+}
+
+/// Base64 (standard, padded) of `bytes`.
+pub fn encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn png_jpeg_and_bmp_are_recognised_by_magic_number() {
+        assert_eq!(sniff(PNG), Some(Format::Png));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Some(Format::Jpeg));
+        assert_eq!(sniff(b"BM\x36\0\0\0\0\0\0\0\x36\0\0\0"), Some(Format::Bmp));
+        assert_eq!(sniff(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn wrapped_base64_and_data_urls_are_tolerated_by_default() {
+        let b64 = encode(PNG);
+        let wrapped = format!("{}\r\n{}", &b64[..8], &b64[8..]);
+        assert_eq!(decode(&wrapped, LineBreaks::Strip).unwrap().bytes, PNG);
+        assert_eq!(decode(&format!("data:image/png;base64,{b64}"), LineBreaks::Strip).unwrap().format, Format::Png);
+        assert!(matches!(decode(&wrapped, LineBreaks::Reject), Err(ImageProblem::NotBase64(_))));
+    }
+
+    #[test]
+    fn missing_padding_is_tolerated() {
+        let b64 = encode(PNG);
+        assert_eq!(decode(b64.trim_end_matches('='), LineBreaks::Strip).unwrap().bytes, PNG);
+    }
+
+    #[test]
+    fn bad_base64_empty_input_and_text_are_told_apart() {
+        assert!(matches!(decode("***", LineBreaks::Strip), Err(ImageProblem::NotBase64(_))));
+        assert!(matches!(decode("", LineBreaks::Strip), Err(ImageProblem::NotBase64(_))));
+        assert_eq!(decode(&encode(b"hello, world"), LineBreaks::Strip), Err(ImageProblem::NotAnImage("text")));
+    }
+}

@@ -1,0 +1,74 @@
+//! `idocr-mock`: parse the command line, build the configuration, bind, serve.
+
+use clap::Parser;
+use idocr_mock::cli::{Cli, Command, ServeArgs};
+use idocr_mock::error::StartupError;
+use idocr_mock::{commands, server, State};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Sign(args)) => commands::sign(&args).map(|out| print!("{out}")),
+        Some(Command::Codes(args)) => {
+            print!("{}", commands::codes(&args));
+            Ok(())
+        }
+        None => serve(&cli.serve),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("idocr-mock: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: &ServeArgs) -> Result<(), StartupError> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_max_level(args.log_level)
+        .with_target(false)
+        .init();
+    let config = args.to_config()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StartupError::Usage(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let addr = SocketAddr::new(args.bind, args.port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+        let local = listener.local_addr().map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+        println!("listening on http://{local}");
+        commands::log_startup(&config, local);
+        server::run(listener, State::new(config), shutdown_signal()).await;
+        Ok(())
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received"),
+        () = term => tracing::info!("SIGTERM received"),
+    }
+}

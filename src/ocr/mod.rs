@@ -1,0 +1,110 @@
+//! `POST /api/paas/idcardocrapp` (and its old name `/api/paas/ocrapp`), read top to bottom as the
+//! service checks a request: content type → JSON → required fields → version → app → nonce,
+//! orderNo, userId → sign → cardType → image → recognition. The first failure answers, HTTP 200,
+//! in the vendor's envelope; why is in the log and the `X-Idocr-Mock-Reason` header.
+
+pub mod request;
+pub mod response;
+
+use crate::config::SignCheck;
+use crate::identity::{self, Pin, Profile};
+use crate::protocol::catalog;
+use crate::protocol::envelope::{self, fnv1a, mix};
+use crate::protocol::sign::{self, Field, Verdict};
+use crate::reply::{self, Handled, Note, REASON_HEADER};
+use crate::state::State;
+use bytes::Bytes;
+use hyper::http::request::Parts;
+use hyper::StatusCode;
+use request::{Fields, Refusal, Side};
+use response::{Recognition, Success};
+
+/// Handles one recognition request whose body has been read.
+pub fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
+    let mut note = Note::default();
+    match recognise(state, head, body, &mut note) {
+        Ok(reply) => Handled::reply(reply, note),
+        Err(refusal) => Handled::reply(refuse(state, &refusal, &mut note), note),
+    }
+}
+
+fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Result<reply::Reply, Refusal> {
+    let content_type = head.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    request::check_content_type(content_type)?;
+    let f = request::parse(body)?;
+    note.order_no = Some(f.order_no.to_string());
+    note.app_id = Some(f.app_id.to_string());
+    if let Some(q) = query_order_no(head).filter(|q| q != &f.order_no) {
+        tracing::info!(order_no = %f.order_no, query_order_no = %q, "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
+    }
+    request::check_version(&f)?;
+    let app = state.app(&f.app_id).ok_or_else(|| Refusal {
+        code: &catalog::NO_PERMISSION,
+        detail: format!("unknown app id {:?} (configured: {})", f.app_id, app_list(state)),
+    })?;
+    request::check_fields(&f)?;
+    let ticket = verify_sign(state, app, &f)?;
+    let side = request::check_side(&f)?.unwrap_or(Side::Front);
+    let _image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
+
+    let stamp = state.stamp();
+    let key = format!("{}/{}", f.app_id, f.order_no);
+    let today = crate::clock::date(stamp.at);
+    let person = identity::generate(state.seed(), &key, Profile::Typical, today, &Pin::default());
+    let recognition = Recognition::clean(60 + (mix(state.seed() ^ fnv1a(&key)) % 31) as u8);
+    let ocr_id = envelope::ocr_id(state.seed(), state.next_seq());
+    let result_sign = sign::sign(&[&f.app_id, &f.order_no], &ticket);
+    note.code = Some(catalog::SUCCESS.code);
+    let body = response::render(&Success {
+        stamp: &stamp,
+        ocr_id: &ocr_id,
+        order_no: &f.order_no,
+        side,
+        person: &person,
+        recognition: &recognition,
+        sign: &result_sign,
+        native: f.get_native,
+    });
+    Ok(reply::json(StatusCode::OK, body))
+}
+
+/// Checks the sign against every live SIGN ticket of the app; returns the ticket that matched.
+fn verify_sign(state: &State, app: &crate::config::App, f: &Fields<'_>) -> Result<String, Refusal> {
+    let candidates = state.sign_candidates(app);
+    if state.config().sign_check == SignCheck::Off {
+        return Ok(candidates.first().map(|c| c.value.to_string()).unwrap_or_default());
+    }
+    let signed = [
+        Field { name: f.app_id_name, value: &f.app_id },
+        Field { name: "orderNo", value: &f.order_no },
+        Field { name: "nonce", value: &f.nonce },
+        Field { name: "version", value: &f.version },
+    ];
+    let unsigned = [
+        Field { name: "userId", value: f.user_id.as_deref().unwrap_or("") },
+        Field { name: "cardType", value: f.card_type.as_deref().unwrap_or("") },
+    ];
+    match sign::verify(&signed, &unsigned, &f.sign, &candidates, state.config().sign_case) {
+        Verdict::Valid { ticket } => Ok(candidates[ticket].value.to_string()),
+        Verdict::Refused(diagnosis) => Err(Refusal { code: &catalog::AUTH_FAILED, detail: diagnosis.to_string() }),
+    }
+}
+
+/// The vendor answer to a refused request; the detail goes to the log and the reason header.
+pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply {
+    let stamp = state.stamp();
+    let msg = envelope::message(refusal.code, refusal.wire_detail(), state.config().legacy_texts());
+    let mut r = reply::json(StatusCode::OK, envelope::error_body(refusal.code, &msg, &stamp));
+    reply::set_text_header(&mut r, REASON_HEADER, &refusal.detail);
+    note.code = Some(refusal.code.code);
+    note.reason = Some(refusal.detail.clone());
+    r
+}
+
+fn query_order_no(head: &Parts) -> Option<String> {
+    head.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("orderNo=")).map(str::to_string)
+}
+
+fn app_list(state: &State) -> String {
+    state.config().apps.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+}

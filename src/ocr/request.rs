@@ -1,0 +1,374 @@
+//! Reading an `idcardocrapp` body and checking its fields one rule at a time, in the order the
+//! service checks them (PROTOCOL.md §5). Pure: the sign check, which needs the app's tickets, is
+//! done by the caller between [`check_fields`] and [`check_image`].
+
+use crate::image::{self, Decoded, ImageProblem, LineBreaks};
+use crate::protocol::catalog::{self, Code};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A JSON value where a string is expected: the string, or what came instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loose<'a> {
+    Str(Cow<'a, str>),
+    Null,
+    Other(&'static str),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Loose<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Loose::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Loose::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Loose::Str(Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Loose::Other("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Loose::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Loose::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Loose::Other("a number"))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other("an array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other("an object"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The body as sent; unknown fields (`tiket`, `usreId`, …) are ignored and never kept.
+#[derive(Debug, Deserialize)]
+struct Raw<'a> {
+    #[serde(borrow, rename = "webankAppId")]
+    webank_app_id: Option<Loose<'a>>,
+    #[serde(borrow, rename = "appId")]
+    app_id: Option<Loose<'a>>,
+    #[serde(borrow)]
+    version: Option<Loose<'a>>,
+    #[serde(borrow)]
+    nonce: Option<Loose<'a>>,
+    #[serde(borrow)]
+    sign: Option<Loose<'a>>,
+    #[serde(borrow, rename = "orderNo")]
+    order_no: Option<Loose<'a>>,
+    #[serde(borrow, rename = "userId")]
+    user_id: Option<Loose<'a>>,
+    #[serde(borrow, rename = "cardType")]
+    card_type: Option<Loose<'a>>,
+    #[serde(borrow, rename = "idcardStr")]
+    idcard_str: Option<Loose<'a>>,
+    #[serde(borrow, rename = "getNative")]
+    get_native: Option<Loose<'a>>,
+}
+
+/// The fields of a well-formed request, borrowed from the body where JSON allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields<'a> {
+    /// `webankAppId`, or `appId` when only that was sent.
+    pub app_id: Cow<'a, str>,
+    /// Which of the two names carried the app id.
+    pub app_id_name: &'static str,
+    pub version: Cow<'a, str>,
+    pub nonce: Cow<'a, str>,
+    pub sign: Cow<'a, str>,
+    pub order_no: Cow<'a, str>,
+    pub user_id: Option<Cow<'a, str>>,
+    pub card_type: Option<Cow<'a, str>>,
+    pub idcard_str: Cow<'a, str>,
+    pub get_native: bool,
+}
+
+/// One side of the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// 人像面, `cardType` "0".
+    Front,
+    /// 国徽面, `cardType` "1".
+    Back,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Front => "front",
+            Side::Back => "back",
+        }
+    }
+}
+
+/// A rule the request broke: the catalog entry to answer with, and the detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static Code,
+    /// Appended to the msg (`不合法的请求:<detail>`) for 400101 only; always in the log.
+    pub detail: String,
+}
+
+impl Refusal {
+    fn bad_request(detail: impl Into<String>) -> Self {
+        Refusal { code: &catalog::BAD_REQUEST, detail: detail.into() }
+    }
+
+    fn too_long(detail: impl Into<String>) -> Self {
+        Refusal { code: &catalog::PARAM_TOO_LONG, detail: detail.into() }
+    }
+
+    /// The detail goes into the wire msg only where the service puts it there.
+    pub fn wire_detail(&self) -> Option<&str> {
+        (self.code.code == catalog::BAD_REQUEST.code).then_some(self.detail.as_str())
+    }
+}
+
+/// Content types a JSON body may come with; absent is tolerated.
+pub fn check_content_type(content_type: Option<&str>) -> Result<(), Refusal> {
+    let Some(ct) = content_type else { return Ok(()) };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence == "application/json" || essence == "text/json" || essence.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(Refusal::bad_request(format!("Content type '{ct}' not supported")))
+    }
+}
+
+fn text<'a>(name: &str, v: Option<Loose<'a>>, required: bool) -> Result<Option<Cow<'a, str>>, Refusal> {
+    match v {
+        Some(Loose::Str(s)) if !(required && s.is_empty()) => Ok(Some(s)),
+        Some(Loose::Other(kind)) => {
+            Err(Refusal::bad_request(format!("Parameter '{name}' must be a string, not {kind}")))
+        }
+        _ if required => Err(Refusal::bad_request(format!("Missing parameter '{name}'"))),
+        _ => Ok(None),
+    }
+}
+
+fn need<'a>(name: &str, v: Option<Loose<'a>>) -> Result<Cow<'a, str>, Refusal> {
+    Ok(text(name, v, true)?.expect("required fields are present"))
+}
+
+/// Parses the body and checks that every required field is present and a string.
+///
+/// # Errors
+/// `400101` for a body that is not a JSON object, a missing field, or a field of another type.
+pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
+    let raw: Raw<'_> =
+        serde_json::from_slice(body).map_err(|e| Refusal::bad_request(format!("JSON parse error: {e}")))?;
+    let (app_id_name, app_id) = match (raw.webank_app_id, raw.app_id) {
+        (Some(w), _) => ("webankAppId", w),
+        (None, Some(a)) => ("appId", a),
+        (None, None) => return Err(Refusal::bad_request("Missing parameter 'webankAppId'")),
+    };
+    Ok(Fields {
+        app_id: need(app_id_name, Some(app_id))?,
+        app_id_name,
+        version: need("version", raw.version)?,
+        nonce: need("nonce", raw.nonce)?,
+        sign: need("sign", raw.sign)?,
+        order_no: need("orderNo", raw.order_no)?,
+        idcard_str: need("idcardStr", raw.idcard_str)?,
+        user_id: text("userId", raw.user_id, false)?,
+        card_type: text("cardType", raw.card_type, false)?,
+        get_native: text("getNative", raw.get_native, false)?.is_some_and(|g| g == "1"),
+    })
+}
+
+fn alphanumeric(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `version`, checked before the app is looked up.
+pub fn check_version(f: &Fields<'_>) -> Result<(), Refusal> {
+    if f.version == "1.0.0" {
+        Ok(())
+    } else {
+        Err(Refusal {
+            code: &catalog::BAD_VERSION,
+            detail: format!("version is {:?}; the only version is \"1.0.0\"", f.version),
+        })
+    }
+}
+
+/// `nonce`, `orderNo` and `userId`, after the app is known and before the sign.
+pub fn check_fields(f: &Fields<'_>) -> Result<(), Refusal> {
+    if f.nonce.len() != 32 || !alphanumeric(&f.nonce) {
+        return Err(Refusal::bad_request(format!(
+            "nonce must be exactly 32 letters or digits (got {} characters)",
+            f.nonce.chars().count()
+        )));
+    }
+    if !alphanumeric(&f.order_no) {
+        return Err(Refusal::bad_request("orderNo must contain only letters and digits"));
+    }
+    if f.order_no.len() > 32 {
+        return Err(Refusal::too_long(format!("orderNo is {} characters; at most 32", f.order_no.len())));
+    }
+    if let Some(user_id) = &f.user_id {
+        if !user_id.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+            return Err(Refusal::bad_request("userId must not contain special characters"));
+        }
+        if user_id.chars().count() > 32 {
+            return Err(Refusal::too_long(format!("userId is {} characters; at most 32", user_id.chars().count())));
+        }
+    }
+    Ok(())
+}
+
+/// `cardType`: "0" front, "1" back, absent = the scenario's side (front by default).
+pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
+    match f.card_type.as_deref() {
+        None | Some("") => Ok(None),
+        Some("0") => Ok(Some(Side::Front)),
+        Some("1") => Ok(Some(Side::Back)),
+        Some(other) => {
+            Err(Refusal::bad_request(format!("cardType must be \"0\" (front) or \"1\" (back), not {other:?}")))
+        }
+    }
+}
+
+/// `idcardStr`: at most `cap` bytes, valid Base64, a JPG/PNG/BMP image.
+pub fn check_image(f: &Fields<'_>, cap: usize, breaks: LineBreaks) -> Result<Decoded, Refusal> {
+    if f.idcard_str.len() > cap {
+        return Err(Refusal::too_long(format!(
+            "idcardStr is {} bytes; the cap is {cap} (--image-cap)",
+            f.idcard_str.len()
+        )));
+    }
+    image::decode(&f.idcard_str, breaks).map_err(|p| {
+        let code = match p {
+            ImageProblem::NotBase64(_) => &catalog::DECODE_FAILED,
+            ImageProblem::NotAnImage(_) => &catalog::BAD_FORMAT,
+        };
+        Refusal { code, detail: p.to_string() }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(v: serde_json::Value) -> Vec<u8> {
+        serde_json::to_vec(&v).unwrap()
+    }
+
+    fn good() -> serde_json::Value {
+        json!({"webankAppId":"TIDAMOCK","version":"1.0.0","nonce":"a".repeat(32),"sign":"S","orderNo":"order1","idcardStr":"x"})
+    }
+
+    fn with(key: &str, value: serde_json::Value) -> Vec<u8> {
+        let mut v = good();
+        v[key] = value;
+        body(v)
+    }
+
+    fn refusal_of(bytes: &[u8]) -> Refusal {
+        let f = match parse(bytes) {
+            Ok(f) => f,
+            Err(r) => return r,
+        };
+        check_version(&f).and_then(|_| check_fields(&f)).and_then(|_| check_side(&f).map(|_| ())).unwrap_err()
+    }
+
+    #[test]
+    fn a_well_formed_body_borrows_its_strings() {
+        let b = body(good());
+        let f = parse(&b).unwrap();
+        assert!(matches!(f.idcard_str, Cow::Borrowed(_)));
+        assert_eq!((f.app_id.as_ref(), f.app_id_name), ("TIDAMOCK", "webankAppId"));
+    }
+
+    #[test]
+    fn escaped_slashes_from_php_encoders_are_unescaped() {
+        let b = br#"{"appId":"TIDAMOCK","version":"1.0.0","nonce":"n","sign":"s","orderNo":"o","idcardStr":"ab\/cd"}"#;
+        let f = parse(b).unwrap();
+        assert_eq!(f.idcard_str, "ab/cd");
+        assert_eq!(f.app_id_name, "appId");
+    }
+
+    #[test]
+    fn webank_app_id_wins_over_app_id() {
+        let b = with("appId", json!("OTHER"));
+        assert_eq!(parse(&b).unwrap().app_id, "TIDAMOCK");
+    }
+
+    #[test]
+    fn validation_table() {
+        let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+            (b"webankAppId=TIDAMOCK&version=1.0.0".to_vec(), "400101", "JSON parse error"),
+            (b"{\"version\":".to_vec(), "400101", "JSON parse error"),
+            (b"[1,2]".to_vec(), "400101", "JSON parse error"),
+            (with("nonce", json!(null)), "400101", "Missing parameter 'nonce'"),
+            (with("orderNo", json!(12345)), "400101", "'orderNo' must be a string, not a number"),
+            (with("sign", json!({"a":1})), "400101", "'sign' must be a string, not an object"),
+            (with("version", json!("2.0.0")), "400502", "only version"),
+            (with("nonce", json!("short")), "400101", "got 5 characters"),
+            (with("nonce", json!("!".repeat(32))), "400101", "32 letters or digits"),
+            (with("orderNo", json!("a".repeat(33))), "66660000", "at most 32"),
+            (with("orderNo", json!("order-1")), "400101", "only letters and digits"),
+            (with("userId", json!("u".repeat(33))), "66660000", "userId"),
+            (with("userId", json!("u<script>")), "400101", "special characters"),
+            (with("cardType", json!("2")), "400101", "cardType"),
+            (with("cardType", json!(0)), "400101", "'cardType' must be a string"),
+            (br#"{"version":"1.0.0"}"#.to_vec(), "400101", "Missing parameter 'webankAppId'"),
+        ];
+        for (bytes, code, detail) in cases {
+            let r = refusal_of(&bytes);
+            assert_eq!(r.code.code, code, "{} -> {r:?}", String::from_utf8_lossy(&bytes));
+            assert!(r.detail.contains(detail), "{r:?} lacks {detail:?}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_and_deep_nesting_are_bad_requests_not_panics() {
+        let dup = br#"{"nonce":"a","nonce":"b"}"#;
+        assert_eq!(parse(dup).unwrap_err().code.code, "400101");
+        let deep = format!("{{\"x\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(parse(deep.as_bytes()).unwrap_err().code.code, "400101");
+    }
+
+    #[test]
+    fn the_image_is_capped_before_it_is_decoded() {
+        let mut v = good();
+        v["idcardStr"] = json!("*".repeat(11));
+        let b = body(v);
+        let f = parse(&b).unwrap();
+        assert_eq!(check_image(&f, 10, LineBreaks::Strip).unwrap_err().code.code, "66660000");
+        assert_eq!(check_image(&f, 11, LineBreaks::Strip).unwrap_err().code.code, "66661005");
+    }
+
+    #[test]
+    fn content_types_other_than_json_are_refused() {
+        assert!(check_content_type(None).is_ok());
+        assert!(check_content_type(Some("application/json; charset=UTF-8")).is_ok());
+        let r = check_content_type(Some("application/x-www-form-urlencoded")).unwrap_err();
+        assert_eq!(r.detail, "Content type 'application/x-www-form-urlencoded' not supported");
+    }
+}

@@ -1,0 +1,141 @@
+//! The success bodies of PROTOCOL.md §5: the front (人像面) and back (国徽面) results, every value a
+//! string but `success`, which is the boolean `false`.
+
+use super::request::Side;
+use crate::identity::Identity;
+use crate::protocol::envelope::Stamp;
+use serde::Serialize;
+
+/// What recognition "saw": the warnings and clarity of the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recognition {
+    /// 8 flags of `0`/`1` (PROTOCOL.md §8).
+    pub warning: String,
+    pub multi_warning: String,
+    /// 0–100, higher is clearer.
+    pub clarity: u8,
+}
+
+impl Recognition {
+    /// A clean result of the given clarity.
+    pub fn clean(clarity: u8) -> Self {
+        Recognition { warning: "00000000".into(), multi_warning: "00000000".into(), clarity }
+    }
+}
+
+/// Everything a success body is made from.
+pub struct Success<'a> {
+    pub stamp: &'a Stamp,
+    pub ocr_id: &'a str,
+    pub order_no: &'a str,
+    pub side: Side,
+    pub person: &'a Identity,
+    pub recognition: &'a Recognition,
+    /// `result.sign` (guess: SHA-1 of app id and orderNo with the SIGN ticket).
+    pub sign: &'a str,
+    pub native: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<'a, R> {
+    code: &'static str,
+    msg: &'static str,
+    biz_seq_no: &'a str,
+    result: R,
+    transaction_time: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Front<'a> {
+    biz_seq_no: &'a str,
+    transaction_time: &'a str,
+    ocr_id: &'a str,
+    order_no: &'a str,
+    name: &'a str,
+    sex: &'a str,
+    nation: &'a str,
+    birth: String,
+    address: &'a str,
+    idcard: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    native_place: Option<&'a str>,
+    warning: &'a str,
+    sign: &'a str,
+    clarity: String,
+    multi_warning: &'a str,
+    retry: &'static str,
+    success: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Back<'a> {
+    biz_seq_no: &'a str,
+    transaction_time: &'a str,
+    ocr_id: &'a str,
+    order_no: &'a str,
+    valid_date: String,
+    authority: &'a str,
+    warning: &'a str,
+    sign: &'a str,
+    clarity: String,
+    multi_warning: &'a str,
+    retry: &'static str,
+    success: bool,
+}
+
+/// The JSON body of a successful recognition.
+pub fn render(s: &Success<'_>) -> Vec<u8> {
+    let (biz, tt) = (s.stamp.biz_seq_no.as_str(), s.stamp.transaction_time.as_str());
+    let r = s.recognition;
+    let out = match s.side {
+        Side::Front => serde_json::to_vec(&Envelope {
+            code: "0",
+            msg: "请求成功",
+            biz_seq_no: biz,
+            transaction_time: tt,
+            result: Front {
+                biz_seq_no: biz,
+                transaction_time: tt,
+                ocr_id: s.ocr_id,
+                order_no: s.order_no,
+                name: &s.person.name,
+                sex: s.person.sex.as_str(),
+                nation: s.person.nation,
+                birth: s.person.birth_string(),
+                address: &s.person.address,
+                idcard: &s.person.idcard,
+                native_place: s.native.then_some(s.person.native_place.as_str()),
+                warning: &r.warning,
+                sign: s.sign,
+                clarity: r.clarity.to_string(),
+                multi_warning: &r.multi_warning,
+                retry: "1",
+                success: false,
+            },
+        }),
+        Side::Back => serde_json::to_vec(&Envelope {
+            code: "0",
+            msg: "请求成功",
+            biz_seq_no: biz,
+            transaction_time: tt,
+            result: Back {
+                biz_seq_no: biz,
+                transaction_time: tt,
+                ocr_id: s.ocr_id,
+                order_no: s.order_no,
+                valid_date: s.person.valid_date(),
+                authority: &s.person.authority,
+                warning: &r.warning,
+                sign: s.sign,
+                clarity: r.clarity.to_string(),
+                multi_warning: &r.multi_warning,
+                retry: "1",
+                success: false,
+            },
+        }),
+    };
+    out.expect("serialising strings cannot fail")
+}

@@ -1,0 +1,8 @@
+//! The wire protocol: signatures, the error catalog, and the envelopes every answer is written in
+//! (PROTOCOL.md §2–§3). Pure functions and data; no I/O.
+
+pub mod catalog;
+pub mod envelope;
+pub mod sign;
+
+pub use catalog::Code;

@@ -1,0 +1,110 @@
+//! What a handler gives back: the HTTP response (with a body that can be whole or dribbled), or an
+//! order to drop the connection, plus a [`Note`] of what happened for the log and the journal.
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame, SizeHint};
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
+
+/// The service's content type, on every vendor answer.
+pub const JSON_UTF8: &str = "application/json;charset=UTF-8";
+/// Why a request was refused, in plain words (never in the vendor body).
+pub const REASON_HEADER: &str = "x-idocr-mock-reason";
+
+/// A response body: whole, or chunks sent as a fault scenario times them.
+#[derive(Debug)]
+pub enum MockBody {
+    Full(Option<Bytes>),
+    Chunks(mpsc::Receiver<Bytes>),
+}
+
+impl Body for MockBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.get_mut() {
+            MockBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            MockBody::Chunks(rx) => rx.poll_recv(cx).map(|c| c.map(|d| Ok(Frame::data(d)))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, MockBody::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            MockBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
+            MockBody::Full(None) => SizeHint::with_exact(0),
+            MockBody::Chunks(_) => SizeHint::default(),
+        }
+    }
+}
+
+pub type Reply = Response<MockBody>;
+
+/// A response with `body` and the service's JSON content type.
+pub fn json(status: StatusCode, body: impl Into<Bytes>) -> Reply {
+    let mut r = Response::new(MockBody::Full(Some(body.into())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    r
+}
+
+/// Adds a header whose value is free text; characters a header cannot carry become `?`.
+pub fn set_text_header(reply: &mut Reply, name: &'static str, text: &str) {
+    let clean: String =
+        text.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' }).take(2000).collect();
+    if let Ok(v) = HeaderValue::from_str(&clean) {
+        reply.headers_mut().insert(HeaderName::from_static(name), v);
+    }
+}
+
+/// The connection is dropped instead of answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Abort {
+    /// Closed with a TCP reset (RST).
+    Reset,
+    /// Closed in order (FIN) with nothing sent.
+    Close,
+}
+
+impl std::fmt::Display for Abort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Abort::Reset => "connection reset on purpose",
+            Abort::Close => "connection closed on purpose",
+        })
+    }
+}
+
+impl std::error::Error for Abort {}
+
+/// What happened to a request, for the log line and the journal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Note {
+    /// The vendor `code` answered, if any.
+    pub code: Option<&'static str>,
+    /// Why the request was refused, in plain words.
+    pub reason: Option<String>,
+    pub order_no: Option<String>,
+    pub app_id: Option<String>,
+}
+
+/// A handler's whole answer.
+#[derive(Debug)]
+pub struct Handled {
+    pub outcome: Result<Reply, Abort>,
+    pub note: Note,
+}
+
+impl Handled {
+    pub fn reply(reply: Reply, note: Note) -> Self {
+        Handled { outcome: Ok(reply), note }
+    }
+}

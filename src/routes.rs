@@ -1,0 +1,102 @@
+//! (method, path) → handler. Vendor paths are routed on the path alone, whatever the `Host`
+//! (partners reach one state through five host names); `/__admin/` is the mock's own API.
+
+use crate::admin;
+use crate::ocr;
+use crate::reply::{self, Abort, Handled, Note, Reply};
+use crate::state::State;
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ALLOW, CONNECTION, CONTENT_LENGTH};
+use hyper::http::request::Parts;
+use hyper::{Method, Request, StatusCode};
+use std::time::Instant;
+
+/// The vendor routes, for dispatch and for the 404 answer.
+pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
+    ("POST", "/api/paas/idcardocrapp", "recognise one side of an ID card"),
+    ("POST", "/api/paas/ocrapp", "old name of /api/paas/idcardocrapp"),
+];
+
+/// Answers one request. `Err` drops the connection instead (a fault scenario asked for it).
+pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort> {
+    let started = Instant::now();
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    if path.starts_with(admin::PREFIX) {
+        return Ok(admin::handle(&state, req).await);
+    }
+    let handled = match path.as_str() {
+        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
+            Ok((head, body)) => ocr::handle(&state, &head, &body),
+            Err(handled) => handled,
+        },
+        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" => method_not_allowed("POST"),
+        _ => not_found(&path),
+    };
+    log(&method, &path, &handled, started);
+    handled.outcome
+}
+
+/// Reads the whole body, refusing it past `--max-body` (413) or `--body-timeout` (dropped).
+async fn read_body(state: &State, req: Request<Incoming>) -> Result<(Parts, Bytes), Handled> {
+    let limit = state.config().max_body;
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(state, limit));
+    }
+    let (head, body) = req.into_parts();
+    match tokio::time::timeout(state.config().body_timeout, Limited::new(body, limit).collect()).await {
+        Ok(Ok(collected)) => Ok((head, collected.to_bytes())),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large(state, limit)),
+        Ok(Err(e)) => Err(dropped(format!("the client stopped sending its body: {e}"))),
+        Err(_) => Err(dropped(format!(
+            "body not received within {}s (--body-timeout)",
+            state.config().body_timeout.as_secs()
+        ))),
+    }
+}
+
+fn too_large(state: &State, limit: usize) -> Handled {
+    use crate::protocol::{catalog, envelope};
+    let detail = format!("body larger than {limit} bytes (--max-body)");
+    let msg = envelope::message(&catalog::TOO_LARGE, Some(&detail), false);
+    let mut r =
+        reply::json(StatusCode::PAYLOAD_TOO_LARGE, envelope::error_body(&catalog::TOO_LARGE, &msg, &state.stamp()));
+    r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    reply::set_text_header(&mut r, reply::REASON_HEADER, &detail);
+    Handled::reply(r, Note { code: Some(catalog::TOO_LARGE.code), reason: Some(detail), ..Note::default() })
+}
+
+fn dropped(reason: String) -> Handled {
+    Handled { outcome: Err(Abort::Close), note: Note { reason: Some(reason), ..Note::default() } }
+}
+
+fn method_not_allowed(allow: &'static str) -> Handled {
+    let body = serde_json::json!({"status": 405, "error": "Method Not Allowed", "allow": allow});
+    let mut r = reply::json(StatusCode::METHOD_NOT_ALLOWED, body.to_string());
+    r.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+    Handled::reply(r, Note { reason: Some(format!("method not allowed; use {allow}")), ..Note::default() })
+}
+
+fn not_found(path: &str) -> Handled {
+    let routes: Vec<String> = VENDOR_ROUTES.iter().map(|(m, p, what)| format!("{m} {p} — {what}")).collect();
+    let body = serde_json::json!({"status": 404, "error": "Not Found", "path": path, "routes": routes, "admin": admin::PREFIX});
+    let r = reply::json(StatusCode::NOT_FOUND, body.to_string());
+    Handled::reply(r, Note { reason: Some("no such route".into()), ..Note::default() })
+}
+
+fn log(method: &Method, path: &str, handled: &Handled, started: Instant) {
+    let n = &handled.note;
+    let status = match &handled.outcome {
+        Ok(r) => r.status().as_u16().to_string(),
+        Err(a) => a.to_string(),
+    };
+    let code = n.code.unwrap_or("-");
+    let order = n.order_no.as_deref().unwrap_or("-");
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &n.reason {
+        Some(reason) => tracing::warn!("{method} {path} {status} code={code} order={order} {ms:.1}ms: {reason}"),
+        None => tracing::info!("{method} {path} {status} code={code} order={order} {ms:.1}ms"),
+    }
+}

@@ -1,0 +1,6 @@
+//! The one integration-test binary: every module starts its own mock on a free port.
+
+mod support;
+
+mod binary;
+mod ocr;
