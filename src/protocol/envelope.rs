@@ -44,7 +44,7 @@ impl Stamp {
 
 /// `ocrId`: 32 lowercase hex characters.
 pub fn ocr_id(seed: u64, seq: u64) -> String {
-    format!("{:016x}{:016x}", mix(seed ^ seq.rotate_left(32)), mix(seq ^ 0x0c0d))
+    format!("{:016x}{:016x}", mix(seed ^ seq.rotate_left(32)), mix(seq ^ seed.rotate_left(7) ^ 0x0c0d))
 }
 
 /// The `msg` sent for `code`, with `detail` appended the way the gateway does (`不合法的请求:<detail>`).
