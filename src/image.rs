@@ -1,17 +1,7 @@
 //! The uploaded image: Base64 leniency as real clients need it (76-column wrapping, a
 //! `data:…;base64,` prefix) and the format sniffed from the first decoded bytes (PROTOCOL.md §5).
 
-use base64::alphabet::STANDARD;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
-use std::borrow::Cow;
-
-/// Standard alphabet, padding optional: Java, Go, PHP and Node encoders all decode the same.
-const LENIENT: GeneralPurpose = GeneralPurpose::new(
-    &STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// What a strict client would be refused for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,17 +68,20 @@ pub fn strip_data_url(s: &str) -> &str {
 
 /// Decodes `idcard_str` and recognises its format.
 ///
+/// Decoding is WHATWG "forgiving Base64" (standard alphabet, padding optional, ASCII white space
+/// skipped), SIMD-accelerated: a 3 MB image is most of a request's cost, and `base64-simd` decodes
+/// it about four times faster than the scalar `base64` engine.
+///
 /// # Errors
 /// [`ImageProblem::NotBase64`] for bad Base64 or an empty result, [`ImageProblem::NotAnImage`]
 /// for bytes of another kind.
 pub fn decode(idcard_str: &str, breaks: LineBreaks) -> Result<Decoded, ImageProblem> {
     let b64 = strip_data_url(idcard_str);
-    let b64: Cow<'_, str> = if breaks == LineBreaks::Strip && b64.contains(['\r', '\n']) {
-        Cow::Owned(b64.chars().filter(|c| *c != '\r' && *c != '\n').collect())
-    } else {
-        Cow::Borrowed(b64)
-    };
-    let bytes = LENIENT.decode(b64.as_bytes()).map_err(|e| ImageProblem::NotBase64(e.to_string()))?;
+    if breaks == LineBreaks::Reject && b64.contains(['\r', '\n']) {
+        return Err(ImageProblem::NotBase64("it contains line breaks (--strict-base64)".into()));
+    }
+    let bytes = base64_simd::forgiving_decode_to_vec(b64.as_bytes())
+        .map_err(|_| ImageProblem::NotBase64("a character outside the Base64 alphabet, or a bad length".into()))?;
     if bytes.is_empty() {
         return Err(ImageProblem::NotBase64("it decodes to nothing".into()));
     }
