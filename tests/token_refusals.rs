@@ -161,3 +161,26 @@ async fn bad_clock_input_gets_400_with_the_accepted_forms() {
     let broken = mock.send(Call::post_json("/__admin/clock", "{nope")).await;
     assert_eq!(broken.status, 400);
 }
+
+#[tokio::test]
+async fn an_unencoded_secret_with_url_characters_is_read_as_sent() {
+    let app = idocr_mock::config::App { id: "TIDA0002".into(), secret: "s3/cr+t=x%y".into(), sign_tickets: vec![] };
+    let mock = Mock::with(Config { seed: 42, apps: vec![app], ..Config::default() }).await;
+    let raw = "/api/oauth2/access_token?grant_type=client_credential&secret=s3/cr+t=x%y&app_id=TIDA0002&version=1.0.0";
+    assert_eq!(get(&mock, raw).await["code"], "0");
+    let encoded = "/api/oauth2/access_token?grant_type=client_credential&secret=s3%2Fcr%2Bt%3Dx%25y&app_id=TIDA0002&version=1.0.0";
+    assert_eq!(get(&mock, encoded).await["code"], "0");
+}
+
+#[tokio::test]
+async fn a_token_of_another_app_gets_15_and_the_reason_names_its_owner() {
+    let other = idocr_mock::config::App { id: "TIDA0002".into(), secret: "s2".into(), sign_tickets: vec![] };
+    let apps = vec![idocr_mock::config::App::default_app(), other];
+    let mock = Mock::with(Config { seed: 42, apps, ..Config::default() }).await;
+    let token = new_token(&mock).await;
+    let answer = mock
+        .send(Call::get(format!("{TICKET_PATH}?app_id=TIDA0002&access_token={token}&type=SIGN&version=1.0.0")))
+        .await;
+    assert_eq!(answer.json().unwrap()["code"], "15");
+    assert!(answer.header("x-idocr-mock-reason").unwrap().contains("was issued to app TIDAMOCK, not TIDA0002"));
+}
