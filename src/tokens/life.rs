@@ -54,14 +54,50 @@ pub struct Death {
     pub why: String,
 }
 
-/// The earliest of the deaths that have happened by `now`.
-fn first(deaths: impl IntoIterator<Item = Option<Death>>, now: Millis) -> Option<Death> {
-    deaths.into_iter().flatten().filter(|d| d.at <= now).min_by_key(|d| d.at)
+/// One way to die, kept cheap: the text is written only for the death that is reported (the
+/// store checks every held ticket on every OCR call).
+#[derive(Clone, Copy)]
+enum End<'a> {
+    Expired(Millis),
+    Retired { replaced: Millis, until: Millis },
+    Token(&'a Death),
+    Kill(&'a Death),
+}
+
+impl End<'_> {
+    fn at(&self) -> Millis {
+        match self {
+            End::Expired(at) | End::Retired { until: at, .. } => *at,
+            End::Token(d) | End::Kill(d) => d.at,
+        }
+    }
+
+    fn death(self) -> Death {
+        let why = match self {
+            End::Expired(at) => format!("expired at {}", human(at)),
+            End::Retired { replaced, until } => format!(
+                "was replaced by a newer access_token at {} and retired {} s later, at {}",
+                human(replaced),
+                (until - replaced) / 1000,
+                human(until)
+            ),
+            End::Token(d) => format!("its access_token {}", d.why),
+            End::Kill(d) => d.why.clone(),
+        };
+        Death { at: self.at(), why }
+    }
+}
+
+/// The earliest of the ends that have happened by `now`; on a tie, the first listed.
+fn first<'a>(ends: impl IntoIterator<Item = Option<End<'a>>>, now: Millis) -> Option<Death> {
+    ends.into_iter().flatten().filter(|e| e.at() <= now).min_by_key(End::at).map(End::death)
 }
 
 #[derive(Debug, Clone)]
 pub struct Token {
     pub value: String,
+    /// Unique in the store; tickets refer to their token by it (cheaper than the 90 characters).
+    pub serial: u64,
     expires_at: Millis,
     /// (replaced at, retired at) once a newer token was issued.
     retired: Option<(Millis, Millis)>,
@@ -69,8 +105,8 @@ pub struct Token {
 }
 
 impl Token {
-    pub fn new(value: String, now: Millis, seconds: i64) -> Self {
-        Token { value, expires_at: now + seconds * 1000, retired: None, revoked: None }
+    pub fn new(value: String, serial: u64, now: Millis, seconds: i64) -> Self {
+        Token { value, serial, expires_at: now + seconds * 1000, retired: None, revoked: None }
     }
 
     /// A newer token was issued at `replaced_at`: this one lives until `until` at most.
@@ -87,18 +123,9 @@ impl Token {
     /// How this token died, if it is dead at `now`.
     pub fn death(&self, now: Millis, expiry: Expiry) -> Option<Death> {
         let documented = expiry == Expiry::Documented;
-        let expired =
-            documented.then(|| Death { at: self.expires_at, why: format!("expired at {}", human(self.expires_at)) });
-        let retired = self.retired.filter(|_| documented).map(|(replaced, until)| Death {
-            at: until,
-            why: format!(
-                "was replaced by a newer access_token at {} and retired {} s later, at {}",
-                human(replaced),
-                (until - replaced) / 1000,
-                human(until)
-            ),
-        });
-        first([expired, retired, self.revoked.clone()], now)
+        let expired = documented.then_some(End::Expired(self.expires_at));
+        let retired = self.retired.filter(|_| documented).map(|(replaced, until)| End::Retired { replaced, until });
+        first([expired, retired, self.revoked.as_ref().map(End::Kill)], now)
     }
 }
 
@@ -107,7 +134,7 @@ pub struct Ticket {
     pub value: String,
     pub kind: Kind,
     /// The access token that obtained it: the ticket dies with it (doc).
-    pub token: String,
+    pub token: u64,
     pub user_id: Option<String>,
     expires_at: Millis,
     /// Used (NONCE), revoked, or evicted.
@@ -115,7 +142,7 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    pub fn new(value: String, kind: Kind, token: String, user_id: Option<String>, now: Millis, seconds: i64) -> Self {
+    pub fn new(value: String, kind: Kind, token: u64, user_id: Option<String>, now: Millis, seconds: i64) -> Self {
         Ticket { value, kind, token, user_id, expires_at: now + seconds * 1000, killed: None }
     }
 
@@ -125,15 +152,10 @@ impl Ticket {
 
     /// How this ticket died, if it is dead at `now`: its own expiry, its token's death, or a kill.
     pub fn death(&self, tokens: &VecDeque<Token>, now: Millis, expiry: Expiry) -> Option<Death> {
-        let expired = (expiry == Expiry::Documented)
-            .then(|| Death { at: self.expires_at, why: format!("expired at {}", human(self.expires_at)) });
-        let with_token = tokens
-            .iter()
-            .find(|t| t.value == self.token)
-            .and_then(|t| t.death(now, expiry))
-            .map(|d| Death { at: d.at, why: format!("its access_token {}", d.why) });
+        let expired = (expiry == Expiry::Documented).then_some(End::Expired(self.expires_at));
+        let token_death = tokens.iter().find(|t| t.serial == self.token).and_then(|t| t.death(now, expiry));
         // On a tie the explicit kill names the cause best (a secret change revokes both at once).
-        first([self.killed.clone(), expired, with_token], now)
+        first([self.killed.as_ref().map(End::Kill), expired, token_death.as_ref().map(End::Token)], now)
     }
 }
 
@@ -145,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_token_dies_at_its_expiry_or_60_s_after_being_replaced_whichever_comes_first() {
-        let mut t = Token::new("t".into(), T0, 7200);
+        let mut t = Token::new("t".into(), 1, T0, 7200);
         assert_eq!(t.death(T0 + 7_199_999, Expiry::Documented), None);
         assert_eq!(t.death(T0 + 7_200_000, Expiry::Documented).unwrap().why, "expired at 2026-01-15 12:00:00 (+08:00)");
         t.retire(T0 + 1_000, T0 + 61_000);
@@ -163,8 +185,8 @@ mod tests {
 
     #[test]
     fn a_ticket_dies_with_its_token_and_the_reason_says_so() {
-        let mut tokens = VecDeque::from([Token::new("t".into(), T0, 7200)]);
-        let k = Ticket::new("k".into(), Kind::Sign, "t".into(), None, T0, 3600);
+        let mut tokens = VecDeque::from([Token::new("t".into(), 1, T0, 7200)]);
+        let k = Ticket::new("k".into(), Kind::Sign, 1, None, T0, 3600);
         tokens[0].retire(T0, T0 + 60_000);
         let d = k.death(&tokens, T0 + 60_000, Expiry::Documented).unwrap();
         assert!(d.why.starts_with("its access_token was replaced"), "{}", d.why);

@@ -129,7 +129,7 @@ impl TokenStore {
         for t in flow.tokens.iter_mut().filter(|t| t.death(now, self.expiry).is_none()) {
             t.retire(now, now + OVERLAP_SECONDS * 1000);
         }
-        flow.tokens.push_back(Token::new(value.clone(), now, TOKEN_SECONDS));
+        flow.tokens.push_back(Token::new(value.clone(), inner.counter, now, TOKEN_SECONDS));
         while flow.tokens.len() > self.caps.tokens_per_app {
             let old = flow.tokens.pop_front().expect("over the cap, so not empty");
             let why = format!(
@@ -137,7 +137,7 @@ impl TokenStore {
                 life::human(now),
                 self.caps.tokens_per_app
             );
-            flow.tickets.iter_mut().filter(|k| k.token == old.value).for_each(|k| k.kill(now, why.clone()));
+            flow.tickets.iter_mut().filter(|k| k.token == old.serial).for_each(|k| k.kill(now, why.clone()));
         }
         Some(Issued { value, seconds: TOKEN_SECONDS })
     }
@@ -164,12 +164,24 @@ impl TokenStore {
         if let Some(death) = t.death(now, self.expiry) {
             return Err(TokenProblem::Token(format!("access_token {} is dead: {}", mask(token), death.why)));
         }
+        let serial = t.serial;
         inner.counter += 1;
         let value = ticket_value(self.seed, inner.counter);
         let seconds = kind.seconds();
-        let ticket = Ticket::new(value.clone(), kind, token.to_string(), user_id.map(str::to_string), now, seconds);
+        let ticket = Ticket::new(value.clone(), kind, serial, user_id.map(str::to_string), now, seconds);
         let flow = inner.apps.get_mut(app).ok_or(TokenProblem::UnknownApp)?;
         flow.tickets.push_back(ticket);
+        if flow.tickets.len() > self.caps.tickets_per_app {
+            self.make_room(inner, app, now);
+        }
+        Ok(Issued { value, seconds })
+    }
+
+    /// Brings `app` back under the ticket cap: the dead go to the dead record first (a sweep costs
+    /// a pass over the tickets, so it runs only at the cap), then the oldest live ones are evicted.
+    fn make_room(&self, inner: &mut Inner, app: &str, now: Millis) {
+        sweep(inner, app, now, self.expiry, self.caps.dead);
+        let Some(flow) = inner.apps.get_mut(app) else { return };
         let why = format!(
             "evicted at {} (more than {} tickets held by the app)",
             life::human(now),
@@ -181,22 +193,22 @@ impl TokenStore {
             let death = old.death(&flow.tokens, now, self.expiry).expect("just killed");
             bury(&mut inner.dead, self.caps.dead, app, old, death);
         }
-        sweep(inner, app, now, self.expiry, self.caps.dead);
-        Ok(Issued { value, seconds })
     }
 
     /// Every issued ticket of `kind` that `app` has or had (for NONCE, only those bound to
-    /// `user_id`), live or dead with the reason, oldest first.
+    /// `user_id`), live or dead with the reason, newest first (partners sign with their newest
+    /// ticket, so the check usually stops at the first one).
     pub fn candidates(&self, app: &str, kind: Kind, user_id: Option<&str>, now: Millis) -> Vec<Candidate<'static>> {
         let inner = self.lock();
         let fits = |k: Kind, u: &Option<String>| k == kind && (user_id.is_none() || u.as_deref() == user_id);
         let dead = inner
             .dead
             .iter()
+            .rev()
             .filter(|d| d.app == app && fits(d.kind, &d.user_id))
             .map(|d| Candidate { value: d.value.clone().into(), state: TicketState::Dead(d.death.why.clone()) });
         let held = inner.apps.get(app).into_iter().flat_map(|flow| {
-            flow.tickets.iter().filter(|t| fits(t.kind, &t.user_id)).map(|t| Candidate {
+            flow.tickets.iter().rev().filter(|t| fits(t.kind, &t.user_id)).map(|t| Candidate {
                 value: t.value.clone().into(),
                 state: match t.death(&flow.tokens, now, self.expiry) {
                     Some(d) => TicketState::Dead(d.why),
@@ -204,7 +216,7 @@ impl TokenStore {
                 },
             })
         });
-        dead.chain(held).collect()
+        held.chain(dead).collect()
     }
 
     /// Marks a NONCE ticket used, so a second use is refused.

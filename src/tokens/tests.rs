@@ -102,7 +102,8 @@ fn the_store_stays_bounded_and_remembers_evicted_tickets_as_dead() {
     }
     assert_eq!(s.held(), (1, 3, 4));
     let c = s.candidates(APP, Kind::Sign, None, T0);
-    assert!(matches!(&c[0].state, TicketState::Dead(w) if w.starts_with("evicted at")), "{c:?}");
+    assert_eq!(c.iter().filter(|c| c.state == TicketState::Live).count(), 3);
+    assert!(matches!(&c[3].state, TicketState::Dead(w) if w.starts_with("evicted at")), "{c:?}");
     for _ in 0..5 {
         s.issue_token(APP, T0).unwrap();
     }
