@@ -3,6 +3,7 @@
 
 use crate::reply::{self, Reply};
 use crate::state::State;
+use crate::tokens;
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
 
@@ -11,10 +12,11 @@ pub const PREFIX: &str = "/__admin/";
 
 /// Answers one admin request.
 pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
-    let path = &req.uri().path()[PREFIX.len()..];
-    match (req.method(), path) {
+    let path = req.uri().path()[PREFIX.len()..].to_string();
+    match (req.method(), path.as_str()) {
         (&Method::GET, "health") => health(state),
-        _ => not_found(path),
+        (_, p) if tokens::admin::owns(p) => tokens::admin::handle(state, req, p).await,
+        _ => not_found(&path),
     }
 }
 
@@ -29,7 +31,6 @@ fn health(state: &State) -> Reply {
 }
 
 fn not_found(path: &str) -> Reply {
-    let body =
-        serde_json::json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ["GET /__admin/health"]});
+    let body = serde_json::json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ["GET /__admin/health"], "token_flow": tokens::admin::ROUTES});
     reply::json(StatusCode::NOT_FOUND, body.to_string())
 }

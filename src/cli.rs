@@ -5,6 +5,7 @@ use crate::config::{self, App, Config, DuplicateOrders, SignCheck, Texts};
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
+use crate::tokens::{oauth::ExpireIn, Expiry};
 use clap::{Args, Parser, Subcommand};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -74,6 +75,14 @@ pub struct ServeArgs {
     /// Send the older doc's texts for 66661001, 66661004 and 66661010.
     #[arg(long, env = "IDOCR_MOCK_LEGACY_TEXTS")]
     pub legacy_texts: bool,
+    /// Issued access tokens and tickets never expire or retire (for soak runs and clients that
+    /// never refresh); a secret change, NONCE single use and the store's caps still apply.
+    #[arg(long, env = "IDOCR_MOCK_TICKETS_NEVER_EXPIRE")]
+    pub tickets_never_expire: bool,
+    /// Write expire_in as a JSON string ("7200"), as the docs' example does, instead of the
+    /// number real responses carry: tests a client's robustness.
+    #[arg(long, env = "IDOCR_MOCK_EXPIRE_IN_AS_STRING")]
+    pub expire_in_as_string: bool,
     /// Most connections served at once; more wait in the listen backlog.
     #[arg(long, env = "IDOCR_MOCK_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
@@ -162,6 +171,8 @@ impl ServeArgs {
             line_breaks: if self.strict_base64 { LineBreaks::Reject } else { LineBreaks::Strip },
             texts: if self.legacy_texts { Texts::Legacy } else { Texts::Current },
             duplicate_orders: DuplicateOrders::Allow,
+            expiry: if self.tickets_never_expire { Expiry::Never } else { Expiry::Documented },
+            expire_in: if self.expire_in_as_string { ExpireIn::String } else { ExpireIn::Number },
             max_connections: self.max_connections,
             header_timeout: Duration::from_secs(self.header_timeout.max(1)),
             body_timeout: Duration::from_secs(self.body_timeout.max(1)),

@@ -62,6 +62,9 @@ pub fn log_startup(config: &Config, addr: SocketAddr) {
             "--no-sign-check: EVERY SIGN IS ACCEPTED. Requests that the real service refuses will pass here."
         );
     }
+    if config.expiry == crate::tokens::Expiry::Never {
+        tracing::warn!("--tickets-never-expire: issued access tokens and tickets never expire or retire");
+    }
     if !addr.ip().is_loopback() {
         tracing::warn!("listening on {addr}, beyond loopback: anyone who can reach this port can drive the mock");
     }

@@ -5,6 +5,7 @@
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
+use crate::tokens::{oauth::ExpireIn, Expiry};
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
@@ -74,6 +75,10 @@ pub struct Config {
     pub line_breaks: LineBreaks,
     pub texts: Texts,
     pub duplicate_orders: DuplicateOrders,
+    /// Whether issued tokens and tickets expire (`--tickets-never-expire`).
+    pub expiry: Expiry,
+    /// How `expire_in` is written (`--expire-in-as-string`).
+    pub expire_in: ExpireIn,
     pub max_connections: usize,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
@@ -91,6 +96,8 @@ impl Default for Config {
             line_breaks: LineBreaks::Strip,
             texts: Texts::Current,
             duplicate_orders: DuplicateOrders::Allow,
+            expiry: Expiry::Documented,
+            expire_in: ExpireIn::Number,
             max_connections: 1024,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),

@@ -22,6 +22,7 @@
 //! - [`image`]: Base64 leniency and image sniffing
 //! - [`picture`]: generated card pictures (PNG), with an optional marker
 //! - [`client`]: a small HTTP/1 client, for the tests and the conformance suite
+//! - [`tokens`]: access tokens, SIGN/NONCE tickets and their expiry; the clock and secret admin routes
 //! - [`commands`]: the `sign` and `codes` subcommands
 
 pub mod admin;
@@ -40,6 +41,7 @@ pub mod reply;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod tokens;
 
 pub use config::Config;
 pub use server::run;

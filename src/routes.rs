@@ -5,6 +5,7 @@ use crate::admin;
 use crate::ocr;
 use crate::reply::{self, Abort, Handled, Note, Reply};
 use crate::state::State;
+use crate::tokens;
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -17,6 +18,8 @@ use std::time::Instant;
 pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/paas/idcardocrapp", "recognise one side of an ID card"),
     ("POST", "/api/paas/ocrapp", "old name of /api/paas/idcardocrapp"),
+    ("GET", "/api/oauth2/access_token", "issue an access token"),
+    ("GET", "/api/oauth2/api_ticket", "issue a SIGN or NONCE ticket"),
 ];
 
 /// Answers one request. `Err` drops the connection instead (a fault scenario asked for it).
@@ -32,6 +35,9 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
             Err(handled) => handled,
         },
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" => method_not_allowed("POST"),
+        "/api/oauth2/access_token" if method == Method::GET => tokens::oauth::access_token(&state, req.uri().query()),
+        "/api/oauth2/api_ticket" if method == Method::GET => tokens::oauth::api_ticket(&state, req.uri().query()),
+        "/api/oauth2/access_token" | "/api/oauth2/api_ticket" => method_not_allowed("GET"),
         _ => not_found(&path),
     };
     log(&method, &path, &handled, started);

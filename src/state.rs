@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::{App, Config};
 use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
+use crate::tokens::{Caps, Kind, TokenStore};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -19,11 +20,13 @@ struct Inner {
     config: Config,
     clock: Clock,
     seq: AtomicU64,
+    tokens: TokenStore,
 }
 
 impl State {
     pub fn new(config: Config) -> Self {
-        State { inner: Arc::new(Inner { config, clock: Clock::new(), seq: AtomicU64::new(0) }) }
+        let tokens = TokenStore::new(&config, Caps::default());
+        State { inner: Arc::new(Inner { config, clock: Clock::new(), seq: AtomicU64::new(0), tokens }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -52,8 +55,15 @@ impl State {
         self.inner.config.app(id)
     }
 
-    /// Every SIGN ticket `app` has or had, for verification and for diagnosis.
+    /// Access tokens, tickets and the apps' current secrets.
+    pub fn tokens(&self) -> &TokenStore {
+        &self.inner.tokens
+    }
+
+    /// Every SIGN ticket `app` has or had, for verification and for diagnosis: the static ones
+    /// (live forever), then every issued one, live or dead with the reason.
     pub fn sign_candidates<'a>(&'a self, app: &'a App) -> Vec<Candidate<'a>> {
-        app.sign_tickets.iter().map(|t| Candidate { value: t, state: TicketState::Live }).collect()
+        let fixed = app.sign_tickets.iter().map(|t| Candidate { value: t.into(), state: TicketState::Live });
+        fixed.chain(self.inner.tokens.candidates(&app.id, Kind::Sign, None, self.clock().now())).collect()
     }
 }

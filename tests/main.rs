@@ -4,3 +4,5 @@ mod support;
 
 mod binary;
 mod ocr;
+mod token_refusals;
+mod tokens;

@@ -4,6 +4,7 @@
 //! strings in byte order, concatenated, SHA-1 over the UTF-8 bytes, 40 upper-case hex digits.
 
 use sha1::{Digest, Sha1};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Whether a lower-case sign is accepted (the docs say "不区分大小写").
@@ -66,10 +67,11 @@ pub enum TicketState {
     Dead(String),
 }
 
-/// A ticket the app has (or had), for verification and diagnosis.
+/// A ticket the app has (or had), for verification and diagnosis: borrowed from the config (static
+/// tickets) or copied out of the token store (issued ones, which live under a lock).
 #[derive(Debug, Clone)]
 pub struct Candidate<'a> {
-    pub value: &'a str,
+    pub value: Cow<'a, str>,
     pub state: TicketState,
 }
 
@@ -107,7 +109,7 @@ impl std::fmt::Display for Cause {
                 "the app has no live SIGN ticket: fetch one from /api/oauth2/api_ticket or configure a static one"
             ),
             Cause::DeadTicket { ticket, why } => {
-                write!(f, "signed with ticket {ticket}, which is dead: {why}; fetch a fresh SIGN ticket")
+                write!(f, "signed with ticket {ticket}, which is dead: {why}; fetch a fresh ticket from /api/oauth2/api_ticket")
             }
             Cause::MissingValue { field, ticket } => {
                 write!(f, "wrong value set: {field} is signed but was left out (ticket {ticket})")
@@ -165,7 +167,7 @@ pub fn verify(
         return refuse(Cause::NotHex);
     }
     for (i, c) in candidates.iter().enumerate() {
-        if c.state == TicketState::Live && sign(&values, c.value).eq_ignore_ascii_case(received) {
+        if c.state == TicketState::Live && sign(&values, &c.value).eq_ignore_ascii_case(received) {
             let upper = received.bytes().all(|b| !b.is_ascii_lowercase());
             return if case == SignCase::UpperOnly && !upper {
                 refuse(Cause::LowerCase)
@@ -177,39 +179,44 @@ pub fn verify(
     refuse(classify(signed, unsigned, received, candidates))
 }
 
+/// How many candidates the value-set, order and ticket mistakes are tried with.
+const DIAGNOSED: usize = 16;
+
 fn classify(signed: &[Field<'_>], unsigned: &[Field<'_>], received: &str, candidates: &[Candidate<'_>]) -> Cause {
     let values: Vec<&str> = signed.iter().map(|f| f.value).collect();
     let hit = |vals: &[&str], t: &str| sign(vals, t).eq_ignore_ascii_case(received);
     for c in candidates {
         if let TicketState::Dead(why) = &c.state {
-            if hit(&values, c.value) {
-                return Cause::DeadTicket { ticket: mask(c.value), why: why.clone() };
+            if hit(&values, &c.value) {
+                return Cause::DeadTicket { ticket: mask(&c.value), why: why.clone() };
             }
         }
     }
-    for c in candidates {
-        let ticket = mask(c.value);
+    // A partner that fetches a ticket per call can hold a thousand; the mistakes below are looked
+    // for with the first few (static tickets, then the newest issued), which is where they are.
+    for c in candidates.iter().take(DIAGNOSED) {
+        let ticket = mask(&c.value);
         for (skip, field) in signed.iter().enumerate() {
             let fewer: Vec<&str> = values.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, v)| *v).collect();
-            if hit(&fewer, c.value) {
+            if hit(&fewer, &c.value) {
                 return Cause::MissingValue { field: field.name.to_string(), ticket };
             }
         }
         for extra in unsigned.iter().filter(|f| !f.value.is_empty()) {
             let mut more = values.clone();
             more.push(extra.value);
-            if hit(&more, c.value) {
+            if hit(&more, &c.value) {
                 return Cause::UnsignedValue { field: extra.name.to_string(), ticket };
             }
         }
         let in_order = |ticket_first: bool| {
             let mut s = String::new();
             if ticket_first {
-                s.push_str(c.value);
+                s.push_str(&c.value);
             }
             values.iter().for_each(|v| s.push_str(v));
             if !ticket_first {
-                s.push_str(c.value);
+                s.push_str(&c.value);
             }
             sha1_upper_hex(s.as_bytes())
         };
@@ -227,8 +234,18 @@ fn classify(signed: &[Field<'_>], unsigned: &[Field<'_>], received: &str, candid
 }
 
 fn diagnosis(cause: Cause, values: &[&str], candidates: &[Candidate<'_>], received: &str) -> Diagnosis {
-    let ticket =
-        candidates.iter().find(|c| c.state == TicketState::Live).or(candidates.first()).map(|c| c.value).unwrap_or("");
+    // Show the ticket the sign was made with when it is known (a dead one), else a live one.
+    let dead = match &cause {
+        Cause::DeadTicket { ticket, .. } => {
+            candidates.iter().find(|c| c.state != TicketState::Live && mask(&c.value) == *ticket)
+        }
+        _ => None,
+    };
+    let ticket = dead
+        .or_else(|| candidates.iter().find(|c| c.state == TicketState::Live))
+        .or(candidates.first())
+        .map(|c| &*c.value)
+        .unwrap_or("");
     let mut sorted: Vec<(&str, bool)> = values.iter().filter(|v| !v.is_empty()).map(|v| (*v, false)).collect();
     if !ticket.is_empty() {
         sorted.push((ticket, true));
@@ -296,7 +313,7 @@ mod tests {
     }
 
     fn live(value: &str) -> Candidate<'_> {
-        Candidate { value, state: TicketState::Live }
+        Candidate { value: value.into(), state: TicketState::Live }
     }
 
     #[test]
@@ -323,7 +340,10 @@ mod tests {
         let old = sign(&["TIDAMOCK", "order1", NONCE, "1.0.0"], "old-ticket-value");
         let cands = [
             live("new-ticket"),
-            Candidate { value: "old-ticket-value", state: TicketState::Dead("expired at 2026-01-01 09:00:00".into()) },
+            Candidate {
+                value: "old-ticket-value".into(),
+                state: TicketState::Dead("expired at 2026-01-01 09:00:00".into()),
+            },
         ];
         assert_eq!(
             cause_of(&old, &[], &cands),

@@ -1,0 +1,322 @@
+//! The token flow's state (PROTOCOL.md §4): each app's current secret, the access tokens and the
+//! SIGN/NONCE tickets issued for it, and a bounded record of dead tickets so a refused sign can be
+//! told "you signed with a ticket that died at …, because …". Every expiry is read against the
+//! mock's clock, so moving the clock is all a test does to see a ticket die.
+
+pub mod admin;
+mod life;
+pub mod oauth;
+
+use crate::clock::Millis;
+use crate::config::Config;
+use crate::protocol::envelope::mix;
+use crate::protocol::sign::{Candidate, TicketState};
+use life::{Death, Ticket, Token};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+pub use life::{Expiry, Kind};
+
+/// Access tokens live 7200 s (doc).
+pub const TOKEN_SECONDS: i64 = 7200;
+/// SIGN tickets live 3600 s (doc).
+pub const SIGN_SECONDS: i64 = 3600;
+/// NONCE tickets live 120 s (doc).
+pub const NONCE_SECONDS: i64 = 120;
+/// A replaced token stays valid this long (doc: "旧的只有一分钟的并存期").
+pub const OVERLAP_SECONDS: i64 = 60;
+
+/// How much the store keeps; nothing grows with traffic past these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub tokens_per_app: usize,
+    pub tickets_per_app: usize,
+    /// Dead tickets remembered (all apps together), for diagnosis.
+    pub dead: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Caps { tokens_per_app: 64, tickets_per_app: 1024, dead: 4096 }
+    }
+}
+
+/// A token or ticket just issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub value: String,
+    pub seconds: i64,
+}
+
+/// Why a ticket could not be issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// The access token is unknown to this app, or dead; the text says which.
+    Token(String),
+    UnknownApp,
+}
+
+/// A ticket that died, kept (boundedly) so a sign made with it can be named.
+#[derive(Debug, Clone)]
+struct DeadTicket {
+    app: String,
+    kind: Kind,
+    user_id: Option<String>,
+    value: String,
+    death: Death,
+}
+
+#[derive(Debug, Default)]
+struct AppFlow {
+    secret: String,
+    tokens: VecDeque<Token>,
+    tickets: VecDeque<Ticket>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    apps: HashMap<String, AppFlow>,
+    dead: VecDeque<DeadTicket>,
+    counter: u64,
+}
+
+/// The store; one per server, behind the [`State`](crate::state::State) handle.
+#[derive(Debug)]
+pub struct TokenStore {
+    seed: u64,
+    expiry: Expiry,
+    caps: Caps,
+    /// The configured secrets, which [`TokenStore::reset`] goes back to.
+    secrets: Vec<(String, String)>,
+    inner: Mutex<Inner>,
+}
+
+impl TokenStore {
+    pub fn new(config: &Config, caps: Caps) -> Self {
+        let secrets = config.apps.iter().map(|a| (a.id.clone(), a.secret.clone())).collect();
+        let store =
+            TokenStore { seed: config.seed, expiry: config.expiry, caps, secrets, inner: Mutex::new(Inner::default()) };
+        store.reset();
+        store
+    }
+
+    /// Forgets every token and ticket, and gives each app its configured secret back.
+    pub fn reset(&self) {
+        let mut inner = self.lock();
+        *inner = Inner::default();
+        for (id, secret) in &self.secrets {
+            inner.apps.insert(id.clone(), AppFlow { secret: secret.clone(), ..AppFlow::default() });
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic under the lock leaves plain data behind; keep serving it.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `secret` is `app`'s current secret; `None` for an unknown app.
+    pub fn secret_matches(&self, app: &str, secret: &str) -> Option<bool> {
+        self.lock().apps.get(app).map(|a| a.secret == secret)
+    }
+
+    /// Issues a new access token; the app's previous live tokens retire 60 s from `now`.
+    pub fn issue_token(&self, app: &str, now: Millis) -> Option<Issued> {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        inner.counter += 1;
+        let value = token_value(self.seed, inner.counter);
+        let flow = inner.apps.get_mut(app)?;
+        for t in flow.tokens.iter_mut().filter(|t| t.death(now, self.expiry).is_none()) {
+            t.retire(now, now + OVERLAP_SECONDS * 1000);
+        }
+        flow.tokens.push_back(Token::new(value.clone(), inner.counter, now, TOKEN_SECONDS));
+        while flow.tokens.len() > self.caps.tokens_per_app {
+            let old = flow.tokens.pop_front().expect("over the cap, so not empty");
+            let why = format!(
+                "its access_token was evicted at {} (more than {} tokens held)",
+                life::human(now),
+                self.caps.tokens_per_app
+            );
+            flow.tickets.iter_mut().filter(|k| k.token == old.serial).for_each(|k| k.kill(now, why.clone()));
+        }
+        Some(Issued { value, seconds: TOKEN_SECONDS })
+    }
+
+    /// Issues a ticket of `kind` with `token`, which must be a live token of `app`.
+    ///
+    /// # Errors
+    /// [`TokenProblem::Token`] when the token is unknown to the app or dead (the text says why),
+    /// [`TokenProblem::UnknownApp`] for an app the store does not know.
+    pub fn issue_ticket(
+        &self,
+        app: &str,
+        token: &str,
+        kind: Kind,
+        user_id: Option<&str>,
+        now: Millis,
+    ) -> Result<Issued, TokenProblem> {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let flow = inner.apps.get(app).ok_or(TokenProblem::UnknownApp)?;
+        let Some(t) = flow.tokens.iter().find(|t| t.value == token) else {
+            return Err(TokenProblem::Token(unknown_token(inner, app, token)));
+        };
+        if let Some(death) = t.death(now, self.expiry) {
+            return Err(TokenProblem::Token(format!("access_token {} is dead: {}", mask(token), death.why)));
+        }
+        let serial = t.serial;
+        inner.counter += 1;
+        let value = ticket_value(self.seed, inner.counter);
+        let seconds = kind.seconds();
+        let ticket = Ticket::new(value.clone(), kind, serial, user_id.map(str::to_string), now, seconds);
+        let flow = inner.apps.get_mut(app).ok_or(TokenProblem::UnknownApp)?;
+        flow.tickets.push_back(ticket);
+        if flow.tickets.len() > self.caps.tickets_per_app {
+            self.make_room(inner, app, now);
+        }
+        Ok(Issued { value, seconds })
+    }
+
+    /// Brings `app` back under the ticket cap: the dead go to the dead record first (a sweep costs
+    /// a pass over the tickets, so it runs only at the cap), then the oldest live ones are evicted.
+    fn make_room(&self, inner: &mut Inner, app: &str, now: Millis) {
+        sweep(inner, app, now, self.expiry, self.caps.dead);
+        let Some(flow) = inner.apps.get_mut(app) else { return };
+        let why = format!(
+            "evicted at {} (more than {} tickets held by the app)",
+            life::human(now),
+            self.caps.tickets_per_app
+        );
+        while flow.tickets.len() > self.caps.tickets_per_app {
+            let mut old = flow.tickets.pop_front().expect("over the cap, so not empty");
+            old.kill(now, why.clone());
+            let death = old.death(&flow.tokens, now, self.expiry).expect("just killed");
+            bury(&mut inner.dead, self.caps.dead, app, old, death);
+        }
+    }
+
+    /// Every issued ticket of `kind` that `app` has or had (for NONCE, only those bound to
+    /// `user_id`), live or dead with the reason, newest first (partners sign with their newest
+    /// ticket, so the check usually stops at the first one).
+    pub fn candidates(&self, app: &str, kind: Kind, user_id: Option<&str>, now: Millis) -> Vec<Candidate<'static>> {
+        let inner = self.lock();
+        let fits = |k: Kind, u: &Option<String>| k == kind && (user_id.is_none() || u.as_deref() == user_id);
+        let dead = inner
+            .dead
+            .iter()
+            .rev()
+            .filter(|d| d.app == app && fits(d.kind, &d.user_id))
+            .map(|d| Candidate { value: d.value.clone().into(), state: TicketState::Dead(d.death.why.clone()) });
+        let held = inner.apps.get(app).into_iter().flat_map(|flow| {
+            flow.tickets.iter().rev().filter(|t| fits(t.kind, &t.user_id)).map(|t| Candidate {
+                value: t.value.clone().into(),
+                state: match t.death(&flow.tokens, now, self.expiry) {
+                    Some(d) => TicketState::Dead(d.why),
+                    None => TicketState::Live,
+                },
+            })
+        });
+        held.chain(dead).collect()
+    }
+
+    /// Marks a NONCE ticket used, so a second use is refused.
+    ///
+    /// # Errors
+    /// Why the ticket cannot be used (already used, or otherwise dead, or unknown).
+    pub fn consume(&self, app: &str, value: &str, now: Millis) -> Result<(), String> {
+        let mut inner = self.lock();
+        let flow = inner.apps.get_mut(app).ok_or_else(|| format!("unknown app {app:?}"))?;
+        let tokens = &flow.tokens;
+        let ticket = flow.tickets.iter_mut().find(|t| t.value == value).ok_or("the ticket is no longer held")?;
+        if let Some(d) = ticket.death(tokens, now, self.expiry) {
+            return Err(d.why);
+        }
+        ticket.kill(now, format!("used at {} (a NONCE ticket is single use)", life::human(now)));
+        Ok(())
+    }
+
+    /// Changes `app`'s secret; its tokens and tickets die now. Returns (tokens, tickets) revoked,
+    /// or `None` for an unknown app.
+    pub fn change_secret(&self, app: &str, secret: &str, now: Millis) -> Option<(usize, usize)> {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let flow = inner.apps.get_mut(app)?;
+        flow.secret = secret.to_string();
+        let why = format!("revoked when the app's secret changed at {}", life::human(now));
+        let live_tokens = flow.tokens.iter().filter(|t| t.death(now, self.expiry).is_none()).count();
+        let live_tickets = flow.tickets.iter().filter(|t| t.death(&flow.tokens, now, self.expiry).is_none()).count();
+        flow.tokens.iter_mut().for_each(|t| t.revoke(now, format!("was {why}")));
+        flow.tickets.iter_mut().for_each(|t| t.kill(now, why.clone()));
+        sweep(inner, app, now, self.expiry, self.caps.dead);
+        Some((live_tokens, live_tickets))
+    }
+
+    /// How many tokens and tickets are held, all apps together (for the admin API and tests).
+    pub fn held(&self) -> (usize, usize, usize) {
+        let inner = self.lock();
+        let tokens = inner.apps.values().map(|a| a.tokens.len()).sum();
+        let tickets = inner.apps.values().map(|a| a.tickets.len()).sum();
+        (tokens, tickets, inner.dead.len())
+    }
+}
+
+/// Moves `app`'s dead tickets into the bounded dead record.
+fn sweep(inner: &mut Inner, app: &str, now: Millis, expiry: Expiry, cap: usize) {
+    let Some(flow) = inner.apps.get_mut(app) else { return };
+    let (mut keep, mut gone) = (VecDeque::new(), Vec::new());
+    for t in flow.tickets.drain(..) {
+        match t.death(&flow.tokens, now, expiry) {
+            Some(d) => gone.push((t, d)),
+            None => keep.push_back(t),
+        }
+    }
+    flow.tickets = keep;
+    for (t, d) in gone {
+        bury(&mut inner.dead, cap, app, t, d);
+    }
+}
+
+fn bury(dead: &mut VecDeque<DeadTicket>, cap: usize, app: &str, t: Ticket, death: Death) {
+    dead.push_back(DeadTicket { app: app.to_string(), kind: t.kind, user_id: t.user_id, value: t.value, death });
+    while dead.len() > cap {
+        dead.pop_front();
+    }
+}
+
+fn unknown_token(inner: &Inner, app: &str, token: &str) -> String {
+    match inner.apps.iter().find(|(_, f)| f.tokens.iter().any(|t| t.value == token)) {
+        Some((owner, _)) => format!("access_token {} was issued to app {owner}, not {app}", mask(token)),
+        None => format!(
+            "access_token {} is unknown: never issued by this mock, issued before a restart or reset, or evicted",
+            mask(token)
+        ),
+    }
+}
+
+fn mask(s: &str) -> String {
+    crate::protocol::sign::mask(s)
+}
+
+const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// `n` symbols of `alphabet`, derived from the seed, a domain and a counter (no collisions in
+/// practice; the same seed gives the same values in the same order).
+fn derive(seed: u64, domain: u64, counter: u64, n: usize, alphabet: &[u8]) -> String {
+    let base = mix(seed ^ mix(domain ^ mix(counter)));
+    (0..n as u64)
+        .map(|i| alphabet[(mix(base ^ i.wrapping_mul(0x2545_F491)) % alphabet.len() as u64) as usize] as char)
+        .collect()
+}
+
+/// 90 URL-safe characters, the length of the one real sample.
+fn token_value(seed: u64, counter: u64) -> String {
+    derive(seed, 0x7043_4b45_4e00, counter, 90, URL_SAFE)
+}
+
+/// 64 letters and digits, as in the real sample.
+fn ticket_value(seed: u64, counter: u64) -> String {
+    derive(seed, 0x7449_434b_4554, counter, 64, &URL_SAFE[..62])
+}
+
+#[cfg(test)]
+mod tests;

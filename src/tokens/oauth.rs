@@ -1,0 +1,263 @@
+//! `GET /api/oauth2/access_token` and `GET /api/oauth2/api_ticket` (PROTOCOL.md §4.1, §4.2),
+//! read top to bottom as the checks happen: parameters → grant_type/type → version → app →
+//! secret or token → issue. Refusals use the §4.3 codes of the catalog, HTTP 200, with the
+//! reason in the log and the `X-Idocr-Mock-Reason` header (secrets and tokens masked).
+
+use super::{Issued, Kind, TokenProblem};
+use crate::clock;
+use crate::ocr::{self, request::Refusal};
+use crate::protocol::catalog::{self, Code};
+use crate::protocol::envelope::Stamp;
+use crate::reply::{self, Handled, Note};
+use crate::state::State;
+use hyper::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+/// How `expire_in` is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpireIn {
+    /// A JSON number, as real responses show (seen).
+    #[default]
+    Number,
+    /// `--expire-in-as-string`: a JSON string, as the docs' example shows.
+    String,
+}
+
+/// The query's parameters, parsed leniently: split on `&` and `=`, percent-decoded when that
+/// gives UTF-8, kept raw otherwise (clients paste values into URLs unencoded). `+` stays `+`:
+/// tokens never contain it, and a secret sent unencoded may.
+pub fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// The first value of the first of `names` that is present.
+fn param<'a>(params: &'a [(String, String)], names: &[&str]) -> Option<&'a str> {
+    names.iter().find_map(|n| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()))
+}
+
+fn required<'a>(params: &'a [(String, String)], names: &[&str]) -> Result<&'a str, Refusal> {
+    param(params, names).filter(|v| !v.is_empty()).ok_or_else(|| {
+        refusal(&catalog::BAD_REQUEST, format!("Required String parameter '{}' is not present", names[0]))
+    })
+}
+
+fn refusal(code: &'static Code, detail: String) -> Refusal {
+    Refusal { code, detail }
+}
+
+/// `GET /api/oauth2/access_token`.
+pub fn access_token(state: &State, query: Option<&str>) -> Handled {
+    let params = parse_query(query);
+    let mut note = Note { app_id: param(&params, &["app_id", "appId"]).map(str::to_string), ..Note::default() };
+    match issue_token(state, &params) {
+        Ok((issued, stamp)) => {
+            note.code = Some(catalog::SUCCESS.code);
+            let body = TokenBody {
+                head: Head::success(&stamp),
+                access_token: &issued.value,
+                expire_in: expire_in(state, issued.seconds),
+                expire_time: clock::compact(stamp.at + issued.seconds * 1000),
+            };
+            Handled::reply(ok(&body), note)
+        }
+        Err(r) => Handled::reply(ocr::refuse(state, &r, &mut note), note),
+    }
+}
+
+fn issue_token(state: &State, params: &[(String, String)]) -> Result<(Issued, Stamp), Refusal> {
+    let app = required(params, &["app_id", "appId"])?;
+    let secret = required(params, &["secret"])?;
+    let grant = required(params, &["grant_type"])?;
+    let version = required(params, &["version"])?;
+    if grant != "client_credential" {
+        return Err(refusal(&catalog::BAD_REQUEST, format!("grant_type must be client_credential, not {grant:?}")));
+    }
+    check_version(version)?;
+    match state.tokens().secret_matches(app, secret) {
+        None => return Err(unknown_app(state, app)),
+        Some(false) => {
+            let detail = format!("wrong secret for app {app} (received {})", crate::protocol::sign::mask(secret));
+            return Err(refusal(&catalog::NO_PERMISSION, detail));
+        }
+        Some(true) => {}
+    }
+    let stamp = state.stamp();
+    let issued = state.tokens().issue_token(app, stamp.at).ok_or_else(|| unknown_app(state, app))?;
+    Ok((issued, stamp))
+}
+
+/// `GET /api/oauth2/api_ticket`.
+pub fn api_ticket(state: &State, query: Option<&str>) -> Handled {
+    let params = parse_query(query);
+    let mut note = Note { app_id: param(&params, &["app_id", "appId"]).map(str::to_string), ..Note::default() };
+    match issue_ticket(state, &params) {
+        Ok((issued, stamp)) => {
+            note.code = Some(catalog::SUCCESS.code);
+            let body = TicketBody {
+                head: Head::success(&stamp),
+                tickets: [TicketItem {
+                    value: &issued.value,
+                    expire_in: expire_in(state, issued.seconds),
+                    expire_time: clock::compact(stamp.at + issued.seconds * 1000),
+                }],
+            };
+            Handled::reply(ok(&body), note)
+        }
+        Err(r) => Handled::reply(ocr::refuse(state, &r, &mut note), note),
+    }
+}
+
+fn issue_ticket(state: &State, params: &[(String, String)]) -> Result<(Issued, Stamp), Refusal> {
+    let app = required(params, &["app_id", "appId"])?;
+    let token = required(params, &["access_token"])?;
+    let kind = required(params, &["type"])?;
+    let version = required(params, &["version"])?;
+    let kind = Kind::parse(kind).ok_or_else(|| {
+        refusal(&catalog::BAD_REQUEST, format!("type must be SIGN or NONCE (upper case), not {kind:?}"))
+    })?;
+    let user_id = match kind {
+        Kind::Nonce => Some(check_user_id(required(params, &["user_id", "userId"])?)?),
+        Kind::Sign => None,
+    };
+    check_version(version)?;
+    let stamp = state.stamp();
+    match state.tokens().issue_ticket(app, token, kind, user_id, stamp.at) {
+        Ok(issued) => Ok((issued, stamp)),
+        Err(TokenProblem::UnknownApp) => Err(unknown_app(state, app)),
+        Err(TokenProblem::Token(why)) => Err(refusal(&catalog::TOKEN_EXPIRED, why)),
+    }
+}
+
+fn check_user_id(user_id: &str) -> Result<&str, Refusal> {
+    if !user_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(refusal(&catalog::BAD_REQUEST, "user_id must not contain special characters".into()));
+    }
+    if user_id.chars().count() > 30 {
+        let n = user_id.chars().count();
+        return Err(refusal(&catalog::BAD_REQUEST, format!("user_id is {n} characters; at most 30")));
+    }
+    Ok(user_id)
+}
+
+fn check_version(version: &str) -> Result<(), Refusal> {
+    if version == "1.0.0" {
+        Ok(())
+    } else {
+        Err(refusal(&catalog::BAD_VERSION, format!("version must be 1.0.0, not {version:?}")))
+    }
+}
+
+fn unknown_app(state: &State, app: &str) -> Refusal {
+    let known: Vec<&str> = state.config().apps.iter().map(|a| a.id.as_str()).collect();
+    refusal(&catalog::NO_PERMISSION, format!("unknown app id {app:?} (configured: {})", known.join(", ")))
+}
+
+fn expire_in(state: &State, seconds: i64) -> Value {
+    match state.config().expire_in {
+        ExpireIn::Number => Value::from(seconds),
+        ExpireIn::String => Value::from(seconds.to_string()),
+    }
+}
+
+/// The flat success head of OAuth answers (seen): no `result`, a boolean `success`.
+#[derive(Serialize)]
+struct Head<'a> {
+    code: &'static str,
+    msg: &'static str,
+    #[serde(rename = "bizSeqNo")]
+    biz_seq_no: &'a str,
+    #[serde(rename = "transactionTime")]
+    transaction_time: &'a str,
+    success: bool,
+}
+
+impl<'a> Head<'a> {
+    fn success(stamp: &'a Stamp) -> Self {
+        Head {
+            code: catalog::SUCCESS.code,
+            msg: catalog::SUCCESS.msg,
+            biz_seq_no: &stamp.biz_seq_no,
+            transaction_time: &stamp.transaction_time,
+            success: true,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TokenBody<'a> {
+    #[serde(flatten)]
+    head: Head<'a>,
+    access_token: &'a str,
+    expire_in: Value,
+    expire_time: String,
+}
+
+#[derive(Serialize)]
+struct TicketBody<'a> {
+    #[serde(flatten)]
+    head: Head<'a>,
+    tickets: [TicketItem<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct TicketItem<'a> {
+    value: &'a str,
+    expire_in: Value,
+    expire_time: String,
+}
+
+fn ok(body: &impl Serialize) -> reply::Reply {
+    reply::json(StatusCode::OK, serde_json::to_vec(body).expect("plain strings and numbers serialise"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_parser_is_lenient_about_encoding_order_and_extras() {
+        let p = parse_query(Some("secret=a%2Bb+c&appId=TIDA&x&grant_type=client_credential&bad=%zz%E4"));
+        assert_eq!(param(&p, &["app_id", "appId"]), Some("TIDA"));
+        assert_eq!(param(&p, &["secret"]), Some("a+b+c"));
+        assert_eq!(param(&p, &["x"]), Some(""));
+        assert_eq!(param(&p, &["bad"]), Some("%zz%E4"), "undecodable values stay raw");
+        assert!(parse_query(None).is_empty());
+        assert_eq!(decode("%E8%AF%B7"), "请");
+    }
+
+    #[test]
+    fn user_ids_are_at_most_30_plain_characters() {
+        assert!(check_user_id("user_01-a").is_ok());
+        assert!(check_user_id(&"u".repeat(31)).is_err());
+        assert!(check_user_id("u<script>").is_err());
+    }
+}
