@@ -1,6 +1,7 @@
 //! The mock's own API under `/__admin/`: health now; the clock, scenarios, the journal and the
 //! order store add their routes here.
 
+use crate::inspect;
 use crate::reply::{self, Reply};
 use crate::state::State;
 use hyper::body::Incoming;
@@ -11,10 +12,13 @@ pub const PREFIX: &str = "/__admin/";
 
 /// Answers one admin request.
 pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
+    if let Some(refused) = inspect::authorize(state, req.headers()) {
+        return refused;
+    }
     let path = &req.uri().path()[PREFIX.len()..];
     match (req.method(), path) {
         (&Method::GET, "health") => health(state),
-        _ => not_found(path),
+        (m, p) => inspect::route(state, m, p, req.uri().query().unwrap_or("")).unwrap_or_else(|| not_found(path)),
     }
 }
 
@@ -24,12 +28,12 @@ fn health(state: &State) -> Reply {
         "version": env!("CARGO_PKG_VERSION"),
         "seed": state.seed(),
         "apps": state.config().apps.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        "store": inspect::health_extra(state),
     });
     reply::json(StatusCode::OK, body.to_string())
 }
 
 fn not_found(path: &str) -> Reply {
-    let body =
-        serde_json::json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ["GET /__admin/health"]});
+    let body = serde_json::json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ["GET /__admin/health"], "more_routes": inspect::ROUTES});
     reply::json(StatusCode::NOT_FOUND, body.to_string())
 }

@@ -22,6 +22,10 @@
 //! - [`image`]: Base64 leniency and image sniffing
 //! - [`picture`]: generated card pictures (PNG), with an optional marker
 //! - [`client`]: a small HTTP/1 client, for the tests and the conformance suite
+//! - [`journal`]: every vendor request as seen and answered, masked, for `/__admin/requests`
+//! - [`orders`]: the order store, `--data-dir`, and `GET /api/server/getOcrResult`
+//! - [`inspect`]: the admin routes of the journal, the orders, reset, metrics and the admin token
+//! - [`metrics`]: Prometheus counters for `/__admin/metrics`
 //! - [`commands`]: the `sign` and `codes` subcommands
 
 pub mod admin;
@@ -33,7 +37,11 @@ pub mod config;
 pub mod error;
 pub mod identity;
 pub mod image;
+pub mod inspect;
+pub mod journal;
+pub mod metrics;
 pub mod ocr;
+pub mod orders;
 pub mod picture;
 pub mod protocol;
 pub mod reply;

@@ -4,6 +4,9 @@
 
 use crate::clock::Clock;
 use crate::config::{App, Config};
+use crate::journal::Journal;
+use crate::metrics::Metrics;
+use crate::orders::Orders;
 use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,11 +22,18 @@ struct Inner {
     config: Config,
     clock: Clock,
     seq: AtomicU64,
+    journal: Journal,
+    orders: Orders,
+    metrics: Metrics,
 }
 
 impl State {
     pub fn new(config: Config) -> Self {
-        State { inner: Arc::new(Inner { config, clock: Clock::new(), seq: AtomicU64::new(0) }) }
+        let (journal, orders) = (Journal::new(config.journal_limit), Orders::new(&config));
+        let metrics = Metrics::default();
+        State {
+            inner: Arc::new(Inner { config, clock: Clock::new(), seq: AtomicU64::new(0), journal, orders, metrics }),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -32,6 +42,18 @@ impl State {
 
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    pub fn orders(&self) -> &Orders {
+        &self.inner.orders
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     pub fn seed(&self) -> u64 {
