@@ -3,4 +3,6 @@
 mod support;
 
 mod binary;
+mod journal;
 mod ocr;
+mod orders;
