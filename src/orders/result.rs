@@ -142,12 +142,7 @@ fn render(state: &State, order: &Order, q: &Query) -> Vec<u8> {
     r.insert("bizSeqNo".into(), json!(stamp.biz_seq_no));
     r.insert("transactionTime".into(), json!(stamp.transaction_time));
     if q.get_file {
-        let photo = |s: Option<&SideRecord>| json!(s.map(|s| STANDARD.encode(&s.image)).unwrap_or_default());
-        r.insert("frontPhoto".into(), photo(order.front.as_ref()));
-        r.insert("backPhoto".into(), photo(order.back.as_ref()));
-        r.insert("frontCrop".into(), json!(""));
-        r.insert("backCrop".into(), json!(""));
-        r.insert("headPhoto".into(), json!(head_photo(order)));
+        files(&mut r, order);
     }
     r.insert("success".into(), json!(false));
     let body = json!({
@@ -158,6 +153,16 @@ fn render(state: &State, order: &Order, q: &Query) -> Vec<u8> {
         "transactionTime": stamp.transaction_time,
     });
     serde_json::to_vec(&body).expect("serialising JSON values cannot fail")
+}
+
+/// `frontPhoto`/`backPhoto` (Base64 of the bytes received), the crops and the head picture.
+fn files(r: &mut Map<String, Value>, order: &Order) {
+    let photo = |s: Option<&SideRecord>| json!(s.map(|s| STANDARD.encode(&s.image)).unwrap_or_default());
+    r.insert("frontPhoto".into(), photo(order.front.as_ref()));
+    r.insert("backPhoto".into(), photo(order.back.as_ref()));
+    r.insert("frontCrop".into(), json!(""));
+    r.insert("backCrop".into(), json!(""));
+    r.insert("headPhoto".into(), json!(head_photo(order)));
 }
 
 /// A generated placeholder portrait (the mock has no face to crop): the front picture with a
