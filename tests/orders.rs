@@ -180,3 +180,20 @@ async fn a_corrupt_file_in_the_data_dir_is_skipped_not_fatal() {
     assert_eq!(get_result(&second, "good1", "").await.json().unwrap()["code"], "0");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn get_ocr_result_takes_webank_app_id_and_get_native() {
+    let mock = Mock::start().await;
+    let mut body = signed_body("nat1", Side::Front);
+    body["getNative"] = json!("1");
+    let front = mock.ocr(&body).await.json().unwrap();
+    let sign = sign(&[APP, "nat1", NONCE, "1.0.0"], TICKET);
+    let target =
+        format!("{RESULT}?webankAppId={APP}&order_no=nat1&nonce={NONCE}&version=1.0.0&sign={sign}&get_native=1");
+    let r = mock.send(Call::get(target)).await.json().unwrap()["result"].clone();
+    assert_eq!(r["nativePlace"], front["result"]["nativePlace"]);
+    assert_eq!(
+        (r["frontCode"].as_str(), r["backCode"].as_str(), r["validDate"].as_str()),
+        (Some("0"), Some(""), Some(""))
+    );
+}
