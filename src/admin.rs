@@ -1,6 +1,7 @@
 //! The mock's own API under `/__admin/`: health now; the clock, scenarios, the journal and the
 //! order store add their routes here.
 
+use crate::inspect;
 use crate::reply::{self, Reply};
 use crate::state::State;
 use crate::tokens;
@@ -12,11 +13,14 @@ pub const PREFIX: &str = "/__admin/";
 
 /// Answers one admin request.
 pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
+    if let Some(refused) = inspect::authorize(state, req.headers()) {
+        return refused;
+    }
     let path = req.uri().path()[PREFIX.len()..].to_string();
     match (req.method(), path.as_str()) {
         (&Method::GET, "health") => health(state),
         (_, p) if tokens::admin::owns(p) => tokens::admin::handle(state, req, p).await,
-        _ => not_found(&path),
+        (m, p) => inspect::route(state, m, p, req.uri().query().unwrap_or("")).unwrap_or_else(|| not_found(&path)),
     }
 }
 
@@ -26,11 +30,17 @@ fn health(state: &State) -> Reply {
         "version": env!("CARGO_PKG_VERSION"),
         "seed": state.seed(),
         "apps": state.config().apps.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        "store": inspect::health_extra(state),
     });
     reply::json(StatusCode::OK, body.to_string())
 }
 
 fn not_found(path: &str) -> Reply {
-    let body = serde_json::json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ["GET /__admin/health"], "token_flow": tokens::admin::ROUTES});
+    let body = serde_json::json!({
+        "error": format!("no admin route {PREFIX}{path}"),
+        "routes": ["GET /__admin/health"],
+        "token_flow": tokens::admin::ROUTES,
+        "more_routes": inspect::ROUTES,
+    });
     reply::json(StatusCode::NOT_FOUND, body.to_string())
 }

@@ -92,6 +92,24 @@ pub struct ServeArgs {
     /// Seconds a client may take to send its request body.
     #[arg(long, env = "IDOCR_MOCK_BODY_TIMEOUT", value_name = "SECS", default_value_t = 60)]
     pub body_timeout: u64,
+    /// Requests the journal (GET /__admin/requests) keeps; the oldest are dropped first.
+    #[arg(long, env = "IDOCR_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = config::DEFAULT_JOURNAL_LIMIT)]
+    pub journal_limit: usize,
+    /// Orders kept for getOcrResult; the oldest are evicted first.
+    #[arg(long, env = "IDOCR_MOCK_MAX_ORDERS", value_name = "N", default_value_t = config::DEFAULT_MAX_ORDERS)]
+    pub max_orders: usize,
+    /// Bytes of uploaded images kept for getOcrResult; the oldest orders are evicted first.
+    #[arg(long, env = "IDOCR_MOCK_MAX_ORDER_BYTES", value_name = "BYTES", default_value_t = config::DEFAULT_MAX_ORDER_BYTES)]
+    pub max_order_bytes: usize,
+    /// Refuse a second OCR call for the same orderNo and side (the doc's "每次唯一", enforced).
+    #[arg(long, env = "IDOCR_MOCK_REJECT_DUPLICATE_ORDERS")]
+    pub reject_duplicate_orders: bool,
+    /// Directory where every OCR result and image is written, and reloaded at startup.
+    #[arg(long, env = "IDOCR_MOCK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Require `Authorization: Bearer TOKEN` on every /__admin/ call.
+    #[arg(long, env = "IDOCR_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
+    pub admin_token: Option<String>,
     /// Log level on stderr: error, warn, info, debug or trace.
     #[arg(long, env = "IDOCR_MOCK_LOG_LEVEL", default_value = "info")]
     pub log_level: tracing::Level,
@@ -161,6 +179,14 @@ impl ServeArgs {
         if self.max_connections == 0 {
             return Err(StartupError::Usage("--max-connections must be at least 1".into()));
         }
+        if let Some(dir) = &self.data_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StartupError::Usage(format!(
+                    "--data-dir {}: cannot create it: {e} (pick a writable directory)",
+                    dir.display()
+                ))
+            })?;
+        }
         Ok(Config {
             apps,
             seed: self.seed.unwrap_or_else(rand::random),
@@ -170,12 +196,21 @@ impl ServeArgs {
             sign_case: if self.strict_sign_case { SignCase::UpperOnly } else { SignCase::Insensitive },
             line_breaks: if self.strict_base64 { LineBreaks::Reject } else { LineBreaks::Strip },
             texts: if self.legacy_texts { Texts::Legacy } else { Texts::Current },
-            duplicate_orders: DuplicateOrders::Allow,
+            duplicate_orders: if self.reject_duplicate_orders {
+                DuplicateOrders::Reject
+            } else {
+                DuplicateOrders::Allow
+            },
             expiry: if self.tickets_never_expire { Expiry::Never } else { Expiry::Documented },
             expire_in: if self.expire_in_as_string { ExpireIn::String } else { ExpireIn::Number },
             max_connections: self.max_connections,
             header_timeout: Duration::from_secs(self.header_timeout.max(1)),
             body_timeout: Duration::from_secs(self.body_timeout.max(1)),
+            journal_limit: self.journal_limit,
+            max_orders: self.max_orders.max(1),
+            max_order_bytes: self.max_order_bytes,
+            data_dir: self.data_dir.clone(),
+            admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
         })
     }
 }

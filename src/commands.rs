@@ -65,8 +65,11 @@ pub fn log_startup(config: &Config, addr: SocketAddr) {
     if config.expiry == crate::tokens::Expiry::Never {
         tracing::warn!("--tickets-never-expire: issued access tokens and tickets never expire or retire");
     }
-    if !addr.ip().is_loopback() {
-        tracing::warn!("listening on {addr}, beyond loopback: anyone who can reach this port can drive the mock");
+    if !addr.ip().is_loopback() && config.admin_token.is_none() {
+        tracing::warn!("listening on {addr}, beyond loopback: anyone who can reach this port can drive the mock (set --admin-token to guard /__admin/)");
+    }
+    if config.admin_token.is_some() {
+        tracing::info!("/__admin/ requires Authorization: Bearer <--admin-token>");
     }
 }
 

@@ -17,6 +17,10 @@ pub const DEFAULT_SIGN_TICKET: &str = "idocr-mock-sign-ticket";
 pub const DEFAULT_IMAGE_CAP: usize = 3_145_728;
 /// Well above the newer doc's 20 MB images, so an over-cap image still gets a business code.
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
+pub const DEFAULT_MAX_ORDERS: usize = 10_000;
+/// 256 MiB of stored images.
+pub const DEFAULT_MAX_ORDER_BYTES: usize = 256 * 1024 * 1024;
 
 /// One partner app.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -82,6 +86,16 @@ pub struct Config {
     pub max_connections: usize,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
+    /// Requests the journal keeps (`--journal-limit`); the oldest go first.
+    pub journal_limit: usize,
+    /// Orders the store keeps (`--max-orders`).
+    pub max_orders: usize,
+    /// Image bytes the store keeps (`--max-order-bytes`).
+    pub max_order_bytes: usize,
+    /// Where orders survive a restart (`--data-dir`).
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Bearer token every admin call must carry (`--admin-token`).
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -101,6 +115,11 @@ impl Default for Config {
             max_connections: 1024,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
+            journal_limit: DEFAULT_JOURNAL_LIMIT,
+            max_orders: DEFAULT_MAX_ORDERS,
+            max_order_bytes: DEFAULT_MAX_ORDER_BYTES,
+            data_dir: None,
+            admin_token: None,
         }
     }
 }

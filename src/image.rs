@@ -77,7 +77,7 @@ pub fn strip_data_url(s: &str) -> &str {
 /// for bytes of another kind.
 pub fn decode(idcard_str: &str, breaks: LineBreaks) -> Result<Decoded, ImageProblem> {
     let b64 = strip_data_url(idcard_str);
-    if breaks == LineBreaks::Reject && b64.contains(['\r', '\n']) {
+    if breaks == LineBreaks::Reject && b64.bytes().any(|b| b == b'\r' || b == b'\n') {
         return Err(ImageProblem::NotBase64("it contains line breaks (--strict-base64)".into()));
     }
     let bytes = base64_simd::forgiving_decode_to_vec(b64.as_bytes())

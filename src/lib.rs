@@ -23,6 +23,10 @@
 //! - [`picture`]: generated card pictures (PNG), with an optional marker
 //! - [`client`]: a small HTTP/1 client, for the tests and the conformance suite
 //! - [`tokens`]: access tokens, SIGN/NONCE tickets and their expiry; the clock and secret admin routes
+//! - [`journal`]: every vendor request as seen and answered, masked, for `/__admin/requests`
+//! - [`orders`]: the order store, `--data-dir`, and `GET /api/server/getOcrResult`
+//! - [`inspect`]: the admin routes of the journal, the orders, reset, metrics and the admin token
+//! - [`metrics`]: Prometheus counters for `/__admin/metrics`
 //! - [`commands`]: the `sign` and `codes` subcommands
 
 pub mod admin;
@@ -34,7 +38,11 @@ pub mod config;
 pub mod error;
 pub mod identity;
 pub mod image;
+pub mod inspect;
+pub mod journal;
+pub mod metrics;
 pub mod ocr;
+pub mod orders;
 pub mod picture;
 pub mod protocol;
 pub mod reply;

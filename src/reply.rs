@@ -94,6 +94,12 @@ pub struct Note {
     pub reason: Option<String>,
     pub order_no: Option<String>,
     pub app_id: Option<String>,
+    pub scenario: Option<String>,
+    pub scenario_why: Option<String>,
+    /// What the body held, for the journal: the image as size, SHA-256 and format.
+    pub body: Option<serde_json::Value>,
+    /// An order record was created or changed, and is written to `--data-dir` before the answer.
+    pub stored: bool,
 }
 
 /// A handler's whole answer.

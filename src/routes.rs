@@ -6,6 +6,7 @@ use crate::ocr;
 use crate::reply::{self, Abort, Handled, Note, Reply};
 use crate::state::State;
 use crate::tokens;
+use crate::{journal, orders};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -20,6 +21,7 @@ pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/paas/ocrapp", "old name of /api/paas/idcardocrapp"),
     ("GET", "/api/oauth2/access_token", "issue an access token"),
     ("GET", "/api/oauth2/api_ticket", "issue a SIGN or NONCE ticket"),
+    ("GET", "/api/server/getOcrResult", "the stored result and images of an order"),
 ];
 
 /// Answers one request. `Err` drops the connection instead (a fault scenario asked for it).
@@ -29,17 +31,28 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     if path.starts_with(admin::PREFIX) {
         return Ok(admin::handle(&state, req).await);
     }
+    let seen = journal::Head::capture(&state, &method, req.uri(), req.headers());
     let handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
-            Ok((head, body)) => ocr::handle(&state, &head, &body),
+            Ok((head, body)) => {
+                let mut handled = ocr::handle(&state, &head, &body);
+                handled.note.body = Some(journal::summarise_body(&body));
+                handled
+            }
             Err(handled) => handled,
         },
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" => method_not_allowed("POST"),
         "/api/oauth2/access_token" if method == Method::GET => tokens::oauth::access_token(&state, req.uri().query()),
         "/api/oauth2/api_ticket" if method == Method::GET => tokens::oauth::api_ticket(&state, req.uri().query()),
         "/api/oauth2/access_token" | "/api/oauth2/api_ticket" => method_not_allowed("GET"),
+        "/api/server/getOcrResult" if method == Method::GET => orders::result::handle(&state, &req.into_parts().0),
+        "/api/server/getOcrResult" => method_not_allowed("GET"),
         _ => not_found(&path),
     };
+    if let (true, Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
+        orders::persist(&state, app, order).await;
+    }
+    journal::record(&state, seen, &handled);
     log(&method, &path, &handled, started);
     handled.outcome
 }

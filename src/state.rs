@@ -4,6 +4,9 @@
 
 use crate::clock::Clock;
 use crate::config::{App, Config};
+use crate::journal::Journal;
+use crate::metrics::Metrics;
+use crate::orders::Orders;
 use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
 use crate::tokens::{Caps, Kind, TokenStore};
@@ -21,12 +24,18 @@ struct Inner {
     clock: Clock,
     seq: AtomicU64,
     tokens: TokenStore,
+    journal: Journal,
+    orders: Orders,
+    metrics: Metrics,
 }
 
 impl State {
     pub fn new(config: Config) -> Self {
         let tokens = TokenStore::new(&config, Caps::default());
-        State { inner: Arc::new(Inner { config, clock: Clock::new(), seq: AtomicU64::new(0), tokens }) }
+        let (journal, orders) = (Journal::new(config.journal_limit), Orders::new(&config));
+        let metrics = Metrics::default();
+        let (clock, seq) = (Clock::new(), AtomicU64::new(0));
+        State { inner: Arc::new(Inner { config, clock, seq, tokens, journal, orders, metrics }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -35,6 +44,18 @@ impl State {
 
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    pub fn orders(&self) -> &Orders {
+        &self.inner.orders
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     pub fn seed(&self) -> u64 {

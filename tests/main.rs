@@ -3,6 +3,8 @@
 mod support;
 
 mod binary;
+mod journal;
 mod ocr;
+mod orders;
 mod token_refusals;
 mod tokens;

@@ -45,7 +45,8 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
     request::check_fields(&f)?;
     let ticket = verify_sign(state, app, &f)?;
     let side = request::check_side(&f)?.unwrap_or(Side::Front);
-    let _image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
+    let image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
+    crate::orders::check_duplicate(state, &f.app_id, &f.order_no, side)?;
 
     let stamp = state.stamp();
     let key = format!("{}/{}", f.app_id, f.order_no);
@@ -65,6 +66,7 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
         sign: &result_sign,
         native: f.get_native,
     });
+    note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, catalog::SUCCESS.code, &body, image);
     Ok(reply::json(StatusCode::OK, body))
 }
 

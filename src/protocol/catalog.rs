@@ -147,6 +147,14 @@ pub const IMAGE_ABNORMAL: Code =
     code("66660015", "视频或图片异常", Business, Doc, "U-47902", "scenario image-abnormal");
 pub const ORDER_NOT_FOUND: Code =
     code("66660020", "OCR 结果查询不到", Business, Doc, "U-47902", "getOcrResult for an unknown order");
+pub const DUPLICATE_ORDER: Code = code(
+    "66660030",
+    "订单号重复",
+    Business,
+    Guess,
+    "none: the doc only says orderNo is 每次唯一; code and text are the mock's guess",
+    "a repeated orderNo and side with --reject-duplicate-orders",
+);
 pub const BLURRY: Code = Code {
     legacy_msg: Some("识别错误，非身份证件或图像质量问题"),
     ..code("66661001", "请调整角度，保持清晰", Business, Doc, "U-47902", "scenario blurry")
@@ -203,6 +211,7 @@ pub const ALL: &[Code] = &[
     PARAM_TOO_LONG,
     IMAGE_ABNORMAL,
     ORDER_NOT_FOUND,
+    DUPLICATE_ORDER,
     BLURRY,
     CARD_EXPIRED,
     BAD_DATE,

@@ -1,0 +1,138 @@
+//! The admin routes that look at what happened: the journal (`/__admin/requests`), stored orders
+//! (`/__admin/orders/{orderNo}`), `/__admin/reset`, `/__admin/metrics`, and the `--admin-token`
+//! check that guards every admin call. `admin.rs` dispatches here.
+
+use crate::clock;
+use crate::journal::{sha256_hex, Filter};
+use crate::orders::{Order, SideRecord};
+use crate::reply::{self, Reply};
+use crate::state::State;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use hyper::{HeaderMap, Method, StatusCode};
+use serde_json::{json, Value};
+
+/// The routes this module answers, for the admin 404 page.
+pub const ROUTES: &[&str] = &[
+    "GET /__admin/requests?path=&code=&scenario=&order_no=&since=&limit=",
+    "GET /__admin/requests/count?…",
+    "DELETE /__admin/requests",
+    "GET /__admin/orders/{orderNo}?images=1&app_id=",
+    "POST /__admin/reset",
+    "GET /__admin/metrics",
+];
+
+/// `Some(401)` when `--admin-token` is set and the call does not carry it.
+pub fn authorize(state: &State, headers: &HeaderMap) -> Option<Reply> {
+    let want = state.config().admin_token.as_deref()?;
+    let got = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if got.is_some_and(|g| same(g.trim().as_bytes(), want.as_bytes())) {
+        return None;
+    }
+    let why =
+        if got.is_some() { "wrong admin token" } else { "this mock requires Authorization: Bearer <--admin-token>" };
+    let mut r = error(StatusCode::UNAUTHORIZED, why);
+    r.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    Some(r)
+}
+
+/// Compares in time independent of where the first difference is.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Answers `path` (after `/__admin/`) if it is one of this module's routes.
+pub fn route(state: &State, method: &Method, path: &str, query: &str) -> Option<Reply> {
+    Some(match (method, path) {
+        (&Method::GET, "requests") => requests(state, query, false),
+        (&Method::GET, "requests/count") => requests(state, query, true),
+        (&Method::DELETE, "requests") => {
+            state.journal().reset();
+            reply::json(StatusCode::OK, json!({"cleared": true}).to_string())
+        }
+        (&Method::GET, p) if p.starts_with("orders/") => order(state, &p["orders/".len()..], query),
+        (&Method::POST, "reset") => reset(state),
+        (&Method::GET, "metrics") => metrics(state),
+        _ => return None,
+    })
+}
+
+/// What `GET /__admin/health` adds: the sizes of the journal and the order store.
+pub fn health_extra(state: &State) -> Value {
+    let j = state.journal();
+    json!({
+        "journal": {"entries": j.len(), "limit": j.capacity(), "dropped": j.dropped()},
+        "orders": state.orders().stats(),
+        "data_dir": state.config().data_dir.as_ref().map(|d| d.display().to_string()),
+    })
+}
+
+fn error(status: StatusCode, why: &str) -> Reply {
+    reply::json(status, json!({"status": status.as_u16(), "error": why}).to_string())
+}
+
+fn requests(state: &State, query: &str, count: bool) -> Reply {
+    let filter = match Filter::parse(query) {
+        Ok(f) => f,
+        Err(why) => return error(StatusCode::BAD_REQUEST, &why),
+    };
+    if count {
+        let mut r = reply::json(StatusCode::OK, state.journal().count(&filter).to_string());
+        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        return r;
+    }
+    let entries = state.journal().select(&filter);
+    reply::json(StatusCode::OK, serde_json::to_vec(&entries).expect("entries serialise"))
+}
+
+fn order(state: &State, order_no: &str, query: &str) -> Reply {
+    let pairs = crate::journal::parse_query(query);
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let images = get("images") == Some("1");
+    let mut found = state.orders().find(order_no);
+    if let Some(app) = get("app_id") {
+        found.retain(|o| o.app_id == app);
+    }
+    match found.as_slice() {
+        [] => error(StatusCode::NOT_FOUND, &format!("no stored order {order_no} (unknown, evicted, or reset)")),
+        [one] => reply::json(StatusCode::OK, order_view(one, images).to_string()),
+        several => {
+            let apps: Vec<&str> = several.iter().map(|o| o.app_id.as_str()).collect();
+            error(StatusCode::CONFLICT, &format!("order {order_no} exists for apps {apps:?}; add ?app_id="))
+        }
+    }
+}
+
+fn order_view(o: &Order, images: bool) -> Value {
+    let side = |s: &Option<SideRecord>| {
+        s.as_ref().map(|s| {
+            let mut image = json!({"bytes": s.image.len(), "sha256": sha256_hex(&s.image), "format": s.format});
+            if images {
+                image["base64"] = json!(STANDARD.encode(&s.image));
+            }
+            json!({
+                "code": s.code, "fields": s.fields, "warning": s.warning, "multi_warning": s.multi_warning,
+                "clarity": s.clarity, "time": clock::rfc3339(s.time), "image": image,
+            })
+        })
+    };
+    json!({"app_id": o.app_id, "order_no": o.order_no, "front": side(&o.front), "back": side(&o.back)})
+}
+
+/// Everything back to startup state.
+fn reset(state: &State) -> Reply {
+    state.journal().reset();
+    state.orders().reset();
+    state.metrics().reset();
+    state.clock().reset();
+    state.tokens().reset();
+    let done = ["journal", "orders", "metrics", "clock", "tokens"];
+    reply::json(StatusCode::OK, json!({"reset": done}).to_string())
+}
+
+fn metrics(state: &State) -> Reply {
+    let mut r = reply::json(StatusCode::OK, crate::metrics::render(state));
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    r
+}

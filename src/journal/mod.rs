@@ -1,0 +1,241 @@
+//! The request journal: every request to a vendor path, as the mock saw it and what it answered,
+//! in a bounded ring (`--journal-limit`) that `GET /__admin/requests` filters. Secrets, tickets and
+//! access tokens are masked, the image is reduced to its size, SHA-256 and format, unknown body
+//! fields are named but never copied, and a user id that is an ID number is masked: the journal can
+//! be printed in a CI log.
+
+mod filter;
+mod summary;
+
+pub use filter::{Filter, Since};
+use summary::is_secret_name;
+pub use summary::{parse_query, sha256_hex, summarise_body};
+
+use crate::clock::{self, Millis};
+use crate::protocol::sign::mask;
+use crate::reply::{Abort, Handled};
+use crate::state::State;
+use hyper::{HeaderMap, Method, Uri};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The request headers worth keeping.
+const KEPT_HEADERS: &[&str] = &["content-type", "content-length", "user-agent", "x-idocr-scenario"];
+
+/// One journaled request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// 1, 2, 3… in arrival order; never reused, even after a clear.
+    pub id: u64,
+    /// Arrival on the mock's clock, RFC 3339 in Beijing time.
+    pub time: String,
+    #[serde(skip)]
+    pub at: Millis,
+    pub method: String,
+    pub path: String,
+    pub host: Option<String>,
+    /// Query parameters, decoded; secrets, tickets and tokens masked.
+    pub query: Map<String, Value>,
+    pub headers: BTreeMap<String, String>,
+    /// The body summary (see [`summarise_body`]), for requests with a body.
+    pub body: Option<Value>,
+    /// HTTP status, or `None` when the connection was dropped on purpose.
+    pub status: Option<u16>,
+    pub abort: Option<String>,
+    /// The vendor `code` answered.
+    pub code: Option<String>,
+    pub scenario: Option<String>,
+    pub scenario_why: Option<String>,
+    /// Why the request was refused (the sign diagnosis for `400105`).
+    pub reason: Option<String>,
+    pub order_no: Option<String>,
+    pub app_id: Option<String>,
+    pub latency_ms: f64,
+}
+
+/// What is known of a request before it is handled.
+#[derive(Debug, Clone)]
+pub struct Head {
+    at: Millis,
+    started: Instant,
+    method: Method,
+    path: String,
+    host: Option<String>,
+    query: Map<String, Value>,
+    headers: BTreeMap<String, String>,
+}
+
+impl Head {
+    /// Captures the request line and the headers that matter.
+    pub fn capture(state: &State, method: &Method, uri: &Uri, headers: &HeaderMap) -> Self {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let kept = KEPT_HEADERS.iter().filter_map(|h| Some((h.to_string(), text(h)?))).collect();
+        let query = parse_query(uri.query().unwrap_or("")).into_iter().map(|(k, v)| {
+            let v = if is_secret_name(&k) { mask(&v) } else { v };
+            (k, Value::String(v))
+        });
+        Head {
+            at: state.clock().now(),
+            started: Instant::now(),
+            method: method.clone(),
+            path: uri.path().to_string(),
+            host: text("host").or_else(|| uri.host().map(str::to_string)),
+            query: query.collect(),
+            headers: kept,
+        }
+    }
+}
+
+/// Records a handled request in the journal and the metrics.
+pub fn record(state: &State, head: Head, handled: &Handled) {
+    let n = &handled.note;
+    let (status, abort) = match &handled.outcome {
+        Ok(r) => (Some(r.status().as_u16()), None),
+        Err(a) => (None, Some(abort_name(*a).to_string())),
+    };
+    let latency = head.started.elapsed();
+    state.metrics().observe(&head.path, n.code.unwrap_or(""), status, latency);
+    state.journal().push(Entry {
+        id: 0,
+        time: clock::rfc3339(head.at),
+        at: head.at,
+        method: head.method.to_string(),
+        path: head.path,
+        host: head.host,
+        query: head.query,
+        headers: head.headers,
+        body: n.body.clone(),
+        status,
+        abort,
+        code: n.code.map(str::to_string),
+        scenario: n.scenario.clone(),
+        scenario_why: n.scenario_why.clone(),
+        reason: n.reason.clone(),
+        order_no: n.order_no.clone(),
+        app_id: n.app_id.clone(),
+        latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
+    });
+}
+
+fn abort_name(a: Abort) -> &'static str {
+    match a {
+        Abort::Reset => "reset",
+        Abort::Close => "close",
+    }
+}
+
+/// The bounded ring of entries.
+#[derive(Debug)]
+pub struct Journal {
+    limit: usize,
+    ring: Mutex<Ring>,
+}
+
+#[derive(Debug, Default)]
+struct Ring {
+    entries: VecDeque<Entry>,
+    next_id: u64,
+    dropped: u64,
+}
+
+impl Journal {
+    pub fn new(limit: usize) -> Self {
+        Journal { limit, ring: Mutex::new(Ring { next_id: 1, ..Ring::default() }) }
+    }
+
+    fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends `e` with the next id, dropping the oldest past the limit.
+    pub fn push(&self, mut e: Entry) {
+        let mut ring = self.ring();
+        e.id = ring.next_id;
+        ring.next_id += 1;
+        ring.entries.push_back(e);
+        while ring.entries.len() > self.limit {
+            ring.entries.pop_front();
+            ring.dropped += 1;
+        }
+    }
+
+    /// The entries `f` selects, oldest first.
+    pub fn select(&self, f: &Filter) -> Vec<Entry> {
+        let ring = self.ring();
+        let hits: Vec<&Entry> = ring.entries.iter().filter(|e| f.matches(e)).collect();
+        let skip = f.limit.map_or(0, |l| hits.len().saturating_sub(l));
+        hits[skip..].iter().map(|e| (*e).clone()).collect()
+    }
+
+    /// How many entries `f` selects.
+    pub fn count(&self, f: &Filter) -> usize {
+        let n = self.ring().entries.iter().filter(|e| f.matches(e)).count();
+        f.limit.map_or(n, |l| n.min(l))
+    }
+
+    pub fn len(&self) -> usize {
+        self.ring().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.limit
+    }
+
+    /// Entries pushed out by the limit since startup.
+    pub fn dropped(&self) -> u64 {
+        self.ring().dropped
+    }
+
+    /// Forgets every entry; ids keep counting, so `since=<id>` stays meaningful.
+    pub fn reset(&self) {
+        let mut ring = self.ring();
+        ring.entries.clear();
+        ring.dropped = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_drops_the_oldest_and_ids_survive_a_reset() {
+        let j = Journal::new(2);
+        let e = |p: &str| Entry {
+            id: 0,
+            time: String::new(),
+            at: 0,
+            method: "GET".into(),
+            path: p.into(),
+            host: None,
+            query: Map::new(),
+            headers: BTreeMap::new(),
+            body: None,
+            status: Some(200),
+            abort: None,
+            code: None,
+            scenario: None,
+            scenario_why: None,
+            reason: None,
+            order_no: None,
+            app_id: None,
+            latency_ms: 0.0,
+        };
+        for p in ["/a", "/b", "/c"] {
+            j.push(e(p));
+        }
+        let all = j.select(&Filter::default());
+        assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(j.dropped(), 1);
+        j.reset();
+        j.push(e("/d"));
+        assert_eq!(j.select(&Filter::default())[0].id, 4);
+    }
+}

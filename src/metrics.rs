@@ -1,0 +1,113 @@
+//! Counters for `GET /__admin/metrics`, in the Prometheus text format: requests by path, vendor
+//! code and HTTP status, a latency histogram, and the sizes of the journal and the order store.
+//! Label values are bounded: unknown paths count as `other`, unknown codes as `other`.
+
+use crate::protocol::catalog;
+use crate::routes::VENDOR_ROUTES;
+use crate::state::State;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+/// Request counters and the latency histogram.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, String), u64>>,
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts one vendor request.
+    pub fn observe(&self, path: &str, code: &str, status: Option<u16>, latency: Duration) {
+        let path = if VENDOR_ROUTES.iter().any(|(_, p, _)| *p == path) { path } else { "other" };
+        let code = if code.is_empty() || catalog::find(code).is_some() { code } else { "other" };
+        let status = status.map_or_else(|| "aborted".to_string(), |s| s.to_string());
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((path.into(), code.into(), status))
+            .or_default() += 1;
+        let secs = latency.as_secs_f64();
+        for (bucket, le) in self.buckets.iter().zip(BUCKETS) {
+            if secs <= le {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros.fetch_add(latency.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Back to zero.
+    pub fn reset(&self) {
+        self.requests.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        for b in self.buckets.iter().chain([&self.count, &self.sum_micros]) {
+            b.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The whole metrics page.
+pub fn render(state: &State) -> String {
+    let m = state.metrics();
+    let mut out = String::new();
+    header(
+        &mut out,
+        "idocr_mock_requests_total",
+        "counter",
+        "Requests to vendor paths, by path, vendor code and HTTP status.",
+    );
+    for ((path, code, status), n) in m.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        let _ = writeln!(out, "idocr_mock_requests_total{{path=\"{path}\",code=\"{code}\",status=\"{status}\"}} {n}");
+    }
+    let name = "idocr_mock_request_duration_seconds";
+    header(&mut out, name, "histogram", "Time from request headers to answer, vendor paths only.");
+    for (bucket, le) in m.buckets.iter().zip(BUCKETS) {
+        let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {}", bucket.load(Ordering::Relaxed));
+    }
+    let count = m.count.load(Ordering::Relaxed);
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+    let _ = writeln!(out, "{name}_sum {}", m.sum_micros.load(Ordering::Relaxed) as f64 / 1e6);
+    let _ = writeln!(out, "{name}_count {count}");
+    let orders = state.orders().stats();
+    let gauges: [(&str, &str, &str, u64); 7] = [
+        ("idocr_mock_journal_entries", "gauge", "Requests in the journal.", state.journal().len() as u64),
+        ("idocr_mock_journal_capacity", "gauge", "--journal-limit.", state.journal().capacity() as u64),
+        (
+            "idocr_mock_journal_dropped_total",
+            "counter",
+            "Journal entries pushed out by the limit.",
+            state.journal().dropped(),
+        ),
+        ("idocr_mock_orders", "gauge", "Orders in the store.", orders.orders as u64),
+        ("idocr_mock_order_bytes", "gauge", "Image bytes in the order store.", orders.bytes as u64),
+        (
+            "idocr_mock_order_evictions_total",
+            "counter",
+            "Orders evicted by --max-orders or --max-order-bytes.",
+            orders.evictions,
+        ),
+        (
+            "idocr_mock_order_write_failures_total",
+            "counter",
+            "Orders that could not be written to --data-dir.",
+            orders.write_failures,
+        ),
+    ];
+    for (name, kind, help, value) in gauges {
+        header(&mut out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
+    }
+    out
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}

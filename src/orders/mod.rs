@@ -1,0 +1,312 @@
+//! The order store: every OCR call (success or recognition error) kept under (app, orderNo), a
+//! front and a back call with the same number filling one record, for `getOcrResult` and
+//! `GET /__admin/orders/{orderNo}`. Bounded by `--max-orders` and `--max-order-bytes` (oldest
+//! order evicted first, evictions counted); written to `--data-dir` when one is given ([`disk`]).
+
+pub mod disk;
+pub mod result;
+
+use crate::clock::Millis;
+use crate::config::{Config, DuplicateOrders};
+use crate::image::Decoded;
+use crate::ocr::request::{Refusal, Side};
+use crate::protocol::catalog;
+use crate::state::State;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// Keys of a success `result` that belong to the call, not to the card.
+const CALL_KEYS: &[&str] = &[
+    "bizSeqNo",
+    "transactionTime",
+    "ocrId",
+    "orderNo",
+    "warning",
+    "multiWarning",
+    "clarity",
+    "sign",
+    "retry",
+    "success",
+];
+
+/// What one side's call produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SideRecord {
+    /// The vendor code answered (`"0"` for a success).
+    pub code: String,
+    /// The card fields of the answer (`name` … `idcard`, or `validDate` and `authority`).
+    pub fields: Map<String, Value>,
+    pub warning: String,
+    pub multi_warning: String,
+    pub clarity: String,
+    /// When the call was answered, on the mock's clock.
+    pub time: Millis,
+    /// `jpeg`, `png` or `bmp`.
+    pub format: String,
+    /// The image exactly as decoded from the upload.
+    #[serde(with = "disk::base64_bytes")]
+    pub image: Vec<u8>,
+}
+
+/// One order: the front and the back of one card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    pub app_id: String,
+    pub order_no: String,
+    pub front: Option<SideRecord>,
+    pub back: Option<SideRecord>,
+}
+
+impl Order {
+    pub fn side(&self, side: Side) -> Option<&SideRecord> {
+        match side {
+            Side::Front => self.front.as_ref(),
+            Side::Back => self.back.as_ref(),
+        }
+    }
+
+    /// Image bytes held, for the byte budget.
+    pub fn bytes(&self) -> usize {
+        self.front.iter().chain(&self.back).map(|s| s.image.len()).sum()
+    }
+
+    /// The time of the latest call.
+    pub fn updated(&self) -> Millis {
+        self.front.iter().chain(&self.back).map(|s| s.time).max().unwrap_or(0)
+    }
+}
+
+type Key = (String, String);
+
+/// Sizes for the health page and the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub orders: usize,
+    pub bytes: usize,
+    pub evictions: u64,
+    pub write_failures: u64,
+    pub max_orders: usize,
+    pub max_bytes: usize,
+}
+
+/// The bounded store.
+#[derive(Debug)]
+pub struct Orders {
+    max_orders: usize,
+    max_bytes: usize,
+    data_dir: Option<PathBuf>,
+    inner: Mutex<Inner>,
+    /// Serialises file writes so an older snapshot never overwrites a newer one.
+    disk: Mutex<()>,
+    write_failures: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    map: HashMap<Key, Order>,
+    /// Keys, oldest first.
+    age: VecDeque<Key>,
+    bytes: usize,
+    evictions: u64,
+    /// Evicted orders whose files are still to be deleted.
+    doomed: Vec<Key>,
+}
+
+impl Orders {
+    /// An empty store, filled from `--data-dir` when one is given.
+    pub fn new(config: &Config) -> Self {
+        let orders = Orders {
+            max_orders: config.max_orders.max(1),
+            max_bytes: config.max_order_bytes,
+            data_dir: config.data_dir.clone(),
+            inner: Mutex::new(Inner::default()),
+            disk: Mutex::new(()),
+            write_failures: AtomicU64::new(0),
+        };
+        if let Some(dir) = &orders.data_dir {
+            let loaded = disk::load(dir);
+            let n = loaded.len();
+            for order in loaded {
+                orders.insert(order);
+            }
+            tracing::info!("--data-dir {}: {n} orders reloaded", dir.display());
+        }
+        orders
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a whole order (at startup), evicting as needed.
+    fn insert(&self, order: Order) {
+        let key = (order.app_id.clone(), order.order_no.clone());
+        let mut inner = self.inner();
+        inner.bytes += order.bytes();
+        if let Some(old) = inner.map.insert(key.clone(), order) {
+            inner.bytes -= old.bytes();
+        } else {
+            inner.age.push_back(key.clone());
+        }
+        self.evict(&mut inner, &key);
+    }
+
+    /// Stores one side of `(app, order_no)`, creating the order or filling it in.
+    pub fn put(&self, app: &str, order_no: &str, side: Side, rec: SideRecord) {
+        let key = (app.to_string(), order_no.to_string());
+        let mut guard = self.inner();
+        let inner: &mut Inner = &mut guard;
+        let added = rec.image.len();
+        if !inner.map.contains_key(&key) {
+            inner.age.push_back(key.clone());
+            let fresh = Order { app_id: key.0.clone(), order_no: key.1.clone(), front: None, back: None };
+            inner.map.insert(key.clone(), fresh);
+        }
+        let Some(order) = inner.map.get_mut(&key) else { return };
+        let slot = match side {
+            Side::Front => &mut order.front,
+            Side::Back => &mut order.back,
+        };
+        let removed = slot.replace(rec).map_or(0, |old| old.image.len());
+        inner.bytes = inner.bytes + added - removed;
+        self.evict(inner, &key);
+    }
+
+    /// Evicts the oldest orders past either limit, never `keep` (the one just written).
+    fn evict(&self, inner: &mut Inner, keep: &Key) {
+        while inner.map.len() > self.max_orders || inner.bytes > self.max_bytes {
+            let Some(pos) = inner.age.iter().position(|k| k != keep) else { break };
+            let Some(key) = inner.age.remove(pos) else { break };
+            if let Some(old) = inner.map.remove(&key) {
+                inner.bytes -= old.bytes();
+                inner.evictions += 1;
+                inner.doomed.push(key);
+            }
+        }
+    }
+
+    pub fn get(&self, app: &str, order_no: &str) -> Option<Order> {
+        self.inner().map.get(&(app.to_string(), order_no.to_string())).cloned()
+    }
+
+    /// Every app's order with this number.
+    pub fn find(&self, order_no: &str) -> Vec<Order> {
+        let inner = self.inner();
+        inner.age.iter().filter(|k| k.1 == order_no).filter_map(|k| inner.map.get(k).cloned()).collect()
+    }
+
+    pub fn has_side(&self, app: &str, order_no: &str, side: Side) -> bool {
+        self.inner().map.get(&(app.to_string(), order_no.to_string())).is_some_and(|o| o.side(side).is_some())
+    }
+
+    pub fn stats(&self) -> Stats {
+        let inner = self.inner();
+        Stats {
+            orders: inner.map.len(),
+            bytes: inner.bytes,
+            evictions: inner.evictions,
+            write_failures: self.write_failures.load(Ordering::Relaxed),
+            max_orders: self.max_orders,
+            max_bytes: self.max_bytes,
+        }
+    }
+
+    /// Forgets every order, and deletes their files from `--data-dir`.
+    pub fn reset(&self) {
+        let keys: Vec<Key> = {
+            let mut inner = self.inner();
+            let old = std::mem::take(&mut *inner);
+            old.map.into_keys().chain(old.doomed).collect()
+        };
+        self.write_failures.store(0, Ordering::Relaxed);
+        if let Some(dir) = &self.data_dir {
+            let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
+            for (app, order_no) in keys {
+                disk::remove(dir, &app, &order_no);
+            }
+        }
+    }
+}
+
+/// The refusal `--reject-duplicate-orders` gives a second call for the same order and side.
+///
+/// # Errors
+/// [`catalog::DUPLICATE_ORDER`] when the switch is on and that side is already stored.
+pub fn check_duplicate(state: &State, app: &str, order_no: &str, side: Side) -> Result<(), Refusal> {
+    if state.config().duplicate_orders == DuplicateOrders::Reject && state.orders().has_side(app, order_no, side) {
+        return Err(Refusal {
+            code: &catalog::DUPLICATE_ORDER,
+            detail: format!(
+                "orderNo {order_no} already has a {} result and --reject-duplicate-orders is on (the code is a guess)",
+                side.as_str()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Stores what an OCR call answered (`body`, the whole response) and the image it uploaded.
+/// Returns `true`, for [`crate::reply::Note::stored`].
+pub fn record(state: &State, app: &str, order_no: &str, side: Side, code: &str, body: &[u8], image: Decoded) -> bool {
+    let result = serde_json::from_slice::<Value>(body).ok().and_then(|mut v| v.get_mut("result").map(Value::take));
+    let mut result = match result {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let text = |k: &str| match result.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let (warning, multi_warning, clarity) = (text("warning"), text("multiWarning"), text("clarity"));
+    result.retain(|k, _| !CALL_KEYS.contains(&k.as_str()));
+    let rec = SideRecord {
+        code: code.to_string(),
+        fields: result,
+        warning,
+        multi_warning,
+        clarity,
+        time: state.clock().now(),
+        format: image.format.as_str().to_string(),
+        image: image.bytes,
+    };
+    state.orders().put(app, order_no, side, rec);
+    true
+}
+
+/// Writes the order to `--data-dir` (if any) before its answer is sent; the file work runs on the
+/// blocking pool, no lock is held across the `.await`.
+pub async fn persist(state: &State, app: &str, order_no: &str) {
+    if state.orders().data_dir.is_none() {
+        return;
+    }
+    let (state, app, order_no) = (state.clone(), app.to_string(), order_no.to_string());
+    let done = tokio::task::spawn_blocking(move || state.orders().write(&app, &order_no)).await;
+    if let Err(e) = done {
+        tracing::error!("writing an order to --data-dir panicked: {e}");
+    }
+}
+
+impl Orders {
+    /// The blocking half of [`persist`]: deletes evicted files, then writes the current record.
+    fn write(&self, app: &str, order_no: &str) {
+        let Some(dir) = &self.data_dir else { return };
+        let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
+        let (doomed, current) = {
+            let mut inner = self.inner();
+            (std::mem::take(&mut inner.doomed), inner.map.get(&(app.to_string(), order_no.to_string())).cloned())
+        };
+        for (a, o) in doomed {
+            disk::remove(dir, &a, &o);
+        }
+        if let Some(order) = current {
+            if let Err(e) = disk::write(dir, &order) {
+                self.write_failures.fetch_add(1, Ordering::Relaxed);
+                tracing::error!("cannot write order {order_no} to {}: {e}", dir.display());
+            }
+        }
+    }
+}
