@@ -12,6 +12,9 @@ pub const PREFIX: &str = "/__admin/";
 /// Answers one admin request.
 pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
     let path = &req.uri().path()[PREFIX.len()..];
+    if path.starts_with("scenario") {
+        return crate::scenarios::admin::handle(state, req).await;
+    }
     match (req.method(), path) {
         (&Method::GET, "health") => health(state),
         _ => not_found(path),

@@ -5,6 +5,7 @@
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
+use crate::scenarios::Catalog;
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
@@ -16,6 +17,10 @@ pub const DEFAULT_SIGN_TICKET: &str = "idocr-mock-sign-ticket";
 pub const DEFAULT_IMAGE_CAP: usize = 3_145_728;
 /// Well above the newer doc's 20 MB images, so an over-cap image still gets a business code.
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+/// How long the `slow` scenario waits.
+pub const DEFAULT_SLOW_MS: u64 = 3_000;
+/// How long the `hang` scenario holds a connection: longer than any sane client timeout.
+pub const DEFAULT_HANG_MS: u64 = 120_000;
 
 /// One partner app.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -77,6 +82,14 @@ pub struct Config {
     pub max_connections: usize,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
+    /// Every scenario: the built-in ones plus `--fixtures DIR`.
+    pub scenarios: Catalog,
+    /// The scenario served when nothing else is asked for (`--scenario`).
+    pub scenario: String,
+    /// How long `slow` waits before answering.
+    pub slow_delay: Duration,
+    /// How long `hang` holds a connection before closing it.
+    pub hang_for: Duration,
 }
 
 impl Default for Config {
@@ -94,6 +107,10 @@ impl Default for Config {
             max_connections: 1024,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
+            scenarios: Catalog::builtin(),
+            scenario: crate::scenarios::DEFAULT.into(),
+            slow_delay: Duration::from_millis(DEFAULT_SLOW_MS),
+            hang_for: Duration::from_millis(DEFAULT_HANG_MS),
         }
     }
 }

@@ -21,8 +21,9 @@
 //! - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
 //! - [`image`]: Base64 leniency and image sniffing
 //! - [`picture`]: generated card pictures (PNG), with an optional marker
+//! - [`scenarios`]: named outcomes on demand (catalog, selection, faults, image markers)
 //! - [`client`]: a small HTTP/1 client, for the tests and the conformance suite
-//! - [`commands`]: the `sign` and `codes` subcommands
+//! - [`commands`]: the `sign`, `codes`, `scenarios` and `image` subcommands
 
 pub mod admin;
 pub mod cli;
@@ -38,6 +39,7 @@ pub mod picture;
 pub mod protocol;
 pub mod reply;
 pub mod routes;
+pub mod scenarios;
 pub mod server;
 pub mod state;
 

@@ -94,6 +94,8 @@ pub struct Note {
     pub reason: Option<String>,
     pub order_no: Option<String>,
     pub app_id: Option<String>,
+    pub scenario: Option<String>,
+    pub scenario_why: Option<String>,
 }
 
 /// A handler's whole answer.

@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::{App, Config};
 use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
+use crate::scenarios::ScenarioState;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -19,11 +20,13 @@ struct Inner {
     config: Config,
     clock: Clock,
     seq: AtomicU64,
+    scenarios: ScenarioState,
 }
 
 impl State {
     pub fn new(config: Config) -> Self {
-        State { inner: Arc::new(Inner { config, clock: Clock::new(), seq: AtomicU64::new(0) }) }
+        let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
+        State { inner: Arc::new(Inner { config, clock: Clock::new(), seq: AtomicU64::new(0), scenarios }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -32,6 +35,11 @@ impl State {
 
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// The scenario catalog, the default and the queue.
+    pub fn scenarios(&self) -> &ScenarioState {
+        &self.inner.scenarios
     }
 
     pub fn seed(&self) -> u64 {

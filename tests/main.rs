@@ -4,3 +4,4 @@ mod support;
 
 mod binary;
 mod ocr;
+mod scenarios;
