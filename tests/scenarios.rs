@@ -264,3 +264,51 @@ async fn a_mix_draws_its_scenarios_and_names_the_one_applied() {
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["server-busy", "success"]);
 }
+
+#[tokio::test]
+async fn scenario_answers_keep_the_vendor_shapes() {
+    let mock = Mock::with(fast()).await;
+    let gateway = ocr_with(&mock, "rate-limited", "snap1", Side::Front).await.json().unwrap();
+    let business = ocr_with(&mock, "server-busy", "snap1", Side::Front).await.json().unwrap();
+    let warned = ocr_with(&mock, "multi-warning", "snap1", Side::Back).await.json().unwrap();
+    redactions().bind(|| {
+        insta::assert_json_snapshot!("scenario_gateway_error", gateway);
+        insta::assert_json_snapshot!("scenario_business_error", business);
+        insta::assert_json_snapshot!("scenario_warned_back", warned);
+    });
+}
+
+#[tokio::test]
+async fn a_marker_pinning_an_invalid_number_is_refused_with_the_reason() {
+    let mock = Mock::with(fast()).await;
+    let bad = Marker { scenario: "success".into(), name: None, idcard: Some("110105194912310021".into()) };
+    let a = mock.ocr(&with_image("bad1", Side::Front, &marker::card_png(Side::Front, Some(&bad)))).await;
+    assert_eq!(a.json().unwrap()["code"], "400101");
+    assert!(a.header("x-idocr-mock-reason").unwrap().contains("GB 11643"));
+}
+
+#[test]
+fn the_binary_refuses_an_unknown_startup_scenario_listing_the_names() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args(["--port", "0", "--scenario", "blury"])
+        .env_remove("IDOCR_MOCK_SCENARIO")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--scenario \"blury\" is not a scenario") && err.contains("blurry, expired"), "{err}");
+}
+
+#[test]
+fn the_image_command_writes_a_marked_jpeg_the_mock_can_read() {
+    let path = std::env::temp_dir().join(format!("idocr-mock-marker-{}.jpg", std::process::id()));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args(["image", "--scenario", "expired", "--side", "back", "--format", "jpeg", "-o"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let found = marker::find(&std::fs::read(&path).unwrap());
+    assert_eq!(found, Some(Ok(Marker { scenario: "expired".into(), name: None, idcard: None })));
+    std::fs::remove_file(path).unwrap();
+}
