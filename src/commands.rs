@@ -103,7 +103,15 @@ pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
     };
     std::fs::write(&args.output, &bytes)
         .map_err(|e| StartupError::Usage(format!("cannot write {}: {e}", args.output.display())))?;
-    Ok(format!("wrote {} ({} bytes) with marker {}\n", args.output.display(), bytes.len(), m.to_text()))
+    let pinned = match (&m.name, &m.idcard) {
+        (None, None) => String::new(),
+        (name, id) => format!(
+            ", pinning name {} and number {}",
+            name.as_deref().unwrap_or("-"),
+            id.as_deref().map_or("-".into(), crate::protocol::sign::mask)
+        ),
+    };
+    Ok(format!("wrote {} ({} bytes): scenario {}{pinned}\n", args.output.display(), bytes.len(), m.scenario))
 }
 
 /// What a user needs to know once the server is up.

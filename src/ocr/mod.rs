@@ -69,8 +69,12 @@ fn recognise(
         return Ok(answer);
     }
     let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
-    let look = scenarios::apply::look(choice);
+    Ok(Ok(succeed(state, &f, &ticket, side, choice, note)))
+}
 
+/// The success answer, shaped by the scenario's look (warnings, clarity, kind of person, pin).
+fn succeed(state: &State, f: &Fields<'_>, ticket: &str, side: Side, choice: &Choice, note: &mut Note) -> reply::Reply {
+    let look = scenarios::apply::look(choice);
     let stamp = state.stamp();
     let key = format!("{}/{}", f.app_id, f.order_no);
     let today = crate::clock::date(stamp.at);
@@ -78,7 +82,7 @@ fn recognise(
     let clarity = look.clarity.unwrap_or(60 + (mix(state.seed() ^ fnv1a(&key)) % 31) as u8);
     let recognition = Recognition { warning: look.warning.clone(), multi_warning: look.warning, clarity };
     let ocr_id = envelope::ocr_id(state.seed(), state.next_seq());
-    let result_sign = sign::sign(&[&f.app_id, &f.order_no], &ticket);
+    let result_sign = sign::sign(&[&f.app_id, &f.order_no], ticket);
     note.code = Some(catalog::SUCCESS.code);
     let body = response::render(&Success {
         stamp: &stamp,
@@ -90,7 +94,7 @@ fn recognise(
         sign: &result_sign,
         native: f.get_native,
     });
-    Ok(Ok(reply::json(StatusCode::OK, body)))
+    reply::json(StatusCode::OK, body)
 }
 
 /// Checks the sign against every live SIGN ticket of the app; returns the ticket that matched.
