@@ -143,5 +143,14 @@ pub async fn deliver(state: &State, choice: Option<&Choice>, answer: Answer) -> 
         reply::set_text_header(&mut r, HEADER, choice.name());
         r
     });
-    fault::deliver(answer, delivery(state, choice)).await
+    let delivery = delivery(state, choice);
+    if delivery.shape == Shape::Hang {
+        // The request is logged when it ends, which is never if the client gives up first.
+        tracing::info!(
+            "scenario hang ({}): holding the connection, no answer, until the client gives up or {} ms pass",
+            choice.why_text(),
+            delivery.delay.as_millis()
+        );
+    }
+    fault::deliver(answer, delivery).await
 }
