@@ -17,6 +17,9 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
         return refused;
     }
     let path = req.uri().path()[PREFIX.len()..].to_string();
+    if path.starts_with("scenario") {
+        return crate::scenarios::admin::handle(state, req).await;
+    }
     match (req.method(), path.as_str()) {
         (&Method::GET, "health") => health(state),
         (_, p) if tokens::admin::owns(p) => tokens::admin::handle(state, req, p).await,

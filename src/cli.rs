@@ -28,6 +28,10 @@ pub enum Command {
     Sign(SignArgs),
     /// Print the error catalog: every code and msg, with the evidence behind it.
     Codes(CodesArgs),
+    /// Print the scenarios (built in, plus --fixtures DIR) with what the client sees.
+    Scenarios(ScenariosArgs),
+    /// Write a card picture (PNG or JPEG) whose marker picks a scenario, or mark an existing one.
+    Image(ImageArgs),
 }
 
 /// Serving (the default command).
@@ -110,6 +114,18 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer TOKEN` on every /__admin/ call.
     #[arg(long, env = "IDOCR_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
     pub admin_token: Option<String>,
+    /// Scenario served when a request asks for none (idocr-mock scenarios lists them).
+    #[arg(long, env = "IDOCR_MOCK_SCENARIO", value_name = "NAME", default_value = crate::scenarios::DEFAULT)]
+    pub scenario: String,
+    /// Folder of scenario files (*.json) that add to or replace the built-in scenarios.
+    #[arg(long, env = "IDOCR_MOCK_FIXTURES", value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+    /// Milliseconds the `slow` scenario waits before answering.
+    #[arg(long, env = "IDOCR_MOCK_SLOW_MS", value_name = "MS", default_value_t = config::DEFAULT_SLOW_MS)]
+    pub slow_ms: u64,
+    /// Milliseconds the `hang` scenario holds a connection before closing it without an answer.
+    #[arg(long, env = "IDOCR_MOCK_HANG_MS", value_name = "MS", default_value_t = config::DEFAULT_HANG_MS)]
+    pub hang_ms: u64,
     /// Log level on stderr: error, warn, info, debug or trace.
     #[arg(long, env = "IDOCR_MOCK_LOG_LEVEL", default_value = "info")]
     pub log_level: tracing::Level,
@@ -147,6 +163,46 @@ pub struct CodesArgs {
     /// Print the catalog as JSON instead of a table.
     #[arg(long, env = "IDOCR_MOCK_JSON")]
     pub json: bool,
+}
+
+/// `idocr-mock scenarios`.
+#[derive(Debug, Args)]
+pub struct ScenariosArgs {
+    /// Print the scenarios as JSON instead of a table.
+    #[arg(long, env = "IDOCR_MOCK_JSON")]
+    pub json: bool,
+    /// Folder of scenario files to list with the built-in ones (and to validate).
+    #[arg(long, env = "IDOCR_MOCK_FIXTURES", value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+}
+
+/// `idocr-mock image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The scenario the marker picks when the image is uploaded.
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_SCENARIO", value_name = "NAME")]
+    pub scenario: String,
+    /// Side of the card to draw: front (人像面) or back (国徽面).
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_SIDE", default_value = "front", value_parser = ["front", "back"], conflicts_with = "tag")]
+    pub side: String,
+    /// Image format to write: png or jpeg.
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_FORMAT", default_value = "png", value_parser = ["png", "jpeg"], conflicts_with = "tag")]
+    pub format: String,
+    /// Name the recognition returns for this image (pinned).
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_NAME")]
+    pub name: Option<String>,
+    /// 18-character ID number the recognition returns (pinned; must be valid, of a known region).
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_IDCARD", value_name = "ID")]
+    pub idcard: Option<String>,
+    /// Mark this existing PNG or JPEG instead of drawing a new picture.
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_TAG", value_name = "IN")]
+    pub tag: Option<PathBuf>,
+    /// File to write.
+    #[arg(short, long, env = "IDOCR_MOCK_IMAGE_OUTPUT", value_name = "FILE")]
+    pub output: PathBuf,
+    /// Folder of extra scenario files, so their names are accepted too.
+    #[arg(long, env = "IDOCR_MOCK_FIXTURES", value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -187,6 +243,14 @@ impl ServeArgs {
                 ))
             })?;
         }
+        let scenarios = crate::commands::load_catalog(self.fixtures.as_deref())?;
+        if scenarios.get(&self.scenario).is_none() {
+            return Err(StartupError::Usage(format!(
+                "--scenario {:?} is not a scenario; choose one of: {}",
+                self.scenario,
+                scenarios.names().join(", ")
+            )));
+        }
         Ok(Config {
             apps,
             seed: self.seed.unwrap_or_else(rand::random),
@@ -211,6 +275,10 @@ impl ServeArgs {
             max_order_bytes: self.max_order_bytes,
             data_dir: self.data_dir.clone(),
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
+            scenarios,
+            scenario: self.scenario.clone(),
+            slow_delay: Duration::from_millis(self.slow_ms),
+            hang_for: Duration::from_millis(self.hang_ms),
         })
     }
 }

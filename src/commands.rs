@@ -1,10 +1,12 @@
 //! The one-shot subcommands (`sign`, `codes`) and the startup banner: text for humans, built by
 //! pure functions so tests can read it.
 
-use crate::cli::{CodesArgs, SignArgs};
+use crate::cli::{CodesArgs, ImageArgs, ScenariosArgs, SignArgs};
 use crate::config::{Config, SignCheck};
 use crate::error::StartupError;
+use crate::ocr::request::Side;
 use crate::protocol::{catalog, sign};
+use crate::scenarios::{self, marker};
 use rand::distr::{Alphanumeric, SampleString};
 use std::net::SocketAddr;
 
@@ -45,6 +47,73 @@ pub fn codes(args: &CodesArgs) -> String {
     }
 }
 
+/// The scenario catalog: built in, plus `fixtures`.
+///
+/// # Errors
+/// [`StartupError::Usage`] naming the scenario file and what is wrong with it.
+pub fn load_catalog(fixtures: Option<&std::path::Path>) -> Result<scenarios::Catalog, StartupError> {
+    scenarios::Catalog::load(fixtures).map_err(|p| StartupError::Usage(p.to_string()))
+}
+
+/// `idocr-mock scenarios`: the catalog as a table or JSON.
+///
+/// # Errors
+/// A scenario file of `--fixtures` that cannot be used.
+pub fn scenarios(args: &ScenariosArgs) -> Result<String, StartupError> {
+    let catalog = load_catalog(args.fixtures.as_deref())?;
+    Ok(if args.json {
+        let all: Vec<_> = catalog.iter().map(|s| s.to_json()).collect();
+        serde_json::to_string_pretty(&all).expect("JSON values serialise") + "\n"
+    } else {
+        scenarios::render_table(&catalog)
+    })
+}
+
+/// `idocr-mock image`: writes a marked picture, or marks an existing one.
+///
+/// # Errors
+/// An unknown scenario, an invalid pinned number, an input that is not a PNG or JPEG, a file
+/// that cannot be read or written.
+pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
+    let catalog = load_catalog(args.fixtures.as_deref())?;
+    if catalog.get(&args.scenario).is_none() {
+        let names = catalog.names().join(", ");
+        return Err(StartupError::Usage(format!(
+            "--scenario {:?} is not a scenario; choose one of: {names}",
+            args.scenario
+        )));
+    }
+    scenarios::catalog::pin(args.name.clone(), args.idcard.clone())
+        .map_err(|e| StartupError::Usage(format!("--name/--idcard: {e}")))?;
+    let m = marker::Marker { scenario: args.scenario.clone(), name: args.name.clone(), idcard: args.idcard.clone() };
+    let bytes = match &args.tag {
+        Some(input) => {
+            let original = std::fs::read(input)
+                .map_err(|e| StartupError::Usage(format!("cannot read {}: {e}", input.display())))?;
+            marker::tag(&original, &m).map_err(|e| StartupError::Usage(format!("{}: {e}", input.display())))?
+        }
+        None => {
+            let side = if args.side == "back" { Side::Back } else { Side::Front };
+            if args.format == "jpeg" {
+                marker::card_jpeg(side, Some(&m))
+            } else {
+                marker::card_png(side, Some(&m))
+            }
+        }
+    };
+    std::fs::write(&args.output, &bytes)
+        .map_err(|e| StartupError::Usage(format!("cannot write {}: {e}", args.output.display())))?;
+    let pinned = match (&m.name, &m.idcard) {
+        (None, None) => String::new(),
+        (name, id) => format!(
+            ", pinning name {} and number {}",
+            name.as_deref().unwrap_or("-"),
+            id.as_deref().map_or("-".into(), crate::protocol::sign::mask)
+        ),
+    };
+    Ok(format!("wrote {} ({} bytes): scenario {}{pinned}\n", args.output.display(), bytes.len(), m.scenario))
+}
+
 /// What a user needs to know once the server is up.
 pub fn log_startup(config: &Config, addr: SocketAddr) {
     for app in &config.apps {
@@ -57,6 +126,11 @@ pub fn log_startup(config: &Config, addr: SocketAddr) {
         );
     }
     tracing::info!("seed {} (pass --seed {} to get the same answers again)", config.seed, config.seed);
+    tracing::info!(
+        "scenario {} by default ({} scenarios: idocr-mock scenarios lists them)",
+        config.scenario,
+        config.scenarios.len()
+    );
     if config.sign_check == SignCheck::Off {
         tracing::warn!(
             "--no-sign-check: EVERY SIGN IS ACCEPTED. Requests that the real service refuses will pass here."

@@ -5,6 +5,7 @@
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
+use crate::scenarios::Catalog;
 use crate::tokens::{oauth::ExpireIn, Expiry};
 use serde::Deserialize;
 use std::path::Path;
@@ -21,6 +22,10 @@ pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
 pub const DEFAULT_MAX_ORDERS: usize = 10_000;
 /// 256 MiB of stored images.
 pub const DEFAULT_MAX_ORDER_BYTES: usize = 256 * 1024 * 1024;
+/// How long the `slow` scenario waits.
+pub const DEFAULT_SLOW_MS: u64 = 3_000;
+/// How long the `hang` scenario holds a connection: longer than any sane client timeout.
+pub const DEFAULT_HANG_MS: u64 = 120_000;
 
 /// One partner app.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -96,6 +101,14 @@ pub struct Config {
     pub data_dir: Option<std::path::PathBuf>,
     /// Bearer token every admin call must carry (`--admin-token`).
     pub admin_token: Option<String>,
+    /// Every scenario: the built-in ones plus `--fixtures DIR`.
+    pub scenarios: Catalog,
+    /// The scenario served when nothing else is asked for (`--scenario`).
+    pub scenario: String,
+    /// How long `slow` waits before answering.
+    pub slow_delay: Duration,
+    /// How long `hang` holds a connection before closing it.
+    pub hang_for: Duration,
 }
 
 impl Default for Config {
@@ -120,6 +133,10 @@ impl Default for Config {
             max_order_bytes: DEFAULT_MAX_ORDER_BYTES,
             data_dir: None,
             admin_token: None,
+            scenarios: Catalog::builtin(),
+            scenario: crate::scenarios::DEFAULT.into(),
+            slow_delay: Duration::from_millis(DEFAULT_SLOW_MS),
+            hang_for: Duration::from_millis(DEFAULT_HANG_MS),
         }
     }
 }

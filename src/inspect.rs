@@ -127,7 +127,8 @@ fn reset(state: &State) -> Reply {
     state.metrics().reset();
     state.clock().reset();
     state.tokens().reset();
-    let done = ["journal", "orders", "metrics", "clock", "tokens"];
+    state.scenarios().reset();
+    let done = ["journal", "orders", "metrics", "clock", "tokens", "scenarios"];
     reply::json(StatusCode::OK, json!({"reset": done}).to_string())
 }
 

@@ -21,13 +21,14 @@
 //! - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
 //! - [`image`]: Base64 leniency and image sniffing
 //! - [`picture`]: generated card pictures (PNG), with an optional marker
+//! - [`scenarios`]: named outcomes on demand (catalog, selection, faults, image markers)
 //! - [`client`]: a small HTTP/1 client, for the tests and the conformance suite
 //! - [`tokens`]: access tokens, SIGN/NONCE tickets and their expiry; the clock and secret admin routes
 //! - [`journal`]: every vendor request as seen and answered, masked, for `/__admin/requests`
 //! - [`orders`]: the order store, `--data-dir`, and `GET /api/server/getOcrResult`
 //! - [`inspect`]: the admin routes of the journal, the orders, reset, metrics and the admin token
 //! - [`metrics`]: Prometheus counters for `/__admin/metrics`
-//! - [`commands`]: the `sign` and `codes` subcommands
+//! - [`commands`]: the `sign`, `codes`, `scenarios` and `image` subcommands
 
 pub mod admin;
 pub mod cli;
@@ -47,6 +48,7 @@ pub mod picture;
 pub mod protocol;
 pub mod reply;
 pub mod routes;
+pub mod scenarios;
 pub mod server;
 pub mod state;
 pub mod tokens;

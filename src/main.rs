@@ -15,6 +15,8 @@ fn main() -> ExitCode {
             print!("{}", commands::codes(&args));
             Ok(())
         }
+        Some(Command::Scenarios(args)) => commands::scenarios(&args).map(|out| print!("{out}")),
+        Some(Command::Image(args)) => commands::image(&args).map(|out| print!("{out}")),
         None => serve(&cli.serve),
     };
     match result {

@@ -27,7 +27,8 @@ pub fn card_png(side: Side, marker: Option<&str>) -> Vec<u8> {
     out
 }
 
-fn draw(side: Side) -> Vec<u8> {
+/// The RGB pixels of a card picture of `side`, row by row.
+pub fn draw(side: Side) -> Vec<u8> {
     let mut px = Vec::with_capacity((WIDTH * HEIGHT * 3) as usize);
     for y in 0..HEIGHT {
         for x in 0..WIDTH {

@@ -35,7 +35,7 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     let handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
             Ok((head, body)) => {
-                let mut handled = ocr::handle(&state, &head, &body);
+                let mut handled = ocr::handle(&state, &head, &body).await;
                 handled.note.body = Some(journal::summarise_body(&body));
                 handled
             }
@@ -114,8 +114,14 @@ fn log(method: &Method, path: &str, handled: &Handled, started: Instant) {
     let code = n.code.unwrap_or("-");
     let order = n.order_no.as_deref().unwrap_or("-");
     let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let scenario = match (&n.scenario, &n.scenario_why) {
+        (Some(s), Some(why)) => format!(" scenario={s} by {why}"),
+        _ => String::new(),
+    };
     match &n.reason {
-        Some(reason) => tracing::warn!("{method} {path} {status} code={code} order={order} {ms:.1}ms: {reason}"),
-        None => tracing::info!("{method} {path} {status} code={code} order={order} {ms:.1}ms"),
+        Some(reason) => {
+            tracing::warn!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms: {reason}")
+        }
+        None => tracing::info!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms"),
     }
 }

@@ -9,6 +9,7 @@ use crate::metrics::Metrics;
 use crate::orders::Orders;
 use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
+use crate::scenarios::ScenarioState;
 use crate::tokens::{Caps, Kind, TokenStore};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -27,6 +28,7 @@ struct Inner {
     journal: Journal,
     orders: Orders,
     metrics: Metrics,
+    scenarios: ScenarioState,
 }
 
 impl State {
@@ -34,8 +36,9 @@ impl State {
         let tokens = TokenStore::new(&config, Caps::default());
         let (journal, orders) = (Journal::new(config.journal_limit), Orders::new(&config));
         let metrics = Metrics::default();
+        let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));
-        State { inner: Arc::new(Inner { config, clock, seq, tokens, journal, orders, metrics }) }
+        State { inner: Arc::new(Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -56,6 +59,11 @@ impl State {
 
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// The scenario catalog, the default and the queue.
+    pub fn scenarios(&self) -> &ScenarioState {
+        &self.inner.scenarios
     }
 
     pub fn seed(&self) -> u64 {

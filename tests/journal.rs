@@ -187,3 +187,17 @@ async fn reset_also_kills_the_access_tokens_issued_before_it() {
     assert!(r.json().unwrap()["reset"].as_array().unwrap().contains(&serde_json::json!("tokens")));
     assert_eq!(mock.send(Call::get(&ticket_url)).await.json().unwrap()["code"], "15");
 }
+
+#[tokio::test]
+async fn reset_puts_the_default_scenario_back_and_empties_the_queue() {
+    let mock = Mock::start().await;
+    let put = Call { method: hyper::Method::PUT, ..Call::post_json("/__admin/scenario", r#"{"name":"blurry"}"#) };
+    assert_eq!(mock.send(put).await.status, 200);
+    let queue = Call::post_json("/__admin/scenario/queue", r#"{"scenarios":["server-busy"]}"#);
+    assert_eq!(mock.send(queue).await.status, 200);
+    let r = mock.send(Call { method: hyper::Method::POST, ..Call::get("/__admin/reset") }).await;
+    assert!(r.json().unwrap()["reset"].as_array().unwrap().contains(&serde_json::json!("scenarios")));
+    let answer = mock.ocr(&signed_body("afterreset", Side::Front)).await;
+    assert_eq!(answer.json().unwrap()["code"], "0", "{:?}", answer.header("x-idocr-mock-reason"));
+    assert_eq!(answer.header("x-idocr-scenario"), Some("success"));
+}

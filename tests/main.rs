@@ -6,5 +6,6 @@ mod binary;
 mod journal;
 mod ocr;
 mod orders;
+mod scenarios;
 mod token_refusals;
 mod tokens;

@@ -59,7 +59,7 @@ async fn the_front_and_back_of_one_order_come_back_as_one_result() {
 #[tokio::test]
 async fn get_file_returns_the_uploaded_images_byte_identical() {
     let mock = Mock::start().await;
-    let (front_png, back_png) = (picture::card_png(Side::Front, None), picture::card_png(Side::Back, Some("x")));
+    let (front_png, back_png) = (picture::card_png(Side::Front, None), picture::card_png(Side::Back, None));
     let mut front = signed_body("img1", Side::Front);
     front["idcardStr"] = json!(format!("data:image/png;base64,{}", b64(&front_png)));
     let mut back = signed_body("img1", Side::Back);
@@ -196,4 +196,24 @@ async fn get_ocr_result_takes_webank_app_id_and_get_native() {
         (r["frontCode"].as_str(), r["backCode"].as_str(), r["validDate"].as_str()),
         (Some("0"), Some(""), Some(""))
     );
+}
+
+#[tokio::test]
+async fn a_recognition_error_is_stored_as_that_sides_code() {
+    let mock = Mock::start().await;
+    let blurry =
+        Call::post_json(OCR, signed_body("err1", Side::Front).to_string()).header("x-idocr-scenario", "blurry");
+    assert_eq!(mock.send(blurry).await.json().unwrap()["code"], "66661001");
+    assert_eq!(mock.ocr(&signed_body("err1", Side::Back)).await.json().unwrap()["code"], "0");
+    let r = get_result(&mock, "err1", "").await.json().unwrap()["result"].clone();
+    assert_eq!((r["frontCode"].as_str(), r["backCode"].as_str()), (Some("66661001"), Some("0")));
+}
+
+#[tokio::test]
+async fn a_gateway_answer_leaves_no_order_behind() {
+    let mock = Mock::start().await;
+    let busy =
+        Call::post_json(OCR, signed_body("err2", Side::Front).to_string()).header("x-idocr-scenario", "server-busy");
+    assert_eq!(mock.send(busy).await.json().unwrap()["code"], "999999");
+    assert_eq!(get_result(&mock, "err2", "").await.json().unwrap()["code"], "66660020");
 }

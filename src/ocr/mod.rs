@@ -7,11 +7,13 @@ pub mod request;
 pub mod response;
 
 use crate::config::SignCheck;
-use crate::identity::{self, Pin, Profile};
+use crate::identity;
+use crate::image::Decoded;
 use crate::protocol::catalog;
 use crate::protocol::envelope::{self, fnv1a, mix};
 use crate::protocol::sign::{self, Field, Verdict};
 use crate::reply::{self, Handled, Note, REASON_HEADER};
+use crate::scenarios::{self, apply::Answer, Choice};
 use crate::state::State;
 use bytes::Bytes;
 use hyper::http::request::Parts;
@@ -19,16 +21,31 @@ use hyper::StatusCode;
 use request::{Fields, Refusal, Side};
 use response::{Recognition, Success};
 
-/// Handles one recognition request whose body has been read.
-pub fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
+/// Handles one recognition request whose body has been read; a scenario may delay, reshape or
+/// replace the answer (see `scenarios::apply` for where each kind applies).
+pub async fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
     let mut note = Note::default();
-    match recognise(state, head, body, &mut note) {
-        Ok(reply) => Handled::reply(reply, note),
-        Err(refusal) => Handled::reply(refuse(state, &refusal, &mut note), note),
-    }
+    let mut chosen = None;
+    let answer = match recognise(state, head, body, &mut note, &mut chosen) {
+        Ok(answer) => answer,
+        Err(refusal) => Ok(refuse(state, &refusal, &mut note)),
+    };
+    let outcome = scenarios::apply::deliver(state, chosen.as_ref(), answer).await;
+    Handled { outcome, note }
 }
 
-fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Result<reply::Reply, Refusal> {
+fn recognise(
+    state: &State,
+    head: &Parts,
+    body: &Bytes,
+    note: &mut Note,
+    chosen: &mut Option<Choice>,
+) -> Result<Answer, Refusal> {
+    let choice = chosen.insert(scenarios::apply::arrive(state, head, body)?);
+    scenarios::apply::note(choice, note);
+    if let Some(answer) = scenarios::apply::before_validation(state, choice, note) {
+        return Ok(answer);
+    }
     let content_type = head.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     request::check_content_type(content_type)?;
     let f = request::parse(body)?;
@@ -44,17 +61,44 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
     })?;
     request::check_fields(&f)?;
     let ticket = verify_sign(state, app, &f)?;
-    let side = request::check_side(&f)?.unwrap_or(Side::Front);
+    let card_side = request::check_side(&f)?;
     let image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
+    let arrived = chosen.take().expect("chosen on arrival");
+    let choice = chosen.insert(scenarios::apply::after_decode(state, arrived, &image.bytes)?);
+    scenarios::apply::note(choice, note);
+    let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
     crate::orders::check_duplicate(state, &f.app_id, &f.order_no, side)?;
+    if let Some(answer) = scenarios::apply::replacement(state, choice, note) {
+        // A recognition error is a result of the order too: getOcrResult shows its code.
+        if let (Some(code), Ok(_)) = (note.code, &answer) {
+            if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
+                note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, code, b"", image);
+            }
+        }
+        return Ok(answer);
+    }
+    Ok(Ok(succeed(state, &f, &ticket, side, choice, note, image)))
+}
 
+/// The success answer, shaped by the scenario's look (warnings, clarity, kind of person, pin).
+fn succeed(
+    state: &State,
+    f: &Fields<'_>,
+    ticket: &str,
+    side: Side,
+    choice: &Choice,
+    note: &mut Note,
+    image: Decoded,
+) -> reply::Reply {
+    let look = scenarios::apply::look(choice);
     let stamp = state.stamp();
     let key = format!("{}/{}", f.app_id, f.order_no);
     let today = crate::clock::date(stamp.at);
-    let person = identity::generate(state.seed(), &key, Profile::Typical, today, &Pin::default());
-    let recognition = Recognition::clean(60 + (mix(state.seed() ^ fnv1a(&key)) % 31) as u8);
+    let person = identity::generate(state.seed(), &key, look.profile, today, &choice.pin);
+    let clarity = look.clarity.unwrap_or(60 + (mix(state.seed() ^ fnv1a(&key)) % 31) as u8);
+    let recognition = Recognition { warning: look.warning.clone(), multi_warning: look.warning, clarity };
     let ocr_id = envelope::ocr_id(state.seed(), state.next_seq());
-    let result_sign = sign::sign(&[&f.app_id, &f.order_no], &ticket);
+    let result_sign = sign::sign(&[&f.app_id, &f.order_no], ticket);
     note.code = Some(catalog::SUCCESS.code);
     let body = response::render(&Success {
         stamp: &stamp,
@@ -67,7 +111,7 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
         native: f.get_native,
     });
     note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, catalog::SUCCESS.code, &body, image);
-    Ok(reply::json(StatusCode::OK, body))
+    reply::json(StatusCode::OK, body)
 }
 
 /// Checks the sign against every live SIGN ticket of the app; returns the ticket that matched.

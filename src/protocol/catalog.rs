@@ -109,8 +109,14 @@ pub const AUTH_FAILED: Code = code(
     "SDK error pages (text); mapping to a bad sign is a guess",
     "the sign matches no live SIGN ticket of the app",
 );
-pub const TOO_LARGE: Code =
-    code("400501", "请求超过最大限制", Gateway, Doc, "SDK error pages", "scenario tps-exceeded");
+pub const TOO_LARGE: Code = code(
+    "400501",
+    "请求超过最大限制",
+    Gateway,
+    Doc,
+    "SDK error pages",
+    "a body over --max-body (HTTP 413); scenario tps-exceeded",
+);
 pub const BAD_VERSION: Code =
     code("400502", "请求上送版本参数错误", Gateway, Doc, "SDK error pages", "version is not 1.0.0");
 pub const BAD_FILE_CHECKSUM: Code =

@@ -1,0 +1,97 @@
+//! `/__admin/scenario…`: list the catalog, read or change the default, queue a script.
+//!
+//! - `GET /__admin/scenarios`: the catalog, the default and the queue, as JSON
+//! - `GET /__admin/scenario`, `PUT /__admin/scenario` `{"name": …}`: the default
+//! - `GET`, `POST` `{"scenarios": […]}`, `DELETE /__admin/scenario/queue`: the queued script
+
+use super::select::MAX_QUEUE;
+use crate::admin::PREFIX;
+use crate::reply::{self, Reply};
+use crate::state::State;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::{Method, Request, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Largest admin body accepted.
+const MAX_ADMIN_BODY: usize = 64 * 1024;
+
+/// Answers one `/__admin/scenario…` request.
+pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
+    let path = req.uri().path()[PREFIX.len()..].trim_end_matches('/').to_string();
+    let method = req.method().clone();
+    match (method, path.as_str()) {
+        (Method::GET, "scenarios") => ok(list(state)),
+        (Method::GET, "scenario") => ok(current(state)),
+        (Method::PUT, "scenario") => match read::<SetDefault>(req).await {
+            Ok(body) => match state.scenarios().set_default(&body.name) {
+                Ok(()) => {
+                    tracing::info!("default scenario is now {}", body.name);
+                    ok(current(state))
+                }
+                Err(u) => bad(u.to_string()),
+            },
+            Err(e) => bad(e),
+        },
+        (Method::GET, "scenario/queue") => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
+        (Method::POST, "scenario/queue") => match read::<Queue>(req).await {
+            Ok(body) => match state.scenarios().enqueue(&body.scenarios) {
+                Ok(_) => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
+                Err(u) => bad(u.to_string()),
+            },
+            Err(e) => bad(e),
+        },
+        (Method::DELETE, "scenario/queue") => ok(json!({"cleared": state.scenarios().clear_queue()})),
+        _ => reply::json(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("no admin route {PREFIX}{path}"), "routes": [
+                "GET /__admin/scenarios", "GET /__admin/scenario", "PUT /__admin/scenario {\"name\": …}",
+                "GET|POST|DELETE /__admin/scenario/queue {\"scenarios\": […]}",
+            ]})
+            .to_string(),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetDefault {
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Queue {
+    scenarios: Vec<String>,
+}
+
+async fn read<T: for<'de> Deserialize<'de>>(req: Request<Incoming>) -> Result<T, String> {
+    let body = Limited::new(req.into_body(), MAX_ADMIN_BODY)
+        .collect()
+        .await
+        .map_err(|e| format!("cannot read the body (at most {MAX_ADMIN_BODY} bytes): {e}"))?
+        .to_bytes();
+    serde_json::from_slice(&body).map_err(|e| format!("body is not the expected JSON: {e}"))
+}
+
+fn list(state: &State) -> Value {
+    let s = state.scenarios();
+    json!({
+        "default": s.default_name(),
+        "queue": s.queue(),
+        "scenarios": s.catalog().iter().map(|x| x.to_json()).collect::<Vec<_>>(),
+    })
+}
+
+fn current(state: &State) -> Value {
+    json!({"name": state.scenarios().default_name(), "queue": state.scenarios().queue()})
+}
+
+fn ok(v: Value) -> Reply {
+    reply::json(StatusCode::OK, v.to_string())
+}
+
+fn bad(error: String) -> Reply {
+    reply::json(StatusCode::BAD_REQUEST, json!({ "error": error }).to_string())
+}

@@ -1,0 +1,156 @@
+//! Where scenarios meet the OCR pipeline (`src/ocr/mod.rs`), in this order:
+//! 1. [`arrive`], right after the body is read: header, else the next queued entry, else the
+//!    default. Infrastructure (replacing faults, gateway and network codes) chosen this way answers
+//!    here, before validation: it emulates what stands in front of the service.
+//! 2. Validation runs; a refused request is refused whatever the scenario.
+//! 3. [`after_decode`]: a marker in the image overrides the default (never a header or queue).
+//! 4. [`replacement`]: an error code or a replacing fault answers instead of the recognition.
+//! 5. [`deliver`]: latency, slow, truncated, dribbled or hung delivery, with no lock held.
+
+use super::fault::{self, Delivery, Shape};
+use super::marker;
+use super::select::Unknown;
+use super::{Choice, Fault, Look, Outcome, Why, HEADER};
+use crate::image;
+use crate::ocr::request::{self, Refusal};
+use crate::protocol::catalog::{self, Code};
+use crate::protocol::envelope;
+use crate::reply::{self, Abort, Note, Reply, REASON_HEADER};
+use crate::state::State;
+use hyper::http::request::Parts;
+use hyper::StatusCode;
+use std::time::Duration;
+
+/// Pause between two pieces of a dribbled body.
+pub const DRIBBLE_PAUSE: Duration = Duration::from_millis(25);
+
+/// An answer, or the connection dropped.
+pub type Answer = Result<Reply, Abort>;
+
+fn unknown(source: &str, u: &Unknown) -> Refusal {
+    Refusal {
+        code: &catalog::BAD_REQUEST,
+        detail: format!(
+            "{source} names unknown scenario {:?} (GET /__admin/scenarios lists them: {})",
+            u.name, u.known
+        ),
+    }
+}
+
+/// The scenario of a request as it arrives. The queue entry is taken now.
+///
+/// # Errors
+/// `400101` when the `X-Idocr-Scenario` header (or an image marker) names no scenario.
+pub fn arrive(state: &State, head: &Parts, body: &[u8]) -> Result<Choice, Refusal> {
+    let header = head.headers.get(HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let choice = state.scenarios().at_arrival(header.as_deref()).map_err(|u| unknown("X-Idocr-Scenario", &u))?;
+    if choice.why == Why::Default && choice.scenario.is_infrastructure() {
+        // The default would answer before validation; a marker in the image must still win.
+        if let Some(marked) = peek_marker(state, body)? {
+            return Ok(marked);
+        }
+    }
+    Ok(choice)
+}
+
+fn peek_marker(state: &State, body: &[u8]) -> Result<Option<Choice>, Refusal> {
+    let Ok(fields) = request::parse(body) else { return Ok(None) };
+    let Ok(decoded) = image::decode(&fields.idcard_str, state.config().line_breaks) else { return Ok(None) };
+    from_marker(state, &decoded.bytes)
+}
+
+fn from_marker(state: &State, image: &[u8]) -> Result<Option<Choice>, Refusal> {
+    let bad = |detail: String| Refusal { code: &catalog::BAD_REQUEST, detail };
+    let Some(found) = marker::find(image) else { return Ok(None) };
+    let m = found.map_err(bad)?;
+    let pin = super::catalog::pin(m.name, m.idcard).map_err(|e| bad(format!("the image's idocr-mock marker: {e}")))?;
+    state.scenarios().by_marker(&m.scenario, pin).map(Some).map_err(|u| unknown("the image's idocr-mock marker", &u))
+}
+
+/// After the image is decoded: its marker, if any, replaces a default choice.
+///
+/// # Errors
+/// `400101` for a marker that is unreadable, names no scenario or pins an invalid number.
+pub fn after_decode(state: &State, choice: Choice, image: &[u8]) -> Result<Choice, Refusal> {
+    if choice.why != Why::Default {
+        return Ok(choice);
+    }
+    Ok(from_marker(state, image)?.unwrap_or(choice))
+}
+
+/// Notes the choice for the log and the journal.
+pub fn note(choice: &Choice, note: &mut Note) {
+    note.scenario = Some(choice.name().to_string());
+    note.scenario_why = Some(choice.why_text());
+}
+
+/// Infrastructure that answers before validation: `Some` when `choice` is such and was not
+/// chosen by a marker (a marker is only read once the image is decoded).
+pub fn before_validation(state: &State, choice: &Choice, note: &mut Note) -> Option<Answer> {
+    if choice.why != Why::Marker && choice.scenario.is_infrastructure() {
+        replacement(state, choice, note)
+    } else {
+        None
+    }
+}
+
+/// The answer that replaces the recognition: an error code, or a replacing fault.
+pub fn replacement(state: &State, choice: &Choice, note: &mut Note) -> Option<Answer> {
+    match &choice.scenario.outcome {
+        Outcome::Error(code) => Some(Ok(error_reply(state, code, choice, note))),
+        Outcome::Fault(f) if f.replaces_answer() => {
+            note.reason = Some(format!("scenario {} ({}): fault {}", choice.name(), choice.why_text(), f.as_str()));
+            Some(f.answer())
+        }
+        _ => None,
+    }
+}
+
+fn error_reply(state: &State, code: &'static Code, choice: &Choice, note: &mut Note) -> Reply {
+    let msg = envelope::message(code, None, state.config().legacy_texts());
+    let mut r = reply::json(StatusCode::OK, envelope::error_body(code, &msg, &state.stamp()));
+    let why = format!("scenario {} ({})", choice.name(), choice.why_text());
+    reply::set_text_header(&mut r, REASON_HEADER, &why);
+    note.code = Some(code.code);
+    note.reason = Some(why);
+    r
+}
+
+/// How a success looks under `choice` (delivery faults answer the usual clean success).
+pub fn look(choice: &Choice) -> Look {
+    match &choice.scenario.outcome {
+        Outcome::Success(look) => look.clone(),
+        _ => Look::clean(),
+    }
+}
+
+fn delivery(state: &State, choice: &Choice) -> Delivery {
+    let mut d = Delivery { delay: choice.scenario.latency, shape: Shape::Whole };
+    match choice.scenario.outcome {
+        Outcome::Fault(Fault::Slow) => d.delay += state.config().slow_delay,
+        Outcome::Fault(Fault::Hang) => d = Delivery { delay: state.config().hang_for, shape: Shape::Hang },
+        Outcome::Fault(Fault::TruncatedJson) => d.shape = Shape::Truncated,
+        Outcome::Fault(Fault::Dribble) => d.shape = Shape::Dribbled { pause: DRIBBLE_PAUSE },
+        _ => {}
+    }
+    d
+}
+
+/// Names the scenario in the response header, then waits and sends as the scenario says.
+pub async fn deliver(state: &State, choice: Option<&Choice>, answer: Answer) -> Answer {
+    let Some(choice) = choice else { return answer };
+    let answer = answer.map(|mut r| {
+        reply::set_text_header(&mut r, HEADER, choice.name());
+        r
+    });
+    let delivery = delivery(state, choice);
+    if delivery.shape == Shape::Hang {
+        // The request is logged when it ends, which is never if the client gives up first.
+        tracing::info!(
+            "scenario hang ({}): holding the connection, no answer, until the client gives up or {} ms pass",
+            choice.why_text(),
+            delivery.delay.as_millis()
+        );
+    }
+    fault::deliver(answer, delivery).await
+}

@@ -1,0 +1,154 @@
+//! Scenarios: named outcomes of the real service (recognition errors, gateway answers, warned
+//! successes, parser-breaking identities, transport faults) that a partner can ask for on demand
+//! (PROTOCOL.md §7–§9). Scenarios are data (`fixtures/scenarios/*.json`, embedded; `--fixtures DIR`
+//! adds or overrides); this module owns their types, [`catalog`] loads them, [`select`] picks one
+//! per request, [`apply`] plugs them into the OCR pipeline, [`fault`] breaks the transport,
+//! [`marker`] reads and writes the marker an image can carry, [`admin`] serves `/__admin/scenario…`.
+
+pub mod admin;
+pub mod apply;
+pub mod catalog;
+pub mod fault;
+pub mod marker;
+pub mod select;
+
+use crate::identity::{Pin, Profile};
+use crate::ocr::request::Side;
+use crate::protocol::catalog::Code;
+use serde::Deserialize;
+use std::time::Duration;
+
+pub use catalog::Catalog;
+pub use fault::Fault;
+pub use select::{Choice, ScenarioState, Why};
+
+/// The request header that picks a scenario, and the response header that names the one applied.
+pub const HEADER: &str = "x-idocr-scenario";
+/// The scenario served when nothing else is asked for.
+pub const DEFAULT: &str = "success";
+
+/// One named outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub name: String,
+    /// One line: what the client sees.
+    pub description: String,
+    pub outcome: Outcome,
+    /// Extra time before the answer leaves.
+    pub latency: Duration,
+    /// A fixed identity (name and/or number) for successes.
+    pub pin: Pin,
+    /// The side answered when the request has no `cardType`.
+    pub side: Option<Side>,
+}
+
+/// What the service does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `code` "0", with these warnings, clarity and kind of person.
+    Success(Look),
+    /// A vendor error answer (HTTP 200, vendor envelope).
+    Error(&'static Code),
+    /// Something goes wrong on the way.
+    Fault(Fault),
+    /// One of these, drawn per call reproducibly from `--seed`.
+    Mix(Vec<Weighted>),
+}
+
+/// How a success looks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Look {
+    /// 8 flags of 0/1, sent in both `warning` and `multiWarning` (PROTOCOL.md §8).
+    pub warning: String,
+    /// `None`: a clarity drawn from the seed (60–90).
+    pub clarity: Option<u8>,
+    pub profile: Profile,
+}
+
+impl Look {
+    pub fn clean() -> Self {
+        Look { warning: "00000000".into(), clarity: None, profile: Profile::Typical }
+    }
+}
+
+/// One entry of a mix.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weighted {
+    pub scenario: String,
+    pub weight: u32,
+}
+
+impl Scenario {
+    /// The kind, as scenario files and listings write it.
+    pub fn kind(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Success(_) => "success",
+            Outcome::Error(_) => "error",
+            Outcome::Fault(_) => "fault",
+            Outcome::Mix(_) => "mix",
+        }
+    }
+
+    /// Infrastructure (a transport fault that replaces the answer, or a gateway/network code):
+    /// chosen by header, queue or default it answers before the request is validated.
+    pub fn is_infrastructure(&self) -> bool {
+        match &self.outcome {
+            Outcome::Fault(f) => f.replaces_answer(),
+            Outcome::Error(c) => c.code.starts_with('4') || c.code.starts_with("9999"),
+            _ => false,
+        }
+    }
+
+    /// What the client sees, for listings: the code and msg, the warnings, or the fault.
+    pub fn summary(&self) -> String {
+        match &self.outcome {
+            Outcome::Success(l) => {
+                let mut s = format!("code 0, warning {}", l.warning);
+                if let Some(c) = l.clarity {
+                    s.push_str(&format!(", clarity {c}"));
+                }
+                if l.profile != Profile::Typical {
+                    s.push_str(&format!(", {}", catalog::profile_name(l.profile)));
+                }
+                s
+            }
+            Outcome::Error(c) => format!("code {} {}", c.code, c.msg),
+            Outcome::Fault(f) => format!("fault {}", f.as_str()),
+            Outcome::Mix(m) => {
+                let parts: Vec<String> = m.iter().map(|w| format!("{}×{}", w.weight, w.scenario)).collect();
+                format!("mix of {}", parts.join(" + "))
+            }
+        }
+    }
+
+    /// The scenario as JSON, for `GET /__admin/scenarios` and `idocr-mock scenarios --json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "name": self.name, "description": self.description, "kind": self.kind(), "sees": self.summary(),
+        });
+        match &self.outcome {
+            Outcome::Error(c) => {
+                v["code"] = c.code.into();
+                v["msg"] = c.msg.into();
+            }
+            Outcome::Success(l) => v["warning"] = l.warning.clone().into(),
+            Outcome::Fault(f) => v["fault"] = f.as_str().into(),
+            Outcome::Mix(m) => v["mix"] = serde_json::to_value(m).unwrap_or_default(),
+        }
+        if !self.latency.is_zero() {
+            v["latency_ms"] = (self.latency.as_millis() as u64).into();
+        }
+        v
+    }
+}
+
+/// The catalog as the text `idocr-mock scenarios` prints.
+pub fn render_table(catalog: &Catalog) -> String {
+    let width = catalog.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for s in catalog.iter() {
+        out.push_str(&format!("{:<width$}  {}\n", s.name, s.description));
+    }
+    out
+}

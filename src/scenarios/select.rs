@@ -1,0 +1,265 @@
+//! Which scenario a request gets, first match wins: its `X-Idocr-Scenario` header, the next entry
+//! of the queued script, a marker inside its image, the default (`--scenario`, changed by
+//! `PUT /__admin/scenario`). A mix is drawn here, reproducibly from the seed and a draw counter.
+
+use super::{Catalog, Outcome, Scenario, DEFAULT};
+use crate::identity::Pin;
+use crate::protocol::envelope::{fnv1a, mix};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Most entries the queue holds.
+pub const MAX_QUEUE: usize = 1000;
+
+/// Why a scenario was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    Header,
+    Queue,
+    Marker,
+    Default,
+}
+
+impl Why {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::Header => "header",
+            Why::Queue => "queue",
+            Why::Marker => "marker",
+            Why::Default => "default",
+        }
+    }
+}
+
+/// The scenario a request gets, resolved (never a mix).
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub scenario: Arc<Scenario>,
+    pub why: Why,
+    /// The mix it was drawn from, if any.
+    pub from_mix: Option<String>,
+    /// The identity to pin: the scenario's, or the marker's.
+    pub pin: Pin,
+}
+
+impl Choice {
+    pub fn name(&self) -> &str {
+        &self.scenario.name
+    }
+
+    /// For the log: `default`, `queue (mix flaky)`, …
+    pub fn why_text(&self) -> String {
+        match &self.from_mix {
+            Some(m) => format!("{} (mix {m})", self.why.as_str()),
+            None => self.why.as_str().to_string(),
+        }
+    }
+}
+
+/// A name that is not in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    pub name: String,
+    pub known: String,
+}
+
+impl std::fmt::Display for Unknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown scenario {:?}; known: {}", self.name, self.known)
+    }
+}
+
+struct Live {
+    default: String,
+    queue: VecDeque<String>,
+}
+
+/// The catalog and what the admin API changes: the default and the queue.
+pub struct ScenarioState {
+    catalog: Catalog,
+    startup_default: String,
+    seed: u64,
+    draws: AtomicU64,
+    live: Mutex<Live>,
+}
+
+impl ScenarioState {
+    /// `default` must be in `catalog` (checked at startup); otherwise `success` is served.
+    pub fn new(catalog: Catalog, default: &str, seed: u64) -> Self {
+        let default = if catalog.get(default).is_some() { default } else { DEFAULT };
+        ScenarioState {
+            startup_default: default.to_string(),
+            live: Mutex::new(Live { default: default.to_string(), queue: VecDeque::new() }),
+            catalog,
+            seed,
+            draws: AtomicU64::new(0),
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn default_name(&self) -> String {
+        self.live().default.clone()
+    }
+
+    /// # Errors
+    /// [`Unknown`] when `name` is not in the catalog; the default is then unchanged.
+    pub fn set_default(&self, name: &str) -> Result<(), Unknown> {
+        self.known(name)?;
+        self.live().default = name.to_string();
+        Ok(())
+    }
+
+    /// Appends `names` to the queue; returns its new length.
+    ///
+    /// # Errors
+    /// [`Unknown`] for the first unknown name, or a queue that would pass [`MAX_QUEUE`]; nothing
+    /// is queued then.
+    pub fn enqueue(&self, names: &[String]) -> Result<usize, Unknown> {
+        for n in names {
+            self.known(n)?;
+        }
+        let mut live = self.live();
+        if live.queue.len() + names.len() > MAX_QUEUE {
+            return Err(Unknown {
+                name: format!("{} entries", names.len()),
+                known: format!("the queue holds at most {MAX_QUEUE} (it has {})", live.queue.len()),
+            });
+        }
+        live.queue.extend(names.iter().cloned());
+        Ok(live.queue.len())
+    }
+
+    pub fn queue(&self) -> Vec<String> {
+        self.live().queue.iter().cloned().collect()
+    }
+
+    /// Empties the queue; returns how many entries it had.
+    pub fn clear_queue(&self) -> usize {
+        let mut live = self.live();
+        let n = live.queue.len();
+        live.queue.clear();
+        n
+    }
+
+    /// Queue emptied, default back to the startup one (`POST /__admin/reset`).
+    pub fn reset(&self) {
+        let mut live = self.live();
+        live.queue.clear();
+        live.default = self.startup_default.clone();
+    }
+
+    /// Header, else the next queued entry, else the default. Takes the queue entry now.
+    ///
+    /// # Errors
+    /// [`Unknown`] when the header names no scenario.
+    pub fn at_arrival(&self, header: Option<&str>) -> Result<Choice, Unknown> {
+        if let Some(name) = header {
+            return Ok(self.resolve(self.known(name.trim())?.clone(), Why::Header));
+        }
+        let (name, why) = {
+            let mut live = self.live();
+            match live.queue.pop_front() {
+                Some(n) => (n, Why::Queue),
+                None => (live.default.clone(), Why::Default),
+            }
+        };
+        let scenario = self.catalog.get(&name).or_else(|| self.catalog.get(DEFAULT)).expect("success is built in");
+        Ok(self.resolve(scenario.clone(), why))
+    }
+
+    /// The scenario an image marker names, with the marker's identity over the scenario's.
+    ///
+    /// # Errors
+    /// [`Unknown`] when the marker names no scenario.
+    pub fn by_marker(&self, name: &str, pin: Pin) -> Result<Choice, Unknown> {
+        let mut c = self.resolve(self.known(name)?.clone(), Why::Marker);
+        c.pin = Pin { name: pin.name.or(c.pin.name), idcard: pin.idcard.or(c.pin.idcard) };
+        Ok(c)
+    }
+
+    fn known(&self, name: &str) -> Result<&Arc<Scenario>, Unknown> {
+        self.catalog.get(name).ok_or_else(|| Unknown { name: name.to_string(), known: self.catalog.names().join(", ") })
+    }
+
+    fn resolve(&self, scenario: Arc<Scenario>, why: Why) -> Choice {
+        let Outcome::Mix(entries) = &scenario.outcome else {
+            return Choice { pin: scenario.pin.clone(), scenario, why, from_mix: None };
+        };
+        let total: u64 = entries.iter().map(|w| u64::from(w.weight)).sum();
+        let draw = self.draws.fetch_add(1, Ordering::Relaxed);
+        let mut roll = mix(self.seed ^ fnv1a(&scenario.name) ^ mix(draw)) % total.max(1);
+        let picked = entries
+            .iter()
+            .find(|w| {
+                let hit = roll < u64::from(w.weight);
+                roll = roll.saturating_sub(u64::from(w.weight));
+                hit
+            })
+            .and_then(|w| self.catalog.get(&w.scenario))
+            .or_else(|| self.catalog.get(DEFAULT))
+            .expect("mix entries are checked at load");
+        Choice { pin: picked.pin.clone(), scenario: picked.clone(), why, from_mix: Some(scenario.name.clone()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> ScenarioState {
+        ScenarioState::new(Catalog::builtin(), "success", 7)
+    }
+
+    #[test]
+    fn header_beats_queue_and_queue_beats_default_then_falls_back() {
+        let s = state();
+        s.enqueue(&["blurry".into(), "expired".into()]).unwrap();
+        s.set_default("photocopy").unwrap();
+        assert_eq!(s.at_arrival(Some("minor")).unwrap().name(), "minor");
+        let order: Vec<(String, Why)> =
+            (0..3).map(|_| s.at_arrival(None).unwrap()).map(|c| (c.name().to_string(), c.why)).collect();
+        assert_eq!(
+            order,
+            [("blurry".into(), Why::Queue), ("expired".into(), Why::Queue), ("photocopy".into(), Why::Default)]
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_refused_and_the_queue_is_bounded() {
+        let s = state();
+        assert!(s.at_arrival(Some("nope")).unwrap_err().known.contains("blurry"));
+        assert!(s.set_default("nope").is_err());
+        assert!(s.enqueue(&["blurry".into(), "nope".into()]).is_err());
+        assert!(s.queue().is_empty(), "nothing queued when one name is unknown");
+        assert!(s.enqueue(&vec!["blurry".to_string(); MAX_QUEUE + 1]).is_err());
+    }
+
+    #[test]
+    fn reset_clears_the_queue_and_restores_the_startup_default() {
+        let s = ScenarioState::new(Catalog::builtin(), "blurry", 1);
+        s.set_default("minor").unwrap();
+        s.enqueue(&["expired".into()]).unwrap();
+        s.reset();
+        assert!(s.queue().is_empty());
+        assert_eq!(s.default_name(), "blurry");
+    }
+
+    #[test]
+    fn a_mix_is_drawn_reproducibly_from_the_seed() {
+        let draw = |seed| {
+            let s = ScenarioState::new(Catalog::builtin(), "flaky", seed);
+            (0..40).map(|_| s.at_arrival(None).unwrap().name().to_string()).collect::<Vec<_>>()
+        };
+        let a = draw(3);
+        assert_eq!(a, draw(3));
+        assert!(a.iter().any(|n| n == "server-busy") && a.iter().any(|n| n == "success"), "{a:?}");
+    }
+}
