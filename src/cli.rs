@@ -27,6 +27,9 @@ pub enum Command {
     Sign(SignArgs),
     /// Print the error catalog: every code and msg, with the evidence behind it.
     Codes(CodesArgs),
+    /// Run the conformance suite against a target (the mock or the real service) and report
+    /// where it differs from PROTOCOL.md.
+    Conformance(crate::conformance::ConformanceArgs),
 }
 
 /// Serving (the default command).

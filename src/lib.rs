@@ -23,6 +23,7 @@
 //! - [`picture`]: generated card pictures (PNG), with an optional marker
 //! - [`client`]: a small HTTP/1 client, for the tests and the conformance suite
 //! - [`commands`]: the `sign` and `codes` subcommands
+//! - [`conformance`]: the suite that measures how faithful a target is (`idocr-mock conformance`)
 
 pub mod admin;
 pub mod cli;
@@ -30,6 +31,7 @@ pub mod client;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod conformance;
 pub mod error;
 pub mod identity;
 pub mod image;

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
             print!("{}", commands::codes(&args));
             Ok(())
         }
+        Some(Command::Conformance(args)) => return idocr_mock::conformance::main(&args),
         None => serve(&cli.serve),
     };
     match result {

@@ -3,4 +3,5 @@
 mod support;
 
 mod binary;
+mod conformance;
 mod ocr;
