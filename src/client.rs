@@ -117,6 +117,9 @@ impl Call {
     /// [`CallError`] when the connection or the TLS handshake fails, the exchange breaks or the
     /// timeout passes; [`CallError::Tls`] for `https` without the `real-service` feature.
     pub async fn send_to(&self, base: &BaseUrl) -> Result<Answer, CallError> {
+        if base.scheme == Scheme::Https && !cfg!(feature = "real-service") {
+            return Err(CallError::Tls(NO_TLS.into()));
+        }
         let exchange = async {
             let stream =
                 tokio::net::TcpStream::connect((base.host.as_str(), base.port)).await.map_err(CallError::Connect)?;
@@ -157,6 +160,10 @@ impl Call {
         Ok(Answer { status: parts.status, headers: parts.headers, body })
     }
 }
+
+/// Why an `https` target cannot be reached by a default build.
+pub const NO_TLS: &str =
+    "https targets need a build with TLS: cargo build --release --features real-service (or cargo run --features real-service -- conformance …)";
 
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
