@@ -172,6 +172,9 @@ impl Ctx {
     /// [`Stop::Skip`] without a secret, [`Stop::Fail`] when the target does not answer.
     pub async fn token_answer(&self) -> Result<Answer, Stop> {
         if let Some(a) = self.token.lock().expect("token lock").clone() {
+            // Recorded again so every case that reads the token shows what the target said.
+            let exchange = Exchange::of("GET /api/oauth2/access_token (fetched once per run)".into(), &Ok(a.clone()));
+            self.exchanges.lock().expect("recorder lock").push(exchange);
             return Ok(a);
         }
         let secret = self
