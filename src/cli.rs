@@ -32,6 +32,9 @@ pub enum Command {
     Scenarios(ScenariosArgs),
     /// Write a card picture (PNG or JPEG) whose marker picks a scenario, or mark an existing one.
     Image(ImageArgs),
+    /// Run the conformance suite against a target (the mock or the real service) and report
+    /// where it differs from PROTOCOL.md.
+    Conformance(crate::conformance::ConformanceArgs),
 }
 
 /// Serving (the default command).

@@ -1,5 +1,7 @@
 //! A small HTTP/1 client over hyper, for the integration tests and the conformance suite: one
 //! connection per request, the whole body read, nothing hidden (status, headers and raw bytes).
+//! A [`BaseUrl`] names any target (scheme, host, port, path prefix); `https` needs the
+//! `real-service` cargo feature (rustls with the `ring` backend and the webpki roots).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -41,6 +43,8 @@ pub enum CallError {
     Http(hyper::Error),
     Timeout(Duration),
     BadRequest(String),
+    /// An `https` target in a build without the `real-service` feature, or a TLS failure.
+    Tls(String),
 }
 
 impl std::fmt::Display for CallError {
@@ -50,6 +54,7 @@ impl std::fmt::Display for CallError {
             CallError::Http(e) => write!(f, "HTTP error: {e}"),
             CallError::Timeout(d) => write!(f, "no answer within {d:?}"),
             CallError::BadRequest(w) => write!(f, "cannot build the request: {w}"),
+            CallError::Tls(w) => write!(f, "TLS: {w}"),
         }
     }
 }
@@ -99,17 +104,47 @@ impl Call {
     /// # Errors
     /// [`CallError`] when the connection fails, the exchange breaks or the timeout passes.
     pub async fn send(&self, addr: SocketAddr) -> Result<Answer, CallError> {
-        tokio::time::timeout(self.timeout, self.exchange(addr)).await.map_err(|_| CallError::Timeout(self.timeout))?
+        let exchange = async {
+            let stream = tokio::net::TcpStream::connect(addr).await.map_err(CallError::Connect)?;
+            self.exchange(stream, &addr.to_string(), &self.target).await
+        };
+        tokio::time::timeout(self.timeout, exchange).await.map_err(|_| CallError::Timeout(self.timeout))?
     }
 
-    async fn exchange(&self, addr: SocketAddr) -> Result<Answer, CallError> {
-        let stream = tokio::net::TcpStream::connect(addr).await.map_err(CallError::Connect)?;
+    /// Sends the call to `base` (its path prefix put before the call's target) on a new connection.
+    ///
+    /// # Errors
+    /// [`CallError`] when the connection or the TLS handshake fails, the exchange breaks or the
+    /// timeout passes; [`CallError::Tls`] for `https` without the `real-service` feature.
+    pub async fn send_to(&self, base: &BaseUrl) -> Result<Answer, CallError> {
+        if base.scheme == Scheme::Https && !cfg!(feature = "real-service") {
+            return Err(CallError::Tls(NO_TLS.into()));
+        }
+        let exchange = async {
+            let stream =
+                tokio::net::TcpStream::connect((base.host.as_str(), base.port)).await.map_err(CallError::Connect)?;
+            let target = format!("{}{}", base.prefix, self.target);
+            match base.scheme {
+                Scheme::Http => self.exchange(stream, &base.authority(), &target).await,
+                Scheme::Https => {
+                    let tls = tls::connect(stream, &base.host).await?;
+                    self.exchange(tls, &base.authority(), &target).await
+                }
+            }
+        };
+        tokio::time::timeout(self.timeout, exchange).await.map_err(|_| CallError::Timeout(self.timeout))?
+    }
+
+    async fn exchange<S>(&self, stream: S, host: &str, target: &str) -> Result<Answer, CallError>
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+    {
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(CallError::Http)?;
         tokio::spawn(conn);
-        let mut req = Request::builder().method(self.method.clone()).uri(&self.target);
+        let mut req = Request::builder().method(self.method.clone()).uri(target);
         let headers = req.headers_mut().expect("builder is fresh");
-        headers.insert(HOST, HeaderValue::from_str(&addr.to_string()).expect("an address is a valid host"));
+        headers.insert(HOST, HeaderValue::from_str(host).map_err(|e| CallError::BadRequest(e.to_string()))?);
         for (k, v) in &self.headers {
             let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| CallError::BadRequest(e.to_string()))?;
             let value = HeaderValue::from_str(v).map_err(|e| CallError::BadRequest(e.to_string()))?;
@@ -123,5 +158,125 @@ impl Call {
         let (parts, body) = resp.into_parts();
         let body = body.collect().await.map_err(CallError::Http)?.to_bytes();
         Ok(Answer { status: parts.status, headers: parts.headers, body })
+    }
+}
+
+/// Why an `https` target cannot be reached by a default build.
+pub const NO_TLS: &str =
+    "https targets need a build with TLS: cargo build --release --features real-service (or cargo run --features real-service -- conformance …)";
+
+/// `http` or `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+/// Where a target lives: `http://127.0.0.1:8080`, `https://kyc1.qcloud.com`, `http://gw:80/ocr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    pub scheme: Scheme,
+    pub host: String,
+    pub port: u16,
+    /// Put before every path, without a trailing slash (empty for none).
+    pub prefix: String,
+}
+
+impl BaseUrl {
+    /// Parses `scheme://host[:port][/prefix]`.
+    ///
+    /// # Errors
+    /// A message naming what is wrong and the expected form.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let form = "expected http://HOST[:PORT][/PREFIX] or https://…";
+        let (scheme, rest) = match url.split_once("://") {
+            Some(("http", rest)) => (Scheme::Http, rest),
+            Some(("https", rest)) => (Scheme::Https, rest),
+            _ => return Err(format!("{url:?} has no http:// or https:// scheme; {form}")),
+        };
+        let (authority, prefix) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let default_port = if scheme == Scheme::Http { 80 } else { 443 };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
+                (h, p.parse::<u16>().map_err(|_| format!("{url:?} has a bad port {p:?}; {form}"))?)
+            }
+            _ => (authority, default_port),
+        };
+        if host.is_empty() || prefix.contains(['?', '#']) {
+            return Err(format!("{url:?} is not a base URL; {form}"));
+        }
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        Ok(BaseUrl { scheme, host, port, prefix: prefix.trim_end_matches('/').to_string() })
+    }
+
+    /// The `Host` header value.
+    pub fn authority(&self) -> String {
+        let default = matches!((self.scheme, self.port), (Scheme::Http, 80) | (Scheme::Https, 443));
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        if default {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+impl std::fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = if self.scheme == Scheme::Http { "http" } else { "https" };
+        write!(f, "{scheme}://{}{}", self.authority(), self.prefix)
+    }
+}
+
+#[cfg(feature = "real-service")]
+mod tls {
+    use super::CallError;
+    use std::sync::Arc;
+    use tokio_rustls::rustls::{self, pki_types::ServerName};
+
+    /// A TLS session over `stream`, verified against the webpki roots.
+    pub async fn connect(
+        stream: tokio::net::TcpStream,
+        host: &str,
+    ) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, CallError> {
+        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| CallError::Tls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let name = ServerName::try_from(host.to_string()).map_err(|e| CallError::Tls(format!("{host:?}: {e}")))?;
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        connector.connect(name, stream).await.map_err(|e| CallError::Tls(format!("handshake with {host}: {e}")))
+    }
+}
+
+#[cfg(not(feature = "real-service"))]
+mod tls {
+    use super::CallError;
+
+    /// Without the feature there is no TLS: say how to get it.
+    pub async fn connect(_stream: tokio::net::TcpStream, _host: &str) -> Result<tokio::net::TcpStream, CallError> {
+        Err(CallError::Tls("https targets need a build with TLS: cargo build --release --features real-service".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_carry_scheme_host_port_and_prefix() {
+        let b = BaseUrl::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!((b.scheme, b.host.as_str(), b.port, b.prefix.as_str()), (Scheme::Http, "127.0.0.1", 8080, ""));
+        let b = BaseUrl::parse("https://kyc1.qcloud.com/").unwrap();
+        assert_eq!(
+            (b.scheme, b.port, b.prefix.as_str(), b.authority()),
+            (Scheme::Https, 443, "", "kyc1.qcloud.com".into())
+        );
+        let b = BaseUrl::parse("http://gw/ocr/").unwrap();
+        assert_eq!((b.port, b.prefix.as_str(), b.to_string()), (80, "/ocr", "http://gw/ocr".into()));
+        assert!(BaseUrl::parse("127.0.0.1:8080").unwrap_err().contains("scheme"));
+        assert!(BaseUrl::parse("http://h:x").unwrap_err().contains("bad port"));
     }
 }

@@ -29,6 +29,7 @@
 //! - [`inspect`]: the admin routes of the journal, the orders, reset, metrics and the admin token
 //! - [`metrics`]: Prometheus counters for `/__admin/metrics`
 //! - [`commands`]: the `sign`, `codes`, `scenarios` and `image` subcommands
+//! - [`conformance`]: the suite that measures how faithful a target is (`idocr-mock conformance`)
 
 pub mod admin;
 pub mod cli;
@@ -36,6 +37,7 @@ pub mod client;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod conformance;
 pub mod error;
 pub mod identity;
 pub mod image;

@@ -3,6 +3,7 @@
 mod support;
 
 mod binary;
+mod conformance;
 mod journal;
 mod ocr;
 mod orders;
