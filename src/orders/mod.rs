@@ -19,20 +19,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// Keys of a success `result` that belong to the call, not to the card.
-const CALL_KEYS: &[&str] = &[
-    "bizSeqNo",
-    "transactionTime",
-    "ocrId",
-    "orderNo",
-    "warning",
-    "multiWarning",
-    "clarity",
-    "sign",
-    "retry",
-    "success",
-];
-
 /// What one side's call produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SideRecord {
@@ -184,7 +170,11 @@ impl Orders {
             if let Some(old) = inner.map.remove(&key) {
                 inner.bytes -= old.bytes();
                 inner.evictions += 1;
-                inner.doomed.push(key);
+                // Only the --data-dir writer drains this list: without a data dir it would grow
+                // with every eviction.
+                if self.data_dir.is_some() {
+                    inner.doomed.push(key);
+                }
             }
         }
     }
@@ -249,26 +239,40 @@ pub fn check_duplicate(state: &State, app: &str, order_no: &str, side: Side) -> 
     Ok(())
 }
 
-/// Stores what an OCR call answered (`body`, the whole response) and the image it uploaded.
-/// Returns `true`, for [`crate::reply::Note::stored`].
-pub fn record(state: &State, app: &str, order_no: &str, side: Side, code: &str, body: &[u8], image: Decoded) -> bool {
-    let result = serde_json::from_slice::<Value>(body).ok().and_then(|mut v| v.get_mut("result").map(Value::take));
-    let mut result = match result {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    let text = |k: &str| match result.get(k) {
-        Some(Value::String(s)) => s.clone(),
-        _ => String::new(),
-    };
-    let (warning, multi_warning, clarity) = (text("warning"), text("multiWarning"), text("clarity"));
-    result.retain(|k, _| !CALL_KEYS.contains(&k.as_str()));
+/// One side's answer as the store keeps it: built by the OCR pipeline from what it rendered, so
+/// nothing is parsed back out of the response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideAnswer {
+    pub code: &'static str,
+    /// The card fields (`name` … `idcard`, `nativePlace`; or `validDate` and `authority`).
+    pub fields: Map<String, Value>,
+    pub warning: String,
+    pub multi_warning: String,
+    pub clarity: String,
+}
+
+impl SideAnswer {
+    /// A recognition error: its code and no fields.
+    pub fn error(code: &'static str) -> Self {
+        SideAnswer {
+            code,
+            fields: Map::new(),
+            warning: String::new(),
+            multi_warning: String::new(),
+            clarity: String::new(),
+        }
+    }
+}
+
+/// Stores what an OCR call answered and the image it uploaded. Returns `true`, for
+/// [`crate::reply::Note::stored`].
+pub fn record(state: &State, app: &str, order_no: &str, side: Side, answer: SideAnswer, image: Decoded) -> bool {
     let rec = SideRecord {
-        code: code.to_string(),
-        fields: result,
-        warning,
-        multi_warning,
-        clarity,
+        code: answer.code.to_string(),
+        fields: answer.fields,
+        warning: answer.warning,
+        multi_warning: answer.multi_warning,
+        clarity: answer.clarity,
         time: state.clock().now(),
         format: image.format.as_str().to_string(),
         image: image.bytes,
@@ -310,3 +314,6 @@ impl Orders {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
