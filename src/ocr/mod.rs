@@ -72,7 +72,8 @@ fn recognise(
         // A recognition error is a result of the order too: getOcrResult shows its code.
         if let (Some(code), Ok(_)) = (note.code, &answer) {
             if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
-                note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, code, b"", image);
+                let answer = crate::orders::SideAnswer::error(code);
+                note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image);
             }
         }
         return Ok(answer);
@@ -110,7 +111,14 @@ fn succeed(
         sign: &result_sign,
         native: f.get_native,
     });
-    note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, catalog::SUCCESS.code, &body, image);
+    let answer = crate::orders::SideAnswer {
+        code: catalog::SUCCESS.code,
+        fields: response::card_fields(&person, side),
+        warning: recognition.warning,
+        multi_warning: recognition.multi_warning,
+        clarity: recognition.clarity.to_string(),
+    };
+    note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image);
     reply::json(StatusCode::OK, body)
 }
 
