@@ -86,7 +86,7 @@ impl std::fmt::Display for Abort {
 impl std::error::Error for Abort {}
 
 /// What happened to a request, for the log line and the journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Note {
     /// The vendor `code` answered, if any.
     pub code: Option<&'static str>,
@@ -97,7 +97,7 @@ pub struct Note {
     pub scenario: Option<String>,
     pub scenario_why: Option<String>,
     /// What the body held, for the journal: the image as size, SHA-256 and format.
-    pub body: Option<serde_json::Value>,
+    pub body: Option<Box<serde_json::value::RawValue>>,
     /// An order record was created or changed, and is written to `--data-dir` before the answer.
     pub stored: bool,
 }

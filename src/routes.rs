@@ -32,7 +32,7 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         return Ok(admin::handle(&state, req).await);
     }
     let seen = journal::Head::capture(&state, &method, req.uri(), req.headers());
-    let handled = match path.as_str() {
+    let mut handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
             Ok((head, body)) => {
                 let mut handled = ocr::handle(&state, &head, &body).await;
@@ -52,7 +52,7 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     if let (true, Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
         orders::persist(&state, app, order).await;
     }
-    journal::record(&state, seen, &handled);
+    journal::record(&state, seen, &mut handled);
     log(&method, &path, &handled, started);
     handled.outcome
 }

@@ -17,6 +17,7 @@ use crate::reply::{Abort, Handled};
 use crate::state::State;
 use hyper::{HeaderMap, Method, Uri};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
@@ -30,18 +31,19 @@ const KEPT_HEADERS: &[&str] = &["content-type", "content-length", "user-agent", 
 pub struct Entry {
     /// 1, 2, 3… in arrival order; never reused, even after a clear.
     pub id: u64,
-    /// Arrival on the mock's clock, RFC 3339 in Beijing time.
-    pub time: String,
-    #[serde(skip)]
+    /// Arrival on the mock's clock; shown as `time`, RFC 3339 in Beijing time (formatted when
+    /// the journal is read, not on every request).
+    #[serde(rename = "time", serialize_with = "as_rfc3339")]
     pub at: Millis,
     pub method: String,
     pub path: String,
     pub host: Option<String>,
     /// Query parameters, decoded; secrets, tickets and tokens masked.
     pub query: Map<String, Value>,
-    pub headers: BTreeMap<String, String>,
-    /// The body summary (see [`summarise_body`]), for requests with a body.
-    pub body: Option<Value>,
+    pub headers: BTreeMap<&'static str, String>,
+    /// The body summary (see [`summarise_body`]), for requests with a body: JSON text, one
+    /// allocation, written once.
+    pub body: Option<Box<RawValue>>,
     /// HTTP status, or `None` when the connection was dropped on purpose.
     pub status: Option<u16>,
     pub abort: Option<String>,
@@ -65,14 +67,14 @@ pub struct Head {
     path: String,
     host: Option<String>,
     query: Map<String, Value>,
-    headers: BTreeMap<String, String>,
+    headers: BTreeMap<&'static str, String>,
 }
 
 impl Head {
     /// Captures the request line and the headers that matter.
     pub fn capture(state: &State, method: &Method, uri: &Uri, headers: &HeaderMap) -> Self {
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let kept = KEPT_HEADERS.iter().filter_map(|h| Some((h.to_string(), text(h)?))).collect();
+        let kept = KEPT_HEADERS.iter().filter_map(|h| Some((*h, text(h)?))).collect();
         let query = parse_query(uri.query().unwrap_or("")).into_iter().map(|(k, v)| {
             let v = if is_secret_name(&k) { mask(&v) } else { v };
             (k, Value::String(v))
@@ -90,7 +92,8 @@ impl Head {
 }
 
 /// Records a handled request in the journal and the metrics.
-pub fn record(state: &State, head: Head, handled: &Handled) {
+pub fn record(state: &State, head: Head, handled: &mut Handled) {
+    let body = handled.note.body.take();
     let n = &handled.note;
     let (status, abort) = match &handled.outcome {
         Ok(r) => (Some(r.status().as_u16()), None),
@@ -100,14 +103,13 @@ pub fn record(state: &State, head: Head, handled: &Handled) {
     state.metrics().observe(&head.path, n.code.unwrap_or(""), status, latency);
     state.journal().push(Entry {
         id: 0,
-        time: clock::rfc3339(head.at),
         at: head.at,
         method: head.method.to_string(),
         path: head.path,
         host: head.host,
         query: head.query,
         headers: head.headers,
-        body: n.body.clone(),
+        body,
         status,
         abort,
         code: n.code.map(str::to_string),
@@ -118,6 +120,10 @@ pub fn record(state: &State, head: Head, handled: &Handled) {
         app_id: n.app_id.clone(),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
+}
+
+fn as_rfc3339<S: serde::Serializer>(at: &Millis, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&clock::rfc3339(*at))
 }
 
 fn abort_name(a: Abort) -> &'static str {
@@ -210,7 +216,6 @@ mod tests {
         let j = Journal::new(2);
         let e = |p: &str| Entry {
             id: 0,
-            time: String::new(),
             at: 0,
             method: "GET".into(),
             path: p.into(),

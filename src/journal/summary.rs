@@ -4,9 +4,13 @@
 
 use crate::identity;
 use crate::image::{self, LineBreaks};
+use crate::ocr::request::Loose;
 use crate::protocol::sign::mask;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// Body fields of the OCR request whose values are kept as sent.
 const PLAIN_FIELDS: &[&str] = &["webankAppId", "appId", "version", "nonce", "sign", "orderNo", "cardType", "getNative"];
@@ -19,50 +23,94 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 
 /// The body of a request, safe to keep: known OCR fields as sent (secrets masked), `idcardStr` as
 /// its size, SHA-256 of the decoded bytes and format, unknown fields by name only.
-pub fn summarise_body(body: &[u8]) -> Value {
-    let Ok(map) = serde_json::from_slice::<Map<String, Value>>(body) else {
-        return json!({"bytes": body.len(), "json": false});
-    };
-    let mut fields = Map::new();
-    let mut unknown = Vec::new();
-    for (k, v) in map {
-        let kept = match (k.as_str(), &v) {
-            ("idcardStr", Value::String(s)) => image_summary(s),
-            (name, Value::String(s)) if is_secret_name(name) => Value::String(mask(s)),
-            ("userId", Value::String(s)) if looks_like_id_number(s) => Value::String(mask_id(s)),
-            (name, v) if PLAIN_FIELDS.contains(&name) || name == "userId" || name == "idcardStr" => scalar(v),
-            _ => {
-                unknown.push(k);
-                continue;
+///
+/// Built from a borrowed parse and written straight to JSON text: the journal holds one allocation
+/// per body, and the request's strings (a 3 MB image among them) are never copied.
+pub fn summarise_body(body: &[u8]) -> Box<RawValue> {
+    let summary = match serde_json::from_slice::<BTreeMap<Cow<'_, str>, Loose<'_>>>(body) {
+        Ok(map) => {
+            let mut fields = BTreeMap::new();
+            let mut unknown = Vec::new();
+            for (k, v) in &map {
+                match kept(k, v) {
+                    Some(out) => drop(fields.insert(k.as_ref(), out)),
+                    None => unknown.push(k.as_ref()),
+                }
             }
-        };
-        fields.insert(k, kept);
-    }
-    json!({"bytes": body.len(), "json": true, "fields": fields, "unknown_fields": unknown})
-}
-
-/// Strings and other scalars as sent; an array or object by its kind (it could be anything).
-fn scalar(v: &Value) -> Value {
-    match v {
-        Value::Array(_) => Value::String("<array>".into()),
-        Value::Object(_) => Value::String("<object>".into()),
-        Value::String(s) if looks_like_id_number(s) => Value::String(mask_id(s)),
-        other => other.clone(),
-    }
-}
-
-fn image_summary(b64: &str) -> Value {
-    match image::decode(b64, LineBreaks::Strip) {
-        Ok(d) => {
-            json!({"base64_chars": b64.len(), "bytes": d.bytes.len(), "sha256": sha256_hex(&d.bytes), "format": d.format.as_str()})
+            serde_json::to_string(&Summary { bytes: body.len(), json: true, fields, unknown_fields: unknown })
         }
-        Err(p) => json!({"base64_chars": b64.len(), "problem": p.to_string()}),
+        Err(_) => serde_json::to_string(&Summary { bytes: body.len(), json: false, ..Summary::default() }),
+    };
+    RawValue::from_string(summary.expect("a summary of strings serialises")).expect("serde_json wrote valid JSON")
+}
+
+#[derive(Default, Serialize)]
+struct Summary<'a> {
+    bytes: usize,
+    json: bool,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    fields: BTreeMap<&'a str, Kept<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unknown_fields: Vec<&'a str>,
+}
+
+/// A field's value as the journal keeps it.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Kept<'a> {
+    Text(Cow<'a, str>),
+    Image {
+        base64_chars: usize,
+        bytes: usize,
+        sha256: String,
+        format: &'static str,
+    },
+    BadImage {
+        base64_chars: usize,
+        problem: String,
+    },
+    /// What came where a string was expected (`<number>`, `<object>`, …).
+    Kind(String),
+}
+
+/// The kept form of a known field; `None` for a field the request should not have had.
+fn kept<'a>(name: &str, v: &'a Loose<'a>) -> Option<Kept<'a>> {
+    let text = match v {
+        Loose::Str(s) => s,
+        Loose::Null => return known(name).then(|| Kept::Kind("<null>".into())),
+        Loose::Other(kind) => {
+            return known(name)
+                .then(|| Kept::Kind(format!("<{}>", kind.trim_start_matches("a ").trim_start_matches("an "))))
+        }
+    };
+    Some(match name {
+        "idcardStr" => image_summary(text),
+        n if is_secret_name(n) => Kept::Text(Cow::Owned(mask(text))),
+        _ if !known(name) => return None,
+        _ if looks_like_id_number(text) => Kept::Text(Cow::Owned(mask_id(text))),
+        _ => Kept::Text(Cow::Borrowed(text.as_ref())),
+    })
+}
+
+fn known(name: &str) -> bool {
+    PLAIN_FIELDS.contains(&name) || name == "userId" || name == "idcardStr" || is_secret_name(name)
+}
+
+fn image_summary(b64: &str) -> Kept<'static> {
+    match image::decode(b64, LineBreaks::Strip) {
+        Ok(d) => Kept::Image {
+            base64_chars: b64.len(),
+            bytes: d.bytes.len(),
+            sha256: sha256_hex(&d.bytes),
+            format: d.format.as_str(),
+        },
+        Err(p) => Kept::BadImage { base64_chars: b64.len(), problem: p.to_string() },
     }
 }
 
 /// Lower-case hex SHA-256, as `sha256sum` prints it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn looks_like_id_number(s: &str) -> bool {
@@ -115,8 +163,9 @@ mod tests {
         let png = crate::picture::card_png(crate::ocr::request::Side::Front, None);
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &png);
         let body = json!({"webankAppId":"A","idcardStr":b64,"ticket":"supersecretticket","userId":"11010519491231002X","extra":"v"});
-        let s = summarise_body(body.to_string().as_bytes());
-        let text = s.to_string();
+        let raw = summarise_body(body.to_string().as_bytes());
+        let text = raw.get().to_string();
+        let s: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert!(!text.contains(&b64[..40]) && !text.contains("supersecret") && !text.contains("19491231"), "{text}");
         assert_eq!(s["fields"]["idcardStr"]["sha256"], sha256_hex(&png));
         assert_eq!(s["fields"]["idcardStr"]["format"], "png");

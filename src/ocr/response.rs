@@ -88,20 +88,22 @@ struct Back<'a> {
 
 /// The card fields of one side, as `getOcrResult` returns them (`nativePlace` always kept, so
 /// `get_native=1` there works whatever the OCR call asked for).
-pub fn card_fields(person: &Identity, side: Side) -> serde_json::Map<String, serde_json::Value> {
-    let pairs: Vec<(&str, String)> = match side {
-        Side::Front => vec![
-            ("name", person.name.clone()),
-            ("sex", person.sex.as_str().to_string()),
-            ("nation", person.nation.to_string()),
-            ("birth", person.birth_string()),
-            ("address", person.address.clone()),
-            ("idcard", person.idcard.clone()),
-            ("nativePlace", person.native_place.clone()),
-        ],
-        Side::Back => vec![("validDate", person.valid_date()), ("authority", person.authority.clone())],
-    };
-    pairs.into_iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v))).collect()
+pub fn card_fields(person: &Identity, side: Side) -> crate::orders::CardFields {
+    match side {
+        Side::Front => crate::orders::CardFields::new([
+            ("name", person.name.as_str()),
+            ("sex", person.sex.as_str()),
+            ("nation", person.nation),
+            ("birth", &person.birth_string()),
+            ("address", &person.address),
+            ("idcard", &person.idcard),
+            ("nativePlace", &person.native_place),
+        ]),
+        Side::Back => crate::orders::CardFields::new([
+            ("validDate", person.valid_date().as_str()),
+            ("authority", &person.authority),
+        ]),
+    }
 }
 
 /// The JSON body of a successful recognition.

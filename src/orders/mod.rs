@@ -4,6 +4,9 @@
 //! order evicted first, evictions counted); written to `--data-dir` when one is given ([`disk`]).
 
 pub mod disk;
+mod fields;
+
+pub use fields::CardFields;
 pub mod result;
 
 use crate::clock::Millis;
@@ -13,7 +16,6 @@ use crate::ocr::request::{Refusal, Side};
 use crate::protocol::catalog;
 use crate::state::State;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,7 +27,7 @@ pub struct SideRecord {
     /// The vendor code answered (`"0"` for a success).
     pub code: String,
     /// The card fields of the answer (`name` … `idcard`, or `validDate` and `authority`).
-    pub fields: Map<String, Value>,
+    pub fields: CardFields,
     pub warning: String,
     pub multi_warning: String,
     pub clarity: String,
@@ -245,7 +247,7 @@ pub fn check_duplicate(state: &State, app: &str, order_no: &str, side: Side) -> 
 pub struct SideAnswer {
     pub code: &'static str,
     /// The card fields (`name` … `idcard`, `nativePlace`; or `validDate` and `authority`).
-    pub fields: Map<String, Value>,
+    pub fields: CardFields,
     pub warning: String,
     pub multi_warning: String,
     pub clarity: String,
@@ -256,7 +258,7 @@ impl SideAnswer {
     pub fn error(code: &'static str) -> Self {
         SideAnswer {
             code,
-            fields: Map::new(),
+            fields: CardFields::empty(),
             warning: String::new(),
             multi_warning: String::new(),
             clarity: String::new(),

@@ -129,15 +129,17 @@ fn render(state: &State, order: &Order, q: &Query) -> Vec<u8> {
     }
     r.insert("orderNo".into(), json!(order.order_no));
     let front_keys = ["name", "sex", "nation", "birth", "address", "idcard"];
-    let fields = |s: Option<&SideRecord>, k: &str| s.and_then(|s| s.fields.get(k).cloned()).unwrap_or(json!(""));
+    let (front, back) =
+        (order.front.as_ref().map(|s| s.fields.to_map()), order.back.as_ref().map(|s| s.fields.to_map()));
+    let fields = |s: Option<&Map<String, Value>>, k: &str| s.and_then(|m| m.get(k).cloned()).unwrap_or(json!(""));
     for k in front_keys {
-        r.insert(k.into(), fields(order.front.as_ref(), k));
+        r.insert(k.into(), fields(front.as_ref(), k));
     }
     if q.get_native {
-        r.insert("nativePlace".into(), fields(order.front.as_ref(), "nativePlace"));
+        r.insert("nativePlace".into(), fields(front.as_ref(), "nativePlace"));
     }
     for k in ["validDate", "authority"] {
-        r.insert(k.into(), fields(order.back.as_ref(), k));
+        r.insert(k.into(), fields(back.as_ref(), k));
     }
     r.insert("operateTime".into(), json!(crate::clock::dashed(order.updated())));
     r.insert("bizSeqNo".into(), json!(stamp.biz_seq_no));

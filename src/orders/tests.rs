@@ -6,7 +6,7 @@ use crate::image::Format;
 fn record(code: &str, bytes: usize) -> SideRecord {
     SideRecord {
         code: code.into(),
-        fields: Map::new(),
+        fields: CardFields::empty(),
         warning: String::new(),
         multi_warning: String::new(),
         clarity: String::new(),

@@ -5,7 +5,6 @@
 
 use sha1::{Digest, Sha1};
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 /// Whether a lower-case sign is accepted (the docs say "不区分大小写").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,12 +32,7 @@ pub fn sign(values: &[&str], ticket: &str) -> String {
 
 /// SHA-1 of `bytes` as 40 upper-case hex digits.
 pub fn sha1_upper_hex(bytes: &[u8]) -> String {
-    let digest = Sha1::digest(bytes);
-    let mut out = String::with_capacity(40);
-    for b in digest {
-        let _ = write!(out, "{b:02X}");
-    }
-    out
+    hex::encode_upper(Sha1::digest(bytes))
 }
 
 /// `true` when `s` is exactly 40 hex digits, either case.
