@@ -36,7 +36,8 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
             Ok((head, body)) => {
                 let mut handled = ocr::handle(&state, &head, &body).await;
-                handled.note.body = Some(journal::summarise_body(&body));
+                // The pipeline summarises what it parsed; a body refused before that is read here.
+                handled.note.body.get_or_insert_with(|| journal::summarise_body(&body));
                 handled
             }
             Err(handled) => handled,

@@ -9,7 +9,7 @@ mod summary;
 
 pub use filter::{Filter, Since};
 use summary::is_secret_name;
-pub use summary::{parse_query, sha256_hex, summarise_body};
+pub use summary::{parse_query, sha256_hex, summarise_body, summarise_request};
 
 use crate::clock::{self, Millis};
 use crate::protocol::sign::mask;

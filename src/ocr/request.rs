@@ -7,6 +7,7 @@ use crate::protocol::catalog::{self, Code};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A JSON value where a string is expected: the string, or what came instead.
@@ -88,6 +89,10 @@ struct Raw<'a> {
     idcard_str: Option<Loose<'a>>,
     #[serde(borrow, rename = "getNative")]
     get_native: Option<Loose<'a>>,
+    /// Every other field: never used, never echoed; kept for the journal's summary, which lists
+    /// their names (and masks what looks like a secret).
+    #[serde(flatten, borrow)]
+    rest: BTreeMap<Cow<'a, str>, Loose<'a>>,
 }
 
 /// The fields of a well-formed request, borrowed from the body where JSON allows.
@@ -105,6 +110,8 @@ pub struct Fields<'a> {
     pub card_type: Option<Cow<'a, str>>,
     pub idcard_str: Cow<'a, str>,
     pub get_native: bool,
+    /// Fields the service does not read (`tiket`, `usreId`, …), for the journal only.
+    pub rest: BTreeMap<Cow<'a, str>, Loose<'a>>,
 }
 
 /// One side of the card.
@@ -197,6 +204,7 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
         user_id: text("userId", raw.user_id, false)?,
         card_type: text("cardType", raw.card_type, false)?,
         get_native: text("getNative", raw.get_native, false)?.is_some_and(|g| g == "1"),
+        rest: raw.rest,
     })
 }
 
