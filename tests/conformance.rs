@@ -241,3 +241,16 @@ async fn an_unknown_group_or_an_unreachable_target_stops_before_any_case() {
         assert!(err.ends_with("TLS: https targets need a build with TLS: cargo build --release --features real-service (or cargo run --features real-service -- conformance …)"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn the_suite_leaves_the_mocks_clock_where_it_found_it() {
+    let mock = Mock::start().await;
+    let before = mock.state.clock().offset();
+    let (run, out) = run_against(url(&mock), &["oauth"]).await;
+    assert!(run.failed().is_empty(), "{out}");
+    assert!(
+        (mock.state.clock().offset() - before).abs() < 1_000,
+        "the clock moved by {} ms",
+        mock.state.clock().offset() - before
+    );
+}
