@@ -75,6 +75,8 @@ pub struct Config {
     pub texts: Texts,
     pub duplicate_orders: DuplicateOrders,
     pub max_connections: usize,
+    /// Requests one keep-alive connection may carry before the mock closes it.
+    pub max_requests_per_connection: usize,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
 }
@@ -92,6 +94,7 @@ impl Default for Config {
             texts: Texts::Current,
             duplicate_orders: DuplicateOrders::Allow,
             max_connections: 1024,
+            max_requests_per_connection: 1000,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
         }

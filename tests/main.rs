@@ -3,4 +3,7 @@
 mod support;
 
 mod binary;
+mod hostile;
+mod logs;
 mod ocr;
+mod properties;
