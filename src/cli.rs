@@ -93,9 +93,14 @@ pub struct ServeArgs {
     /// Most connections served at once; more wait in the listen backlog.
     #[arg(long, env = "IDOCR_MOCK_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
-    /// Seconds a client may take to send its request headers (slow-loris protection).
+    /// Seconds a client may take to send its request headers (slow-loris protection); also how long
+    /// an idle keep-alive connection is kept open.
     #[arg(long, env = "IDOCR_MOCK_HEADER_TIMEOUT", value_name = "SECS", default_value_t = 30)]
     pub header_timeout: u64,
+    /// Requests one keep-alive connection may carry; the last one is answered with
+    /// `Connection: close`.
+    #[arg(long, env = "IDOCR_MOCK_MAX_REQUESTS_PER_CONNECTION", value_name = "N", default_value_t = 1000)]
+    pub max_requests_per_connection: usize,
     /// Seconds a client may take to send its request body.
     #[arg(long, env = "IDOCR_MOCK_BODY_TIMEOUT", value_name = "SECS", default_value_t = 60)]
     pub body_timeout: u64,
@@ -235,8 +240,10 @@ impl ServeArgs {
                 self.image_cap, self.max_body
             )));
         }
-        if self.max_connections == 0 {
-            return Err(StartupError::Usage("--max-connections must be at least 1".into()));
+        if self.max_connections == 0 || self.max_requests_per_connection == 0 {
+            return Err(StartupError::Usage(
+                "--max-connections and --max-requests-per-connection must be at least 1".into(),
+            ));
         }
         if let Some(dir) = &self.data_dir {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -271,6 +278,7 @@ impl ServeArgs {
             expiry: if self.tickets_never_expire { Expiry::Never } else { Expiry::Documented },
             expire_in: if self.expire_in_as_string { ExpireIn::String } else { ExpireIn::Number },
             max_connections: self.max_connections,
+            max_requests_per_connection: self.max_requests_per_connection,
             header_timeout: Duration::from_secs(self.header_timeout.max(1)),
             body_timeout: Duration::from_secs(self.body_timeout.max(1)),
             journal_limit: self.journal_limit,

@@ -89,6 +89,8 @@ pub struct Config {
     /// How `expire_in` is written (`--expire-in-as-string`).
     pub expire_in: ExpireIn,
     pub max_connections: usize,
+    /// Requests one keep-alive connection may carry before the mock closes it.
+    pub max_requests_per_connection: usize,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     /// Requests the journal keeps (`--journal-limit`); the oldest go first.
@@ -126,6 +128,7 @@ impl Default for Config {
             expiry: Expiry::Documented,
             expire_in: ExpireIn::Number,
             max_connections: 1024,
+            max_requests_per_connection: 1000,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
             journal_limit: DEFAULT_JOURNAL_LIMIT,

@@ -11,6 +11,7 @@
 //! - [`config`]: apps, secrets, static tickets, limits and switches (TOML file + flags)
 //! - [`error`]: why startup failed, with the fix
 //! - [`server`]: accept loop, connection cap, timeouts, graceful shutdown (all the hyper glue)
+//! - [`shield`]: a handler's panic caught and answered, the per-connection request cap
 //! - [`routes`]: (method, path) → handler; vendor paths vs `/__admin/`
 //! - [`admin`]: the mock's own API under `/__admin/`
 //! - [`reply`]: response bodies, the reason header, dropping a connection on purpose
@@ -52,6 +53,7 @@ pub mod reply;
 pub mod routes;
 pub mod scenarios;
 pub mod server;
+pub mod shield;
 pub mod state;
 pub mod tokens;
 

@@ -2,7 +2,7 @@
 //! shutdown, and the one socket trick a fault needs (a reset sends RST). No API knowledge here.
 
 use crate::reply::Abort;
-use crate::routes;
+use crate::shield;
 use crate::state::State;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -11,7 +11,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -43,11 +43,11 @@ pub async fn run(listener: TcpListener, state: State, shutdown: impl Future<Outp
         let _ = stream.set_nodelay(true);
         let reset = Arc::new(AtomicBool::new(false));
         let io = TokioIo::new(ConnIo { stream, reset: reset.clone() });
-        let state = state.clone();
+        let (state, served) = (state.clone(), Arc::new(AtomicUsize::new(0)));
         let service = service_fn(move |req| {
-            let (state, reset) = (state.clone(), reset.clone());
+            let (state, reset, served) = (state.clone(), reset.clone(), served.clone());
             async move {
-                let outcome = routes::handle(state, req).await;
+                let outcome = shield::serve(state, req, &served).await;
                 if matches!(outcome, Err(Abort::Reset)) {
                     reset.store(true, Ordering::Relaxed);
                 }

@@ -4,9 +4,12 @@ mod support;
 
 mod binary;
 mod conformance;
+mod hostile;
 mod journal;
+mod logs;
 mod ocr;
 mod orders;
+mod properties;
 mod scenarios;
 mod token_refusals;
 mod tokens;

@@ -186,6 +186,10 @@ fn need<'a>(name: &str, v: Option<Loose<'a>>) -> Result<Cow<'a, str>, Refusal> {
 /// # Errors
 /// `400101` for a body that is not a JSON object, a missing field, or a field of another type.
 pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
+    if let Some(depth) = crate::shield::json_too_deep(body, crate::shield::MAX_JSON_DEPTH) {
+        let max = crate::shield::MAX_JSON_DEPTH;
+        return Err(Refusal::bad_request(format!("JSON parse error: nesting depth ({depth}) exceeds {max}")));
+    }
     let raw: Raw<'_> =
         serde_json::from_slice(body).map_err(|e| Refusal::bad_request(format!("JSON parse error: {e}")))?;
     let (app_id_name, app_id) = match (raw.webank_app_id, raw.app_id) {

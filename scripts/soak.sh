@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Soak test of the release binary: minutes of mixed traffic (valid calls, bad signs, transport
+# faults, oversized bodies, abrupt disconnects) against `idocr-mock --data-dir`, then `kill -9`
+# mid-load, a restart on the same data dir, and a check through getOcrResult that every order
+# acknowledged with code "0" is still there with its image byte-identical. RSS is sampled every
+# second and must stay under a bound. Only 127.0.0.1; bounded in time and in requests.
+#
+# Usage: scripts/soak.sh [MINUTES]        (default 3)
+# Environment:
+#   SOAK_MINUTES         minutes of load (the argument wins)            default 3
+#   SOAK_WORKERS         concurrent client threads                      default 16
+#   SOAK_MAX_REQUESTS    hard cap on requests sent                      default 400000
+#   SOAK_MAX_ORDERS      acknowledged orders to verify (paced over time) default 3000
+#   SOAK_RSS_LIMIT_MB    fail when VmRSS exceeds this                   default 256
+#   SOAK_MOCK_ARGS       extra flags for the mock (e.g. "--max-orders 100000")
+#   SOAK_NO_DATA_DIR=1   for a build without --data-dir/getOcrResult: no restart check
+#   IDOCR_MOCK_BIN       binary to test (default: cargo build --release, target/release/idocr-mock)
+# Exit status 0 only when every check passed; the figures are printed either way.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ -z "${IDOCR_MOCK_BIN:-}" ]]; then
+  cargo build --release --quiet
+  IDOCR_MOCK_BIN=target/release/idocr-mock
+fi
+export IDOCR_MOCK_BIN SOAK_MINUTES="${1:-${SOAK_MINUTES:-3}}"
+exec python3 - <<'PY'
+import base64, collections, hashlib, http.client, json, os, random, re, shlex, signal, socket
+import struct, subprocess, sys, tempfile, threading, time
+
+BIN = os.environ["IDOCR_MOCK_BIN"]
+MINUTES = float(os.environ["SOAK_MINUTES"])
+WORKERS = int(os.environ.get("SOAK_WORKERS", "16"))
+MAX_REQUESTS = int(os.environ.get("SOAK_MAX_REQUESTS", "400000"))
+MAX_ORDERS = int(os.environ.get("SOAK_MAX_ORDERS", "3000"))
+RSS_LIMIT_MB = float(os.environ.get("SOAK_RSS_LIMIT_MB", "256"))
+EXTRA = shlex.split(os.environ.get("SOAK_MOCK_ARGS", ""))
+NO_DATA_DIR = os.environ.get("SOAK_NO_DATA_DIR") == "1"
+APP, TICKET, MAX_BODY = "TIDAMOCK", "idocr-mock-sign-ticket", 4 * 1024 * 1024
+OCR = "/api/paas/idcardocrapp"
+FAULTS = ["reset", "empty-reply", "slow", "truncated-json", "http-502"]
+# kind -> weight; a slow fault holds a worker ~3 s, so it stays rare.
+MIX = {"valid": 40, "bad-sign": 15, "oversized": 4, "disconnect": 8,
+       "reset": 5, "empty-reply": 5, "truncated-json": 5, "http-502": 5, "slow": 1}
+
+
+def sign(*values):
+    return hashlib.sha1("".join(sorted(v for v in (*values, TICKET) if v)).encode()).hexdigest().upper()
+
+
+def nonce():
+    return "".join(random.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(32))
+
+
+def start_mock(data_dir):
+    args = [BIN, "--port", "0", "--seed", "8", "--log-level", "warn", "--max-body", str(MAX_BODY)] + EXTRA
+    if not NO_DATA_DIR:
+        args += ["--data-dir", data_dir]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=open(os.path.join(data_dir, "..", "mock.log"), "ab"))
+    line = proc.stdout.readline().decode()
+    m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    if not m:
+        sys.exit(f"soak: the mock did not start: {line!r} (see mock.log)")
+    return proc, int(m.group(1))
+
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            kb = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        return kb / 1024
+    except (OSError, StopIteration):
+        return None
+
+
+class Soak:
+    def __init__(self, port, pid):
+        self.port, self.pid = port, pid
+        self.lock = threading.Lock()
+        self.outcomes = collections.Counter()   # (kind, outcome) -> count
+        self.acked = {}                          # order -> {side: image bytes}
+        self.sent = 0
+        self.killed_at = None                    # set just before kill -9
+        self.stop = threading.Event()
+        self.rss = []
+
+    # ---- one request of each kind -------------------------------------------------------------
+    def body(self, order, side, image, good_sign=True):
+        n = nonce()
+        s = sign(APP, order, n, "1.0.0") if good_sign else sign(APP, order, n, "1.0.1")
+        return json.dumps({"webankAppId": APP, "version": "1.0.0", "nonce": n, "orderNo": order,
+                           "cardType": "0" if side == "front" else "1", "sign": s,
+                           "idcardStr": base64.b64encode(image).decode()}).encode()
+
+    def post(self, body, headers=None, timeout=15):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request("POST", OCR, body, {"Content-Type": "application/json", **(headers or {})})
+            r = c.getresponse()
+            return r.status, r.read()
+        finally:
+            c.close()
+
+    def ocr(self, kind, order, side):
+        image = b"\x89PNG\r\n\x1a\n" + os.urandom(random.randint(200, 6000))
+        headers = {"X-Idocr-Scenario": kind} if kind in FAULTS else {}
+        try:
+            status, raw = self.post(self.body(order, side, image, kind != "bad-sign"), headers)
+        except (ConnectionError, http.client.HTTPException, socket.timeout, OSError) as e:
+            return "closed: " + type(e).__name__
+        try:
+            code = json.loads(raw).get("code")
+        except ValueError:
+            return f"HTTP {status}, body not JSON"
+        if code == "0":
+            with self.lock:
+                self.acked.setdefault(order, {})[side] = image
+        return f"HTTP {status}, code {code}"
+
+    def oversized(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=15)
+        try:
+            head = f"POST {OCR} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            head += f"Content-Length: {MAX_BODY + 1024 * 1024}\r\n\r\n"
+            s.sendall(head.encode())
+            try:
+                s.sendall(b" " * (256 * 1024))
+            except OSError:
+                pass
+            return "HTTP " + s.recv(64).decode(errors="replace").split(" ")[1]
+        except (OSError, IndexError) as e:
+            return "closed: " + type(e).__name__
+        finally:
+            s.close()
+
+    def disconnect(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=15)
+        how = random.choice(["at once", "mid-headers", "mid-body (RST)"])
+        if how == "mid-headers":
+            s.sendall(f"POST {OCR} HTTP/1.1\r\nHost: x\r\nContent-Le".encode())
+        elif how != "at once":
+            s.sendall(f"POST {OCR} HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{{\"webankAppId\":".encode())
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+        return "client left " + how
+
+    # ---- the load -----------------------------------------------------------------------------
+    def pick(self, elapsed, total):
+        kind = random.choices(list(MIX), weights=list(MIX.values()))[0]
+        if kind in ("valid", "slow"):
+            with self.lock:
+                if len(self.acked) >= MAX_ORDERS * min(1.0, elapsed / total + 0.02):
+                    backless = [o for o, sides in list(self.acked.items())[-50:] if "back" not in sides]
+                    return ("valid", random.choice(backless), "back") if backless else ("bad-sign", None, None)
+        return kind, None, "front"
+
+    def worker(self, deadline, total, start):
+        while self.killed_at is None and time.time() < deadline:
+            with self.lock:
+                if self.sent >= MAX_REQUESTS:
+                    return
+                self.sent += 1
+                seq = self.sent
+            kind, order, side = self.pick(time.time() - start, total)
+            order = order or f"soak{os.getpid() % 1000}x{seq}"
+            try:
+                if kind == "oversized":
+                    outcome = self.oversized()
+                elif kind == "disconnect":
+                    outcome = self.disconnect()
+                else:
+                    outcome = self.ocr(kind, order, side)
+            except OSError as e:
+                outcome = "cannot connect: " + type(e).__name__
+            after_kill = self.killed_at is not None
+            with self.lock:
+                self.outcomes[(kind, "in flight at kill -9" if after_kill else outcome)] += 1
+
+    def sample_rss(self):
+        while not self.stop.is_set() and self.killed_at is None:
+            r = rss_mb(self.pid)
+            if r is not None:
+                self.rss.append(r)
+            time.sleep(1)
+
+
+EXPECTED = {
+    "valid": lambda o: o == "HTTP 200, code 0",
+    "slow": lambda o: o == "HTTP 200, code 0",
+    "bad-sign": lambda o: o == "HTTP 200, code 400105",
+    "oversized": lambda o: o == "HTTP 413" or o.startswith("closed"),
+    "disconnect": lambda o: o.startswith("client left"),
+    "reset": lambda o: o.startswith("closed"),
+    "empty-reply": lambda o: o.startswith("closed"),
+    "truncated-json": lambda o: o.startswith("closed") or o == "HTTP 200, body not JSON",
+    "http-502": lambda o: o.startswith("HTTP 502"),
+}
+
+
+def get_ocr_result(port, order):
+    n = nonce()
+    q = f"app_id={APP}&order_no={order}&nonce={n}&version=1.0.0&sign={sign(APP, order, n, '1.0.0')}&get_file=1"
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        c.request("GET", "/api/server/getOcrResult?" + q)
+        return json.loads(c.getresponse().read())
+    finally:
+        c.close()
+
+
+def verify(port, acked):
+    ok, problems = 0, []
+    for order, sides in acked.items():
+        v = get_ocr_result(port, order)
+        if v.get("code") != "0":
+            problems.append(f"{order}: code {v.get('code')} {v.get('msg')}")
+            continue
+        for side, image in sides.items():
+            photo = v.get("result", {}).get(f"{side}Photo") or ""
+            if base64.b64decode(photo.split("base64,")[-1] + "==") != image:
+                problems.append(f"{order}: {side}Photo differs from the upload")
+            else:
+                ok += 1
+    return ok, problems
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="idocr-soak-")
+    data_dir = os.path.join(work, "data")
+    os.makedirs(data_dir)
+    proc, port = start_mock(data_dir)
+    time.sleep(0.5)
+    idle_rss = rss_mb(proc.pid)
+    total = MINUTES * 60
+    print(f"soak: {MINUTES:g} min, {WORKERS} workers, mock pid {proc.pid} on 127.0.0.1:{port}, work dir {work}")
+    soak = Soak(port, proc.pid)
+    start = time.time()
+    threads = [threading.Thread(target=soak.worker, args=(start + total + 5, total, start)) for _ in range(WORKERS)]
+    sampler = threading.Thread(target=soak.sample_rss)
+    for t in threads + [sampler]:
+        t.start()
+    while time.time() < start + total and any(t.is_alive() for t in threads):
+        time.sleep(0.2)
+    soak.killed_at = time.time()
+    os.kill(proc.pid, signal.SIGKILL)                          # mid-load: the workers keep sending
+    proc.wait()
+    time.sleep(1)
+    soak.stop.set()
+    for t in threads + [sampler]:
+        t.join()
+    # Every code "0" a client read was written by the mock before it died: all must survive.
+    acked = soak.acked
+    failures = report(soak, idle_rss, start)
+    if NO_DATA_DIR:
+        print("restart check: skipped (SOAK_NO_DATA_DIR=1)")
+    else:
+        t0 = time.time()
+        proc, port = start_mock(data_dir)
+        print(f"restart on the same --data-dir: serving again after {1000 * (time.time() - t0):.0f} ms, "
+              f"RSS {rss_mb(proc.pid) or 0:.1f} MB")
+        ok, problems = verify(port, acked)
+        images = sum(len(s) for s in acked.values())
+        print(f"orders verified: {len(acked) - len({p.split(':')[0] for p in problems})} of {len(acked)} "
+              f"acknowledged orders; {ok} of {images} images byte-identical")
+        for p in problems[:20]:
+            print("  MISSING/DIFFERENT", p)
+        failures += len(problems)
+        proc.terminate()
+        proc.wait(timeout=15)
+    print("RESULT:", "PASS" if failures == 0 else f"FAIL ({failures} problems)")
+    sys.exit(0 if failures == 0 else 1)
+
+
+def report(soak, idle_rss, start):
+    seconds = soak.killed_at - start
+    by_kind = collections.defaultdict(collections.Counter)
+    for (kind, outcome), n in soak.outcomes.items():
+        by_kind[kind][outcome] += n
+    served = sum(n for (k, o), n in soak.outcomes.items() if o.startswith("HTTP"))
+    print(f"requests: {soak.sent} sent in {seconds:.0f} s before the kill, {served} answered over HTTP "
+          f"({served / max(seconds, 1):.0f}/s)")
+    failures = 0
+    for kind in MIX:
+        outcomes = by_kind.get(kind, {})
+        line = ", ".join(f"{o}: {n}" for o, n in sorted(outcomes.items(), key=lambda x: -x[1]))
+        bad = sum(n for o, n in outcomes.items() if o != "in flight at kill -9" and not EXPECTED[kind](o))
+        failures += bad
+        print(f"  {kind:<15} {sum(outcomes.values()):>7}  {'UNEXPECTED ' + str(bad) + ' ' if bad else ''}{line}")
+    rss = soak.rss or [0]
+    over = max(rss) > RSS_LIMIT_MB
+    failures += over
+    print(f"RSS: idle {idle_rss or 0:.1f} MB at start; under load min {min(rss):.1f} MB, max {max(rss):.1f} MB "
+          f"over {len(soak.rss)} samples (bound {RSS_LIMIT_MB:g} MB{', EXCEEDED' if over else ''})")
+    print(f"kill -9 mid-load after {seconds:.0f} s; "
+          f"{len(soak.acked)} orders acknowledged with code 0")
+    return failures
+
+
+main()
+PY
