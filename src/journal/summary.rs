@@ -49,7 +49,7 @@ pub fn summarise_body(body: &[u8]) -> Box<RawValue> {
 /// parsed again, the image not decoded again (for a 3 MB upload each would cost as much as the
 /// request itself).
 pub fn summarise_request(f: &Fields<'_>, image: &Decoded, body_len: usize) -> Box<RawValue> {
-    let text = |s: &str| Loose::Str(Cow::Owned(s.to_string()));
+    let text = |s| Loose::Str(Cow::Borrowed(s));
     let mut known = vec![
         (f.app_id_name, text(&f.app_id)),
         ("version", text(&f.version)),
