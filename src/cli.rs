@@ -104,10 +104,11 @@ pub struct ServeArgs {
     /// Seconds a client may take to send its request body.
     #[arg(long, env = "IDOCR_MOCK_BODY_TIMEOUT", value_name = "SECS", default_value_t = 60)]
     pub body_timeout: u64,
-    /// Requests the journal (GET /__admin/requests) keeps; the oldest are dropped first.
+    /// Requests the journal (GET /__admin/requests) keeps; the oldest are dropped first. 0 turns
+    /// the journal off (for load tests: no per-request summary, no SHA-256 of images).
     #[arg(long, env = "IDOCR_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = config::DEFAULT_JOURNAL_LIMIT)]
     pub journal_limit: usize,
-    /// Orders kept for getOcrResult; the oldest are evicted first.
+    /// Orders kept for getOcrResult; the oldest are evicted first. 0 turns the store off.
     #[arg(long, env = "IDOCR_MOCK_MAX_ORDERS", value_name = "N", default_value_t = config::DEFAULT_MAX_ORDERS)]
     pub max_orders: usize,
     /// Bytes of uploaded images kept for getOcrResult; the oldest orders are evicted first.
@@ -282,7 +283,7 @@ impl ServeArgs {
             header_timeout: Duration::from_secs(self.header_timeout.max(1)),
             body_timeout: Duration::from_secs(self.body_timeout.max(1)),
             journal_limit: self.journal_limit,
-            max_orders: self.max_orders.max(1),
+            max_orders: self.max_orders,
             max_order_bytes: self.max_order_bytes,
             data_dir: self.data_dir.clone(),
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),

@@ -136,6 +136,12 @@ pub fn log_startup(config: &Config, addr: SocketAddr) {
             "--no-sign-check: EVERY SIGN IS ACCEPTED. Requests that the real service refuses will pass here."
         );
     }
+    if config.journal_limit == 0 {
+        tracing::info!("--journal-limit 0: the journal is off (GET /__admin/requests stays empty)");
+    }
+    if config.max_orders == 0 {
+        tracing::info!("--max-orders 0: the order store is off (getOcrResult answers 66660020)");
+    }
     if config.expiry == crate::tokens::Expiry::Never {
         tracing::warn!("--tickets-never-expire: issued access tokens and tickets never expire or retire");
     }

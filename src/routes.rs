@@ -37,7 +37,9 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
             Ok((head, body)) => {
                 let mut handled = ocr::handle(&state, &head, &body).await;
                 // The pipeline summarises what it parsed; a body refused before that is read here.
-                handled.note.body.get_or_insert_with(|| journal::summarise_body(&body));
+                if state.journal().is_on() {
+                    handled.note.body.get_or_insert_with(|| journal::summarise_body(&body));
+                }
                 handled
             }
             Err(handled) => handled,

@@ -201,3 +201,14 @@ async fn reset_puts_the_default_scenario_back_and_empties_the_queue() {
     assert_eq!(answer.json().unwrap()["code"], "0", "{:?}", answer.header("x-idocr-mock-reason"));
     assert_eq!(answer.header("x-idocr-scenario"), Some("success"));
 }
+
+#[tokio::test]
+async fn a_journal_limit_of_zero_records_nothing_and_a_max_orders_of_zero_stores_nothing() {
+    let mock = Mock::with(Config { seed: 1, journal_limit: 0, max_orders: 0, ..Config::default() }).await;
+    assert_eq!(mock.ocr(&signed_body("off1", Side::Front)).await.json().unwrap()["code"], "0");
+    assert_eq!(count(&mock, "").await, "0");
+    assert_eq!(mock.state.orders().stats().orders, 0);
+    let sign = sign(&[APP, "off1", NONCE, "1.0.0"], TICKET);
+    let target = format!("/api/server/getOcrResult?app_id={APP}&order_no=off1&nonce={NONCE}&version=1.0.0&sign={sign}");
+    assert_eq!(mock.send(Call::get(target)).await.json().unwrap()["code"], "66660020");
+}

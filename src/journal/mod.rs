@@ -101,6 +101,9 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
     };
     let latency = head.started.elapsed();
     state.metrics().observe(&head.path, n.code.unwrap_or(""), status, latency);
+    if !state.journal().is_on() {
+        return;
+    }
     state.journal().push(Entry {
         id: 0,
         at: head.at,
@@ -150,6 +153,11 @@ struct Ring {
 impl Journal {
     pub fn new(limit: usize) -> Self {
         Journal { limit, ring: Mutex::new(Ring { next_id: 1, ..Ring::default() }) }
+    }
+
+    /// `false` with `--journal-limit 0`: nothing is recorded, and no summary is computed.
+    pub fn is_on(&self) -> bool {
+        self.limit > 0
     }
 
     fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {

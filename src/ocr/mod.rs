@@ -63,7 +63,9 @@ fn recognise(
     let ticket = verify_sign(state, app, &f)?;
     let card_side = request::check_side(&f)?;
     let image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
-    note.body = Some(crate::journal::summarise_request(&f, &image, body.len()));
+    if state.journal().is_on() {
+        note.body = Some(crate::journal::summarise_request(&f, &image, body.len()));
+    }
     let arrived = chosen.take().expect("chosen on arrival");
     let choice = chosen.insert(scenarios::apply::after_decode(state, arrived, &image.bytes)?);
     scenarios::apply::note(choice, note);

@@ -108,7 +108,7 @@ impl Orders {
     /// An empty store, filled from `--data-dir` when one is given.
     pub fn new(config: &Config) -> Self {
         let orders = Orders {
-            max_orders: config.max_orders.max(1),
+            max_orders: config.max_orders,
             max_bytes: config.max_order_bytes,
             data_dir: config.data_dir.clone(),
             inner: Mutex::new(Inner::default()),
@@ -179,6 +179,11 @@ impl Orders {
                 }
             }
         }
+    }
+
+    /// `false` with `--max-orders 0`: nothing is stored (getOcrResult answers 66660020).
+    pub fn is_on(&self) -> bool {
+        self.max_orders > 0
     }
 
     pub fn get(&self, app: &str, order_no: &str) -> Option<Order> {
@@ -269,6 +274,9 @@ impl SideAnswer {
 /// Stores what an OCR call answered and the image it uploaded. Returns `true`, for
 /// [`crate::reply::Note::stored`].
 pub fn record(state: &State, app: &str, order_no: &str, side: Side, answer: SideAnswer, image: Decoded) -> bool {
+    if !state.orders().is_on() {
+        return false;
+    }
     let rec = SideRecord {
         code: answer.code.to_string(),
         fields: answer.fields,
