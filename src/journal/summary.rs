@@ -159,34 +159,9 @@ fn mask_id(s: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(s.len() - 10))
 }
 
-/// Query pairs, percent- and `+`-decoded.
+/// Query pairs, percent-decoded, `+` as a space (form encoding).
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(kv), String::new()),
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |j: usize| bytes.get(j).and_then(|b| (*b as char).to_digit(16));
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if hex(i + 1).is_some() && hex(i + 2).is_some() => {
-                out.push((hex(i + 1).unwrap_or(0) * 16 + hex(i + 2).unwrap_or(0)) as u8);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::protocol::query::parse(q, crate::protocol::query::Plus::Space)
 }
 
 #[cfg(test)]
@@ -207,11 +182,5 @@ mod tests {
         assert_eq!(s["fields"]["idcardStr"]["format"], "png");
         assert_eq!(s["unknown_fields"], json!(["extra"]));
         assert!(!text.contains("\"v\""));
-    }
-
-    #[test]
-    fn queries_are_percent_decoded() {
-        let pairs = parse_query("a=1%2B1&b=x+y&c");
-        assert_eq!(pairs, [("a".into(), "1+1".into()), ("b".into(), "x y".into()), ("c".into(), String::new())]);
     }
 }

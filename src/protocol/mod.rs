@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod envelope;
+pub mod query;
 pub mod sign;
 
 pub use catalog::Code;

@@ -8,6 +8,7 @@ use crate::clock;
 use crate::ocr::{self, request::Refusal};
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope::Stamp;
+use crate::protocol::query::{self, Plus};
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
 use hyper::StatusCode;
@@ -24,39 +25,10 @@ pub enum ExpireIn {
     String,
 }
 
-/// The query's parameters, parsed leniently: split on `&` and `=`, percent-decoded when that
-/// gives UTF-8, kept raw otherwise (clients paste values into URLs unencoded). `+` stays `+`:
-/// tokens never contain it, and a secret sent unencoded may.
-pub fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
-    query
-        .unwrap_or("")
-        .split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
-        match (b[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+/// The query's parameters (see [`query`]); `+` stays `+`: tokens never contain it, and a secret
+/// sent unencoded may.
+pub fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
+    query::parse(q.unwrap_or(""), Plus::Literal)
 }
 
 /// The first value of the first of `names` that is present.
@@ -251,7 +223,6 @@ mod tests {
         assert_eq!(param(&p, &["x"]), Some(""));
         assert_eq!(param(&p, &["bad"]), Some("%zz%E4"), "undecodable values stay raw");
         assert!(parse_query(None).is_empty());
-        assert_eq!(decode("%E8%AF%B7"), "请");
     }
 
     #[test]
