@@ -12,7 +12,9 @@
 #   SOAK_MAX_REQUESTS    hard cap on requests sent                      default 400000
 #   SOAK_MAX_ORDERS      acknowledged orders to verify (paced over time) default 3000
 #   SOAK_RSS_LIMIT_MB    fail when VmRSS exceeds this                   default 256
-#   SOAK_MOCK_ARGS       extra flags for the mock (e.g. "--max-orders 100000")
+#   SOAK_MOCK_ARGS       flags for the mock                             default "--max-orders 1000000"
+#                        (the default store keeps 10000 orders: a longer run evicts the oldest
+#                        acknowledged ones by design, which the check would report as lost)
 #   SOAK_NO_DATA_DIR=1   for a build without --data-dir/getOcrResult: no restart check
 #   IDOCR_MOCK_BIN       binary to test (default: cargo build --release, target/release/idocr-mock)
 # Exit status 0 only when every check passed; the figures are printed either way.
@@ -33,7 +35,7 @@ WORKERS = int(os.environ.get("SOAK_WORKERS", "16"))
 MAX_REQUESTS = int(os.environ.get("SOAK_MAX_REQUESTS", "400000"))
 MAX_ORDERS = int(os.environ.get("SOAK_MAX_ORDERS", "3000"))
 RSS_LIMIT_MB = float(os.environ.get("SOAK_RSS_LIMIT_MB", "256"))
-EXTRA = shlex.split(os.environ.get("SOAK_MOCK_ARGS", ""))
+EXTRA = shlex.split(os.environ.get("SOAK_MOCK_ARGS", "--max-orders 1000000"))
 NO_DATA_DIR = os.environ.get("SOAK_NO_DATA_DIR") == "1"
 APP, TICKET, MAX_BODY = "TIDAMOCK", "idocr-mock-sign-ticket", 4 * 1024 * 1024
 OCR = "/api/paas/idcardocrapp"
@@ -78,6 +80,7 @@ class Soak:
         self.lock = threading.Lock()
         self.outcomes = collections.Counter()   # (kind, outcome) -> count
         self.acked = {}                          # order -> {side: image bytes}
+        self.claimed = set()                     # orders whose back one worker is sending
         self.sent = 0
         self.killed_at = None                    # set just before kill -9
         self.stop = threading.Event()
@@ -149,8 +152,15 @@ class Soak:
         if kind in ("valid", "slow"):
             with self.lock:
                 if len(self.acked) >= MAX_ORDERS * min(1.0, elapsed / total + 0.02):
-                    backless = [o for o, sides in list(self.acked.items())[-50:] if "back" not in sides]
-                    return ("valid", random.choice(backless), "back") if backless else ("bad-sign", None, None)
+                    # One back per order: two workers racing to send different backs for one order
+                    # could not tell which image the mock kept.
+                    backless = [o for o, sides in list(self.acked.items())[-50:]
+                                if "back" not in sides and o not in self.claimed]
+                    if not backless:
+                        return ("bad-sign", None, None)
+                    order = random.choice(backless)
+                    self.claimed.add(order)
+                    return ("valid", order, "back")
         return kind, None, "front"
 
     def worker(self, deadline, total, start):
