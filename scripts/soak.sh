@@ -146,7 +146,7 @@ class Soak:
     # ---- the load -----------------------------------------------------------------------------
     def pick(self, elapsed, total):
         kind = random.choices(list(MIX), weights=list(MIX.values()))[0]
-        if kind in ("valid", "slow"):
+        if kind == "valid":
             with self.lock:
                 if len(self.acked) >= MAX_ORDERS * min(1.0, elapsed / total + 0.02):
                     backless = [o for o, sides in list(self.acked.items())[-50:] if "back" not in sides]
