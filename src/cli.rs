@@ -69,6 +69,10 @@ pub struct ServeArgs {
     /// Hard limit of a request body; larger bodies get HTTP 413 and the connection is closed.
     #[arg(long, env = "IDOCR_MOCK_MAX_BODY", value_name = "BYTES", default_value_t = config::DEFAULT_MAX_BODY)]
     pub max_body: usize,
+    /// Bytes of request bodies held at once by all connections together; a body that would pass it
+    /// gets HTTP 503 at once (each body reserves its Content-Length, or --max-body when chunked).
+    #[arg(long, env = "IDOCR_MOCK_BODY_BUDGET", value_name = "BYTES", default_value_t = config::DEFAULT_BODY_BUDGET)]
+    pub body_budget: usize,
     /// Accept any sign (loud warning at startup). For clients whose signing is not written yet.
     #[arg(long, env = "IDOCR_MOCK_NO_SIGN_CHECK")]
     pub no_sign_check: bool,
@@ -267,6 +271,7 @@ impl ServeArgs {
             seed: self.seed.unwrap_or_else(rand::random),
             image_cap: self.image_cap,
             max_body: self.max_body,
+            body_budget: self.body_budget,
             sign_check: if self.no_sign_check { SignCheck::Off } else { SignCheck::Verify },
             sign_case: if self.strict_sign_case { SignCase::UpperOnly } else { SignCase::Insensitive },
             line_breaks: if self.strict_base64 { LineBreaks::Reject } else { LineBreaks::Strip },

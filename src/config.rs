@@ -18,6 +18,8 @@ pub const DEFAULT_SIGN_TICKET: &str = "idocr-mock-sign-ticket";
 pub const DEFAULT_IMAGE_CAP: usize = 3_145_728;
 /// Well above the newer doc's 20 MB images, so an over-cap image still gets a business code.
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+/// Request bodies held at once, all connections together: 64 concurrent 3 MB uploads fit many times.
+pub const DEFAULT_BODY_BUDGET: usize = 512 * 1024 * 1024;
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
 pub const DEFAULT_MAX_ORDERS: usize = 10_000;
 /// 256 MiB of stored images.
@@ -79,6 +81,8 @@ pub struct Config {
     pub seed: u64,
     pub image_cap: usize,
     pub max_body: usize,
+    /// Bytes of request bodies held at once by all connections (`--body-budget`).
+    pub body_budget: usize,
     pub sign_check: SignCheck,
     pub sign_case: SignCase,
     pub line_breaks: LineBreaks,
@@ -120,6 +124,7 @@ impl Default for Config {
             seed: 0,
             image_cap: DEFAULT_IMAGE_CAP,
             max_body: DEFAULT_MAX_BODY,
+            body_budget: DEFAULT_BODY_BUDGET,
             sign_check: SignCheck::Verify,
             sign_case: SignCase::Insensitive,
             line_breaks: LineBreaks::Strip,

@@ -14,6 +14,7 @@ use hyper::header::{HeaderValue, ALLOW, CONNECTION, CONTENT_LENGTH};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, StatusCode};
 use std::time::Instant;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// The vendor routes, for dispatch and for the 404 answer.
 pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
@@ -34,7 +35,7 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     let seen = journal::Head::capture(&state, &method, req.uri(), req.headers());
     let mut handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
-            Ok((head, body)) => {
+            Ok((head, body, _room)) => {
                 let mut handled = ocr::handle(&state, &head, &body).await;
                 // The pipeline summarises what it parsed; a body refused before that is read here.
                 if state.journal().is_on() {
@@ -61,15 +62,19 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
 }
 
 /// Reads the whole body, refusing it past `--max-body` (413) or `--body-timeout` (dropped).
-async fn read_body(state: &State, req: Request<Incoming>) -> Result<(Parts, Bytes), Handled> {
+async fn read_body(state: &State, req: Request<Incoming>) -> Result<(Parts, Bytes, OwnedSemaphorePermit), Handled> {
     let limit = state.config().max_body;
     let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(state, limit));
     }
+    // Room for the whole body in --body-budget before a byte of it is buffered.
+    let Some(room) = state.reserve_body(declared.map_or(limit, |n| n as usize)) else {
+        return Err(over_budget(state));
+    };
     let (head, body) = req.into_parts();
     match tokio::time::timeout(state.config().body_timeout, Limited::new(body, limit).collect()).await {
-        Ok(Ok(collected)) => Ok((head, collected.to_bytes())),
+        Ok(Ok(collected)) => Ok((head, collected.to_bytes(), room)),
         Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large(state, limit)),
         Ok(Err(e)) => Err(dropped(format!("the client stopped sending its body: {e}"))),
         Err(_) => Err(dropped(format!(
@@ -88,6 +93,20 @@ fn too_large(state: &State, limit: usize) -> Handled {
     r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
     reply::set_text_header(&mut r, reply::REASON_HEADER, &detail);
     Handled::reply(r, Note { code: Some(catalog::TOO_LARGE.code), reason: Some(detail), ..Note::default() })
+}
+
+/// HTTP 503, as a gateway under memory pressure answers: the bodies being read fill --body-budget.
+fn over_budget(state: &State) -> Handled {
+    use crate::protocol::{catalog, envelope};
+    let detail = format!(
+        "the request bodies being read already fill --body-budget ({} bytes); retry shortly",
+        state.config().body_budget
+    );
+    let code = &catalog::NETWORK_999999;
+    let mut r = reply::json(StatusCode::SERVICE_UNAVAILABLE, envelope::error_body(code, code.msg, &state.stamp()));
+    r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    reply::set_text_header(&mut r, reply::REASON_HEADER, &detail);
+    Handled::reply(r, Note { code: Some(code.code), reason: Some(detail), ..Note::default() })
 }
 
 fn dropped(reason: String) -> Handled {

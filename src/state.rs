@@ -13,6 +13,7 @@ use crate::scenarios::ScenarioState;
 use crate::tokens::{Caps, Kind, TokenStore};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Shared server state; cloning is a reference-count increment.
 #[derive(Clone)]
@@ -29,6 +30,8 @@ struct Inner {
     orders: Orders,
     metrics: Metrics,
     scenarios: ScenarioState,
+    /// `--body-budget`, in KiB.
+    bodies: Arc<Semaphore>,
 }
 
 impl State {
@@ -38,7 +41,14 @@ impl State {
         let metrics = Metrics::default();
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));
-        State { inner: Arc::new(Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios }) }
+        let bodies = Arc::new(Semaphore::new(kib(config.body_budget) as usize));
+        State { inner: Arc::new(Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios, bodies }) }
+    }
+
+    /// Reserves room for a request body of `bytes` in `--body-budget`, or `None` when the bodies
+    /// already being read leave too little. The room is given back when the permit is dropped.
+    pub fn reserve_body(&self, bytes: usize) -> Option<OwnedSemaphorePermit> {
+        self.inner.bodies.clone().try_acquire_many_owned(kib(bytes)).ok()
     }
 
     pub fn config(&self) -> &Config {
@@ -95,4 +105,9 @@ impl State {
         let fixed = app.sign_tickets.iter().map(|t| Candidate { value: t.into(), state: TicketState::Live });
         fixed.chain(self.inner.tokens.candidates(&app.id, Kind::Sign, None, self.clock().now())).collect()
     }
+}
+
+/// Bytes in whole KiB, rounded up, as semaphore permits (a permit request is a `u32`).
+fn kib(bytes: usize) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
 }

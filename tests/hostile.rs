@@ -226,3 +226,37 @@ async fn malformed_json_over_the_wire_gets_400101_and_the_server_stays_healthy()
     }
     assert_healthy(&mock).await;
 }
+
+#[tokio::test]
+async fn bodies_held_at_once_stay_within_the_body_budget_and_the_room_comes_back() {
+    let budget = Config { seed: 1, body_budget: 1_000_000, max_body: 1_000_000, ..Config::default() };
+    let mock = Mock::with(budget).await;
+    // An upload that declares 800 kB and stalls: its room is reserved before a byte is buffered.
+    let mut stalled = TcpStream::connect(mock.addr).await.unwrap();
+    let head = "POST /api/paas/idcardocrapp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 800000\r\n\r\n{";
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    let big = || Call::post_json(OCR, format!("{{\"x\":\"{}\"}}", "a".repeat(300_000)));
+    let refused = tokio::time::timeout(SAFETY_NET, async {
+        loop {
+            let answer = mock.send(big()).await;
+            if answer.status == 503 {
+                return answer;
+            }
+        }
+    })
+    .await
+    .expect("a body that does not fit the budget is refused");
+    assert_eq!(refused.json().unwrap()["code"], "999999");
+    assert!(refused.header("x-idocr-mock-reason").unwrap().contains("--body-budget"));
+    // A small call still fits in what is left.
+    assert_eq!(mock.ocr(&signed_body("budget1", Side::Front)).await.json().unwrap()["code"], "0");
+    // The stalled client leaves: its room comes back.
+    drop(stalled);
+    tokio::time::timeout(SAFETY_NET, async {
+        while mock.send(big()).await.status != 200 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the room of a finished body is given back");
+}
