@@ -115,16 +115,17 @@ def floor_table(f, out):
 
 def wrk_table(wrk, runs, out):
     out.append("| target | wrk req/s | p50 ms | p99 ms | non-2xx + socket errors | wrk core busy | wrk CPU µs/req "
-               "| loadgen req/s (same load) | loadgen core busy |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "| target CPU µs/req | loadgen good answers/s (same load) | loadgen core busy |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for t in TARGETS:
         if t not in wrk:
             continue
         w = wrk[t]["result"]
         lg = summary(runs[(t, "small")]) if (t, "small") in runs else None
-        out.append("| %s | %s | %.2f | %.2f | %d | %.0f%% | %.1f | %s | %s |" % (
+        target_us = (wrk[t]["after"]["cpu_us"] - wrk[t]["before"]["cpu_us"]) / max(1, w["requests"])
+        out.append("| %s | %s | %.2f | %.2f | %d | %.0f%% | %.1f | %.1f | %s | %s |" % (
             t, "{:,.0f}".format(w["rps"]), w["p50_ms"], w["p99_ms"], w["non2xx"] + w["sock_err"], w["wrk_cpu_pct"],
-            w["wrk_cpu_us_per_req"], "{:,.0f}".format(lg["rps"]) if lg else "", "%.0f%%" % lg["lg_pct"] if lg else ""))
+            w["wrk_cpu_us_per_req"], target_us, "{:,.0f}".format(lg["rps"]) if lg else "", "%.0f%%" % lg["lg_pct"] if lg else ""))
 
 
 def verdicts(runs, startup, floor, out):

@@ -2,10 +2,13 @@ function (config) {
     // The whole mock in one injection: token flow (static SIGN ticket) and a sign-verifying OCR.
     var crypto = require('crypto');
     var TICKET = 'idocr-mock-sign-ticket';
+    var headers = config.request.headers || {};
+    // mountebank closes every connection by default; keep it open unless the client asked to close.
+    var keep = !/close/i.test(String(headers.Connection || headers.connection || ''));
     var now = new Date().toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
     var stamp = { bizSeqNo: now + crypto.randomBytes(9).toString('hex'), transactionTime: now };
     function reply(obj) {
-        return { statusCode: 200, headers: { 'Content-Type': 'application/json', Connection: 'keep-alive' },
+        return { statusCode: 200, headers: { 'Content-Type': 'application/json', Connection: keep ? 'keep-alive' : 'close' },
                  body: JSON.stringify(Object.assign(obj, stamp)) };
     }
     var req = config.request, q = req.query || {};

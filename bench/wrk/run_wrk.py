@@ -5,18 +5,33 @@ whether the load generator was the bottleneck.
 Usage: run_wrk.py CPU CONNECTIONS SECONDS SCRIPT URL"""
 import json
 import re
-import resource
+import os
 import subprocess
 import sys
 import time
 
 cpu, conns, secs, script, url = sys.argv[1:6]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pid):
+    """utime + stime of a live process, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+proc = subprocess.Popen(["taskset", "-c", cpu, "wrk", "-t1", "-c" + conns, "-d" + secs + "s", "--latency",
+                         "-s", script, url], stdout=subprocess.PIPE, text=True)
+# wrk's CPU is sampled inside its run, after it has read the pre-signed bodies (< 1 s) and before
+# it stops, so the start-up does not count.
 t0 = time.monotonic()
-out = subprocess.run(["taskset", "-c", cpu, "wrk", "-t1", "-c" + conns, "-d" + secs + "s", "--latency",
-                      "-s", script, url], capture_output=True, text=True).stdout
-wall = time.monotonic() - t0
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu_s = ru.ru_utime + ru.ru_stime
+time.sleep(1.0)
+a = (time.monotonic(), cpu_of(proc.pid))
+time.sleep(max(0.2, float(secs) - 1.5))
+b = (time.monotonic(), cpu_of(proc.pid))
+out = proc.communicate()[0]
+busy = (b[1] - a[1]) / (b[0] - a[0])
 
 
 def ms(text):
@@ -30,16 +45,16 @@ def find(pattern, default="0"):
 
 
 total = int(find(r"(\d+) requests in"))
+rps = float(find(r"Requests/sec:\s+([\d.]+)"))
 sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", find(r"Socket errors: (.*)", "")))
 print(json.dumps({
-    "rps": float(find(r"Requests/sec:\s+([\d.]+)")),
+    "rps": rps,
     "requests": total,
     "p50_ms": ms(find(r"50%\s+(\S+)", "0us")),
     "p99_ms": ms(find(r"99%\s+(\S+)", "0us")),
     "non2xx": int(find(r"Non-2xx or 3xx responses: (\d+)")),
     "sock_err": sock,
-    # Includes the ~0.5 s of reading the pre-signed bodies at start-up, so this slightly overstates.
-    "wrk_cpu_us_per_req": cpu_s * 1e6 / total if total else 0,
-    "wrk_cpu_pct": 100 * cpu_s / wall,
+    "wrk_cpu_us_per_req": busy * 1e6 / rps if rps else 0,
+    "wrk_cpu_pct": 100 * busy,
     "raw": out,
 }))

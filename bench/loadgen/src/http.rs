@@ -145,5 +145,7 @@ impl Framing {
 /// True when a vendor JSON body says `"code":"0"` (with or without a space after the colon).
 pub fn code_is_zero(body: &[u8]) -> bool {
     let hay = body;
-    [&b"\"code\":\"0\""[..], &b"\"code\": \"0\""[..]].iter().any(|needle| hay.windows(needle.len()).any(|w| w == *needle))
+    [&b"\"code\":\"0\""[..], &b"\"code\": \"0\""[..]]
+        .iter()
+        .any(|needle| hay.windows(needle.len()).any(|w| w == *needle))
 }

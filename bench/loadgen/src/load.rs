@@ -76,12 +76,19 @@ pub async fn run(plan: Plan) -> serde_json::Value {
         local.spawn_local(async move { connection(plan, stats, salt, start, end).await });
     }
     let pid = plan.target_pid;
+    let counts = stats.clone();
     let edges = local.spawn_local(async move {
+        // If this task is polled late, the CPU is still divided by the answers counted in between.
+        let edge = || Edge {
+            target: pid.map(procstat::sample).unwrap_or_default(),
+            own_cpu_us: procstat::self_cpu_us(),
+            good: counts.borrow().good,
+            at: Instant::now(),
+        };
         sleep_until(start).await;
-        let before = (pid.map(procstat::sample).unwrap_or_default(), procstat::self_cpu_us(), Instant::now());
+        let before = edge();
         sleep_until(end).await;
-        let after = (pid.map(procstat::sample).unwrap_or_default(), procstat::self_cpu_us(), Instant::now());
-        (before, after)
+        (before, edge())
     });
     local.await;
     let (before, after) = edges.await.expect("the sampler does not panic");
@@ -89,11 +96,22 @@ pub async fn run(plan: Plan) -> serde_json::Value {
     report(&plan, &stats, before, after)
 }
 
-type Edge = (Sample, u64, Instant);
+/// What is sampled at each edge of the measured window.
+struct Edge {
+    target: Sample,
+    own_cpu_us: u64,
+    good: u64,
+    at: Instant,
+}
 
 fn report(plan: &Plan, s: &Stats, before: Edge, after: Edge) -> serde_json::Value {
-    let secs = (after.2 - before.2).as_secs_f64();
-    let per_req = |us: u64| if s.good > 0 { us as f64 / s.good as f64 } else { 0.0 };
+    // Answers are counted when they complete inside [start, end): the window is exact.
+    let secs = plan.duration.as_secs_f64();
+    let between = after.good - before.good;
+    let per_req = |us: u64| if between > 0 { us as f64 / between as f64 } else { 0.0 };
+    let target_cpu = after.target.cpu_us.saturating_sub(before.target.cpu_us);
+    let own_cpu = after.own_cpu_us - before.own_cpu_us;
+    let sampled_secs = (after.at - before.at).as_secs_f64().max(1e-3);
     let q = |p: f64| s.hist.value_at_quantile(p) as f64 / 1000.0;
     serde_json::json!({
         "connections": plan.connections,
@@ -108,12 +126,13 @@ fn report(plan: &Plan, s: &Stats, before: Edge, after: Edge) -> serde_json::Valu
         "sock_err": s.sock_err,
         "errors": s.non2xx + s.wrong_code + s.sock_err,
         "first_problem": s.first_problem,
-        "target_cpu_us_per_req": per_req(after.0.cpu_us.saturating_sub(before.0.cpu_us)),
-        "target_cpu_pct": after.0.cpu_us.saturating_sub(before.0.cpu_us) as f64 / secs / 1e4,
-        "target_rss_kb_end": after.0.rss_kb,
-        "target_hwm_kb": after.0.hwm_kb,
-        "loadgen_cpu_us_per_req": per_req(after.1 - before.1),
-        "loadgen_cpu_pct": (after.1 - before.1) as f64 / secs / 1e4,
+        "target_cpu_us_per_req": per_req(target_cpu),
+        "target_cpu_pct": target_cpu as f64 / sampled_secs / 1e4,
+        "target_rss_kb_end": after.target.rss_kb,
+        "target_hwm_kb": after.target.hwm_kb,
+        "loadgen_cpu_us_per_req": per_req(own_cpu),
+        "loadgen_cpu_pct": own_cpu as f64 / sampled_secs / 1e4,
+        "sampled_seconds": sampled_secs,
     })
 }
 

@@ -23,22 +23,49 @@ pub fn poll_once(addr: &str, image: &Arc<Vec<u8>>, salt: u64) -> Result<(), Stri
     s.set_nodelay(true).ok();
     s.set_read_timeout(Some(Duration::from_secs(5))).ok();
     s.write_all(&req).map_err(|e| format!("write: {e}"))?;
+    // Read one whole response, without relying on the server honouring `Connection: close`.
     let mut out = Vec::new();
-    s.read_to_end(&mut out).map_err(|e| format!("read: {e}"))?;
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let n = s.read(&mut chunk).map_err(|e| format!("read: {e}"))?;
+        out.extend_from_slice(&chunk[..n]);
+        if let Some(verdict) = judge_complete(&out, n == 0) {
+            return verdict;
+        }
+    }
+}
+
+/// `Some(verdict)` once `out` holds a whole response (or the server closed), `None` to read more.
+fn judge_complete(out: &[u8], eof: bool) -> Option<Result<(), String>> {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let mut r = httparse::Response::new(&mut headers);
-    match r.parse(&out) {
-        Ok(httparse::Status::Complete(n)) => {
-            let status = r.code.unwrap_or(0);
-            let body = &out[n..];
-            if (200..300).contains(&status) && code_is_zero(body) {
-                Ok(())
-            } else {
-                Err(format!("HTTP {status} {}", String::from_utf8_lossy(&body[..body.len().min(200)])))
-            }
-        }
-        _ => Err(format!("incomplete response ({} bytes)", out.len())),
+    let head = match r.parse(out) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) if !eof => return None,
+        _ => return Some(Err(format!("incomplete response ({} bytes)", out.len()))),
+    };
+    let value = |name: &str| {
+        r.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(h.value).to_string())
+    };
+    let body = &out[head..];
+    let complete =
+        match (value("content-length").and_then(|v| v.trim().parse::<usize>().ok()), value("transfer-encoding")) {
+            (Some(len), _) => body.len() >= len,
+            (None, Some(te)) if te.contains("chunked") => body.ends_with(b"0\r\n\r\n"),
+            _ => eof,
+        };
+    if !complete && !eof {
+        return None;
     }
+    let status = r.code.unwrap_or(0);
+    Some(if (200..300).contains(&status) && code_is_zero(body) {
+        Ok(())
+    } else {
+        Err(format!("HTTP {status} {}", String::from_utf8_lossy(&body[..body.len().min(200)])))
+    })
 }
 
 /// Polls until a good answer or `timeout`; returns the time it took.
@@ -73,7 +100,13 @@ fn stop(child: &mut Child) {
 }
 
 /// Starts `cmd` `repeat` times; the time from spawn to the first good answer, each time.
-pub fn measure(addr: &str, image: &Arc<Vec<u8>>, cmd: &[String], repeat: usize, timeout: Duration) -> serde_json::Value {
+pub fn measure(
+    addr: &str,
+    image: &Arc<Vec<u8>>,
+    cmd: &[String],
+    repeat: usize,
+    timeout: Duration,
+) -> serde_json::Value {
     let mut times = Vec::new();
     let mut problem = None;
     for _ in 0..repeat {
