@@ -29,5 +29,10 @@ sleep 1.5
 perf record -q -e cpu-clock -F 4999 -p "$PID" -o "$DATA/perf-$LOAD.data" -- sleep "$SECS" 2>/dev/null
 wait "$LG"
 echo "load: $(cat "$DATA/perf-$LOAD.load.json")"
-perf report -i "$DATA/perf-$LOAD.data" --no-children --sort dso,symbol --percent-limit 0.7 --stdio 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -45
+perf report -i "$DATA/perf-$LOAD.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
+    grep -v '^#' | grep -v '^$' | sed 's/[ -]*$//' >"$DATA/perf-$LOAD.txt"
+echo "top symbols (self time):"
+head -30 "$DATA/perf-$LOAD.txt"
+echo
+echo "by kind:"
+python3 "$B/perf_kinds.py" <"$DATA/perf-$LOAD.txt"

@@ -29,7 +29,9 @@ def load(path):
         res = r.get("result", {})
         if "skipped" in r or "skipped" in res:
             skipped[key] = r.get("skipped") or res.get("skipped")
-        elif r.get("load") == "startup":
+        if key in skipped:
+            continue
+        if r.get("load") == "startup":
             startup[r["target"]] = res
         elif r.get("load") == "small-wrk":
             wrk[r["target"]] = r

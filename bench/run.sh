@@ -58,18 +58,34 @@ install_peers() {
         apt-get update -qq && apt-get install -y -qq wrk >/dev/null
     fi
     mkdir -p "$PEERS"
-    if [ ! -f "$WIREMOCK_JAR" ] || [ ! -d "$PEERS/node_modules/mountebank" ] ||
+    # A peer that cannot be installed is reported as skipped; the others still run.
+    if ! command -v npm >/dev/null; then
+        echo "npm is missing: WireMock, mountebank and Prism will be skipped" >&2
+    elif [ ! -f "$WIREMOCK_JAR" ] || [ ! -d "$PEERS/node_modules/mountebank" ] ||
         [ ! -d "$PEERS/node_modules/@stoplight/prism-cli" ]; then
         say "installing WireMock, mountebank and Prism (npm, into bench/.peers)"
         (cd "$PEERS" && { [ -f package.json ] || npm init -y >/dev/null; } &&
             npm install --no-audit --no-fund --loglevel=error \
-                wiremock@3.13.2 mountebank@2.9.1 @stoplight/prism-cli@5.16.0 >/dev/null)
+                wiremock@3.13.2 mountebank@2.9.1 @stoplight/prism-cli@5.16.0 >/dev/null) ||
+            echo "npm install failed: the npm peers will be skipped" >&2
     fi
     if [ ! -x "$PEERS/venv/bin/uvicorn" ]; then
         say "installing FastAPI and uvicorn (pip, into bench/.peers/venv)"
-        python3 -m venv "$PEERS/venv"
-        "$PEERS/venv/bin/pip" install -q 'fastapi==0.165.*' 'uvicorn[standard]==0.54.*'
+        { python3 -m venv "$PEERS/venv" &&
+            "$PEERS/venv/bin/pip" install -q 'fastapi==0.165.*' 'uvicorn[standard]==0.54.*'; } ||
+            echo "pip install failed: FastAPI will be skipped" >&2
     fi
+}
+
+# Why target $1 cannot run here (nothing when it can).
+missing() {
+    case $1 in
+    wiremock) command -v java >/dev/null || echo "java is not installed"
+        [ -f "$WIREMOCK_JAR" ] || echo "the WireMock jar is not installed" ;;
+    mountebank) [ -d "$PEERS/node_modules/mountebank" ] || echo "mountebank is not installed" ;;
+    prism) [ -d "$PEERS/node_modules/@stoplight/prism-cli" ] || echo "Prism is not installed" ;;
+    fastapi) [ -x "$PEERS/venv/bin/uvicorn" ] || echo "FastAPI/uvicorn are not installed" ;;
+    esac
 }
 
 # The command that serves target $1 on $PORT (printed one word a line, for an array).
@@ -177,6 +193,12 @@ main() {
     emit "{\"floor\":$(taskset -c "$TCPU,$LCPU" "$B/floor/target/release/floor" "$DATA/body_3mb.json" \
         --reader-cpu "$TCPU" --writer-cpu "$LCPU")}"
     for target in $TARGETS; do
+        local why
+        why=$(missing "$target" | head -1)
+        if [ -n "$why" ]; then
+            for load in $LOADS; do emit "{\"target\":\"$target\",\"load\":\"$load\",\"skipped\":\"$why\"}"; done
+            continue
+        fi
         for load in $LOADS; do
             if [ "$load" = startup ]; then run_startup "$target"; else run_load "$target" "$load"; fi
         done

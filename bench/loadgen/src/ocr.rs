@@ -105,10 +105,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_protocol_known_answer_is_reproduced() {
-        // Same values as the mock's `sign` subcommand: order0001 and a fixed nonce.
+    fn signs_agree_with_the_mocks_sign_subcommand() {
+        // `idocr-mock sign --app-id TIDAMOCK --order-no order0001 --nonce kHoS… --sign-only`
         let s = sign(&[APP_ID, "order0001", "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T", VERSION, STATIC_TICKET]);
-        assert_eq!(s.len(), 40);
-        assert!(s.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert_eq!(s, "FB0A2F89A5E01868FA3E80DF1E1D4E56A388D666");
+    }
+
+    #[test]
+    fn every_request_has_its_own_order_number_and_a_correct_length() {
+        let mut b = Builder::new("127.0.0.1:1", Arc::new(b"iVBORw0KGgo=".to_vec()), 7);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..3 {
+            b.next(STATIC_TICKET);
+            let mut req = Vec::new();
+            b.joined(&mut req);
+            let text = String::from_utf8(req).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            assert!(head.contains(&format!("Content-Length: {}", body.len())));
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert!(seen.insert(v["orderNo"].as_str().unwrap().to_owned()));
+            assert!(v["orderNo"].as_str().unwrap().len() <= 32);
+        }
     }
 }
