@@ -6,9 +6,10 @@ import json
 import statistics
 import sys
 
-LOADS = ["small", "1mb", "3mb", "3mb-x64", "flow"]
+LOADS = ["small", "small-c64", "1mb", "3mb", "3mb-x64", "flow"]
 LOAD_NAMES = {
     "small": "small signed call",
+    "small-c64": "small signed call, 64 connections",
     "1mb": "~1 MB image",
     "3mb": "~3 MB image",
     "3mb-x64": "3 MB image, 64 connections",

@@ -11,9 +11,9 @@
 #   BENCH_SECONDS      measured seconds per run   10
 #   BENCH_RUNS         runs per load (median)      3
 #   BENCH_WARMUP       warm-up seconds, per load   3
-#   BENCH_CONNECTIONS  connections                16   (the 64-upload load always uses 64)
+#   BENCH_CONNECTIONS  connections                16   (small-c64 and 3mb-x64 always use 64)
 #   BENCH_TARGETS      "idocr-mock wiremock mountebank prism fastapi"
-#   BENCH_LOADS        "small 1mb 3mb 3mb-x64 flow startup"
+#   BENCH_LOADS        "small small-c64 1mb 3mb 3mb-x64 flow startup"
 #   BENCH_WRK          1: also drive the small load with wrk (cross-check of the load generator)
 #   BENCH_TARGET_CPU / BENCH_LOADGEN_CPU   cores to pin the target / load generator to (1 / 0)
 #   BENCH_PORT         port of the target         18080
@@ -30,7 +30,7 @@ RUNS=${BENCH_RUNS:-3}
 WARMUP=${BENCH_WARMUP:-3}
 CONNS=${BENCH_CONNECTIONS:-16}
 TARGETS=${BENCH_TARGETS:-"idocr-mock wiremock mountebank prism fastapi"}
-LOADS=${BENCH_LOADS:-"small 1mb 3mb 3mb-x64 flow startup"}
+LOADS=${BENCH_LOADS:-"small small-c64 1mb 3mb 3mb-x64 flow startup"}
 WRK=${BENCH_WRK:-1}
 TCPU=${BENCH_TARGET_CPU:-1}
 LCPU=${BENCH_LOADGEN_CPU:-0}
@@ -136,6 +136,7 @@ run_load() {
     local target=$1 load=$2 image conns=$CONNS mode=ocr
     case $load in
     small) image=small ;;
+    small-c64) image=small conns=64 ;;
     1mb) image=1mb ;;
     3mb) image=3mb ;;
     3mb-x64) image=3mb conns=64 ;;
