@@ -18,6 +18,7 @@
 #   BENCH_TARGET_CPU / BENCH_LOADGEN_CPU   cores to pin the target / load generator to (1 / 0)
 #   BENCH_PORT         port of the target         18080
 #   BENCH_STARTUP_REPEAT  starts per target for the startup time   5
+#   BENCH_MOCK_ARGS    extra arguments for idocr-mock (e.g. to turn its order store off or on)
 # Smoke run: BENCH_SECONDS=2 BENCH_RUNS=1 BENCH_WARMUP=1 bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,7 +92,8 @@ missing() {
 # The command that serves target $1 on $PORT (printed one word a line, for an array).
 target_cmd() {
     case $1 in
-    idocr-mock) printf '%s\n' env TOKIO_WORKER_THREADS=1 "$MOCK" --port "$PORT" --log-level warn ;;
+    # shellcheck disable=SC2086 # BENCH_MOCK_ARGS is a list of words
+    idocr-mock) printf '%s\n' env TOKIO_WORKER_THREADS=1 "$MOCK" --port "$PORT" --log-level warn ${BENCH_MOCK_ARGS:-} ;;
     wiremock) printf '%s\n' java -jar "$WIREMOCK_JAR" --port "$PORT" --bind-address 127.0.0.1 \
         --root-dir "$B/peers/wiremock" --no-request-journal --disable-request-logging --disable-banner ;;
     mountebank)
