@@ -41,8 +41,13 @@ def load(path):
     return machine, floor, runs, startup, wrk, skipped
 
 
+TARGET_CORE = [1]
+
+
 def summary(rs):
     res = [r["result"] for r in rs]
+    others = [max(0.0, x["cores_busy_pct"][TARGET_CORE[0]] - x["target_cpu_pct"]) for x in res
+              if len(x.get("cores_busy_pct", [])) > TARGET_CORE[0]]
     med = lambda k: statistics.median(x[k] for x in res)
     errors = {k: sum(x[k] for x in res) for k in ("non2xx", "wrong_code", "sock_err")}
     problems = [x["first_problem"] for x in res if x.get("first_problem")]
@@ -53,6 +58,7 @@ def summary(rs):
         "peak_mib": max(x["target_hwm_kb"] for x in res) / MIB,
         "cpu_us": med("target_cpu_us_per_req"), "target_pct": med("target_cpu_pct"),
         "lg_pct": med("loadgen_cpu_pct"), "lg_us": med("loadgen_cpu_us_per_req"), "runs": len(res),
+        "others_pct": statistics.median(others) if others else None,
     }
 
 
@@ -66,13 +72,14 @@ def fmt_errors(e):
 
 def main_table(runs, skipped, floor, out):
     out.append("| load | target | good answers/s | p50 ms | p99 ms | errors | idle RSS MiB | peak RSS MiB "
-               "| target CPU µs/answer | target core busy | load generator core busy | vs floor |")
-    out.append("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
+               "| target CPU µs/answer | 1 s ÷ CPU/answer | target core busy (+ others on it) "
+               "| load generator core busy | vs floor |")
+    out.append("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")
     notes = []
     for l in LOADS:
         for t in TARGETS:
             if (t, l) in skipped:
-                out.append("| %s | %s | skipped: %s | | | | | | | | | |" % (LOAD_NAMES[l], t, skipped[(t, l)]))
+                out.append("| %s | %s | skipped: %s | | | | | | | | | | |" % (LOAD_NAMES[l], t, skipped[(t, l)]))
                 continue
             if (t, l) not in runs:
                 continue
@@ -83,9 +90,11 @@ def main_table(runs, skipped, floor, out):
                                                  100 * s["rps"] / floor["rps_per_core_simd"])
             if s["problem"]:
                 notes.append("- %s, %s: first problem: `%s`" % (LOAD_NAMES[l], t, s["problem"][:240].replace("\n", " ")))
-            out.append("| %s | %s | %s | %.2f | %.2f | %s | %.1f | %.1f | %.0f | %.0f%% | %.0f%% | %s |" % (
+            others = "" if s["others_pct"] is None else " (+%.0f%%)" % s["others_pct"]
+            ceiling = "{:,.0f}".format(1e6 / s["cpu_us"]) if s["cpu_us"] else ""
+            out.append("| %s | %s | %s | %.2f | %.2f | %s | %.1f | %.1f | %.0f | %s | %.0f%%%s | %.0f%% | %s |" % (
                 LOAD_NAMES[l], t, "{:,.0f}".format(s["rps"]), s["p50"], s["p99"], fmt_errors(s["errors"]),
-                s["idle_mib"], s["peak_mib"], s["cpu_us"], s["target_pct"], s["lg_pct"], vs))
+                s["idle_mib"], s["peak_mib"], s["cpu_us"], ceiling, s["target_pct"], others, s["lg_pct"], vs))
     out.extend([""] + notes if notes else [])
 
 
@@ -178,6 +187,7 @@ def verdicts(runs, startup, floor, out):
 
 def main():
     machine, floor, runs, startup, wrk, skipped = load(sys.argv[1])
+    TARGET_CORE[0] = machine.get("target_cpu", 1)
     out = []
     if machine:
         out.append("Measured %s at commit `%s`: %s runs of %s s per load (median), %s connections, after a warm-up; "

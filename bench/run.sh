@@ -191,7 +191,7 @@ main() {
     mkdir -p "$DATA" "$LOGS"
     say "generating inputs into bench/.data"
     python3 "$B/gen_data.py" "$DATA" 200000 >&2
-    emit "{\"machine\":{\"nproc\":$(nproc),\"model\":\"$(lscpu | sed -n 's/^Model name: *//p' | head -1)\",\"mem\":\"$(free -h | awk '/^Mem:/{print $2}')\",\"kernel\":\"$(uname -r)\",\"date\":\"$(date -u '+%Y-%m-%d %H:%M UTC')\",\"commit\":\"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\",\"seconds\":$SECS,\"runs\":$RUNS,\"connections\":$CONNS,\"load_avg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}}"
+    emit "{\"machine\":{\"nproc\":$(nproc),\"model\":\"$(lscpu | sed -n 's/^Model name: *//p' | head -1)\",\"mem\":\"$(free -h | awk '/^Mem:/{print $2}')\",\"kernel\":\"$(uname -r)\",\"date\":\"$(date -u '+%Y-%m-%d %H:%M UTC')\",\"commit\":\"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\",\"seconds\":$SECS,\"runs\":$RUNS,\"connections\":$CONNS,\"target_cpu\":$TCPU,\"loadgen_cpu\":$LCPU,\"load_avg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}}"
     say "the floor (reader pinned to core $TCPU, writer to core $LCPU)"
     emit "{\"floor\":$(taskset -c "$TCPU,$LCPU" "$B/floor/target/release/floor" "$DATA/body_3mb.json" \
         --reader-cpu "$TCPU" --writer-cpu "$LCPU")}"

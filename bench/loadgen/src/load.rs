@@ -84,6 +84,7 @@ pub async fn run(plan: Plan) -> serde_json::Value {
             own_cpu_us: procstat::self_cpu_us(),
             good: counts.borrow().good,
             at: Instant::now(),
+            cores: procstat::cores(),
         };
         sleep_until(start).await;
         let before = edge();
@@ -102,6 +103,7 @@ struct Edge {
     own_cpu_us: u64,
     good: u64,
     at: Instant,
+    cores: Vec<(u64, u64)>,
 }
 
 fn report(plan: &Plan, s: &Stats, before: Edge, after: Edge) -> serde_json::Value {
@@ -133,6 +135,8 @@ fn report(plan: &Plan, s: &Stats, before: Edge, after: Edge) -> serde_json::Valu
         "loadgen_cpu_us_per_req": per_req(own_cpu),
         "loadgen_cpu_pct": own_cpu as f64 / sampled_secs / 1e4,
         "sampled_seconds": sampled_secs,
+        // Everything that ran on each core (other processes too): the noise of the machine.
+        "cores_busy_pct": procstat::cores_busy_pct(&before.cores, &after.cores),
     })
 }
 

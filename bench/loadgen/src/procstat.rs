@@ -76,3 +76,28 @@ pub fn self_cpu_us() -> u64 {
     let us = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
     us(u.ru_utime) + us(u.ru_stime)
 }
+
+/// Per core: (all ticks, idle + iowait ticks) from /proc/stat, to tell how busy each core was
+/// with anything at all (other processes on the machine included).
+pub fn cores() -> Vec<(u64, u64)> {
+    let text = fs::read_to_string("/proc/stat").unwrap_or_default();
+    text.lines()
+        .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
+        .map(|l| {
+            let v: Vec<u64> = l.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+            (v.iter().take(8).sum(), v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0))
+        })
+        .collect()
+}
+
+/// Busy percentage of each core between two [`cores`] samples.
+pub fn cores_busy_pct(before: &[(u64, u64)], after: &[(u64, u64)]) -> Vec<f64> {
+    before
+        .iter()
+        .zip(after)
+        .map(|(b, a)| {
+            let total = a.0.saturating_sub(b.0).max(1) as f64;
+            100.0 * (1.0 - a.1.saturating_sub(b.1) as f64 / total)
+        })
+        .collect()
+}
