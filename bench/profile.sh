@@ -26,7 +26,7 @@ taskset -c 0 "$LOADGEN" load --addr "127.0.0.1:$PORT" --image "$DATA/$LOAD.b64" 
     --seconds $((SECS + 2)) --pid "$PID" >"$DATA/perf-$LOAD.load.json" &
 LG=$!
 sleep 1.5
-perf record -q -e cpu-clock -F 4999 -p "$PID" -o "$DATA/perf-$LOAD.data" -- sleep "$SECS" 2>/dev/null
+perf record -q -e cpu-clock -F 4999 -p "$PID" -o "$DATA/perf-$LOAD.data" -- sleep "$SECS" 2>/dev/null || true
 wait "$LG"
 echo "load: $(cat "$DATA/perf-$LOAD.load.json")"
 perf report -i "$DATA/perf-$LOAD.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
