@@ -1,9 +1,11 @@
 //! What a handler gives back: the HTTP response (with a body that can be whole or dribbled), or an
 //! order to drop the connection, plus a [`Note`] of what happened for the log and the journal.
 
+use crate::protocol::envelope::{self, Stamp};
+use crate::protocol::Code;
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
-use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -54,6 +56,20 @@ pub fn json(status: StatusCode, body: impl Into<Bytes>) -> Reply {
     *r.status_mut() = status;
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
     r
+}
+
+/// A vendor error answer: `code` in the envelope its shape calls for, with `msg` on the wire, and
+/// `reason` (which never goes into the body) in the `X-Idocr-Mock-Reason` header.
+pub fn vendor_error(status: StatusCode, code: &Code, msg: &str, stamp: &Stamp, reason: &str) -> Reply {
+    let mut r = json(status, envelope::error_body(code, msg, stamp));
+    set_text_header(&mut r, REASON_HEADER, reason);
+    r
+}
+
+/// `reply` with `Connection: close`: after it, nothing more of this connection is read.
+pub fn closing(mut reply: Reply) -> Reply {
+    reply.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    reply
 }
 
 /// Adds a header whose value is free text; characters a header cannot carry become `?`.

@@ -3,6 +3,7 @@
 
 use crate::admin;
 use crate::ocr;
+use crate::protocol::{catalog, envelope, Code};
 use crate::reply::{self, Abort, Handled, Note, Reply};
 use crate::state::State;
 use crate::tokens;
@@ -10,7 +11,7 @@ use crate::{journal, orders};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CONNECTION, CONTENT_LENGTH};
+use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, StatusCode};
 use std::time::Instant;
@@ -84,28 +85,27 @@ async fn read_body(state: &State, req: Request<Incoming>) -> Result<(Parts, Byte
     }
 }
 
+/// HTTP 413 with `400501`: the body passes --max-body.
 fn too_large(state: &State, limit: usize) -> Handled {
-    use crate::protocol::{catalog, envelope};
     let detail = format!("body larger than {limit} bytes (--max-body)");
     let msg = envelope::message(&catalog::TOO_LARGE, Some(&detail), false);
-    let mut r =
-        reply::json(StatusCode::PAYLOAD_TOO_LARGE, envelope::error_body(&catalog::TOO_LARGE, &msg, &state.stamp()));
-    r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-    reply::set_text_header(&mut r, reply::REASON_HEADER, &detail);
-    Handled::reply(r, Note { code: Some(catalog::TOO_LARGE.code), reason: Some(detail), ..Note::default() })
+    refused_body(state, StatusCode::PAYLOAD_TOO_LARGE, &catalog::TOO_LARGE, &msg, detail)
 }
 
 /// HTTP 503, as a gateway under memory pressure answers: the bodies being read fill --body-budget.
 fn over_budget(state: &State) -> Handled {
-    use crate::protocol::{catalog, envelope};
     let detail = format!(
         "the request bodies being read already fill --body-budget ({} bytes); retry shortly",
         state.config().body_budget
     );
     let code = &catalog::NETWORK_999999;
-    let mut r = reply::json(StatusCode::SERVICE_UNAVAILABLE, envelope::error_body(code, code.msg, &state.stamp()));
-    r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-    reply::set_text_header(&mut r, reply::REASON_HEADER, &detail);
+    refused_body(state, StatusCode::SERVICE_UNAVAILABLE, code, code.msg, detail)
+}
+
+/// A body refused before it is read: the vendor envelope, and the connection closed, since the
+/// unread body is still on it.
+fn refused_body(state: &State, status: StatusCode, code: &'static Code, msg: &str, detail: String) -> Handled {
+    let r = reply::closing(reply::vendor_error(status, code, msg, &state.stamp(), &detail));
     Handled::reply(r, Note { code: Some(code.code), reason: Some(detail), ..Note::default() })
 }
 

@@ -5,8 +5,8 @@
 //! timeout already closes idle keep-alive connections); and the JSON nesting cap, which holds for
 //! fields the parser skips as well as for the ones it reads.
 
-use crate::protocol::{catalog, envelope};
-use crate::reply::{self, Abort, Reply, REASON_HEADER};
+use crate::protocol::catalog;
+use crate::reply::{self, Abort, Reply};
 use crate::routes;
 use crate::state::State;
 use futures_util::FutureExt as _;
@@ -67,10 +67,8 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 /// had half-read of this connection cannot be trusted.
 fn defect_reply(state: &State) -> Reply {
     let code = &catalog::NETWORK_999999;
-    let mut r = reply::json(StatusCode::INTERNAL_SERVER_ERROR, envelope::error_body(code, code.msg, &state.stamp()));
-    r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-    reply::set_text_header(&mut r, REASON_HEADER, "defect: idocr-mock panicked while handling this request");
-    r
+    let reason = "defect: idocr-mock panicked while handling this request";
+    reply::closing(reply::vendor_error(StatusCode::INTERNAL_SERVER_ERROR, code, code.msg, &state.stamp(), reason))
 }
 
 /// The deepest JSON nesting accepted: serde_json's own limit for the fields it reads; Jackson's

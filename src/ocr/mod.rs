@@ -12,7 +12,7 @@ use crate::image::Decoded;
 use crate::protocol::catalog;
 use crate::protocol::envelope::{self, fnv1a, mix};
 use crate::protocol::sign::{self, Field, Verdict};
-use crate::reply::{self, Handled, Note, REASON_HEADER};
+use crate::reply::{self, Handled, Note};
 use crate::scenarios::{self, apply::Answer, Choice};
 use crate::state::State;
 use bytes::Bytes;
@@ -149,10 +149,8 @@ fn verify_sign(state: &State, app: &crate::config::App, f: &Fields<'_>) -> Resul
 
 /// The vendor answer to a refused request; the detail goes to the log and the reason header.
 pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply {
-    let stamp = state.stamp();
     let msg = envelope::message(refusal.code, refusal.wire_detail(), state.config().legacy_texts());
-    let mut r = reply::json(StatusCode::OK, envelope::error_body(refusal.code, &msg, &stamp));
-    reply::set_text_header(&mut r, REASON_HEADER, &refusal.detail);
+    let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp(), &refusal.detail);
     note.code = Some(refusal.code.code);
     note.reason = Some(refusal.detail.clone());
     r

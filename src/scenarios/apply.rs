@@ -15,7 +15,7 @@ use crate::image;
 use crate::ocr::request::{self, Refusal};
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope;
-use crate::reply::{self, Abort, Note, Reply, REASON_HEADER};
+use crate::reply::{self, Abort, Note, Reply};
 use crate::state::State;
 use hyper::http::request::Parts;
 use hyper::StatusCode;
@@ -108,9 +108,8 @@ pub fn replacement(state: &State, choice: &Choice, note: &mut Note) -> Option<An
 
 fn error_reply(state: &State, code: &'static Code, choice: &Choice, note: &mut Note) -> Reply {
     let msg = envelope::message(code, None, state.config().legacy_texts());
-    let mut r = reply::json(StatusCode::OK, envelope::error_body(code, &msg, &state.stamp()));
     let why = format!("scenario {} ({})", choice.name(), choice.why_text());
-    reply::set_text_header(&mut r, REASON_HEADER, &why);
+    let r = reply::vendor_error(StatusCode::OK, code, &msg, &state.stamp(), &why);
     note.code = Some(code.code);
     note.reason = Some(why);
     r
