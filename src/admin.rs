@@ -5,8 +5,25 @@ use crate::inspect;
 use crate::reply::{self, Reply};
 use crate::state::State;
 use crate::tokens;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
+
+/// The largest admin request body: every admin call takes a small JSON object.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Reads an admin request's body, at most [`MAX_BODY`] bytes.
+///
+/// # Errors
+/// A message saying the body could not be read or passed the limit.
+pub async fn read_body(req: Request<Incoming>) -> Result<Bytes, String> {
+    Limited::new(req.into_body(), MAX_BODY)
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .map_err(|e| format!("cannot read the body (at most {MAX_BODY} bytes): {e}"))
+}
 
 /// Every admin route starts with this; no vendor path does.
 pub const PREFIX: &str = "/__admin/";

@@ -8,14 +8,10 @@ use super::select::MAX_QUEUE;
 use crate::admin::PREFIX;
 use crate::reply::{self, Reply};
 use crate::state::State;
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// Largest admin body accepted.
-const MAX_ADMIN_BODY: usize = 64 * 1024;
 
 /// Answers one `/__admin/scenario…` request.
 pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
@@ -67,11 +63,7 @@ struct Queue {
 }
 
 async fn read<T: for<'de> Deserialize<'de>>(req: Request<Incoming>) -> Result<T, String> {
-    let body = Limited::new(req.into_body(), MAX_ADMIN_BODY)
-        .collect()
-        .await
-        .map_err(|e| format!("cannot read the body (at most {MAX_ADMIN_BODY} bytes): {e}"))?
-        .to_bytes();
+    let body = crate::admin::read_body(req).await?;
     serde_json::from_slice(&body).map_err(|e| format!("body is not the expected JSON: {e}"))
 }
 

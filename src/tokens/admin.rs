@@ -8,7 +8,6 @@ use crate::clock;
 use crate::protocol::sign::{self, Field, Verdict};
 use crate::reply::{self, Reply};
 use crate::state::State;
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
 use serde_json::{json, Value};
@@ -20,9 +19,6 @@ pub const ROUTES: &[&str] = &[
     "PUT /__admin/apps/{id}/secret {\"secret\": \"…\"}",
     "POST /__admin/verify-nonce-sign {\"appId\",\"userId\",\"nonce\",\"version\",\"sign\"}",
 ];
-
-/// Admin bodies are small JSON objects.
-const MAX_ADMIN_BODY: usize = 64 * 1024;
 
 /// Whether `path` (after `/__admin/`) is one of this module's routes.
 pub fn owns(path: &str) -> bool {
@@ -56,11 +52,7 @@ pub async fn handle(state: &State, req: Request<Incoming>, path: &str) -> Reply 
 }
 
 async fn read_json(req: Request<Incoming>) -> Result<Value, String> {
-    let bytes = Limited::new(req.into_body(), MAX_ADMIN_BODY)
-        .collect()
-        .await
-        .map_err(|e| format!("cannot read the body: {e}"))?
-        .to_bytes();
+    let bytes = crate::admin::read_body(req).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
