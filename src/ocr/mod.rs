@@ -157,7 +157,8 @@ pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply
 }
 
 fn query_order_no(head: &Parts) -> Option<String> {
-    head.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("orderNo=")).map(str::to_string)
+    let pairs = crate::protocol::query::parse(head.uri.query()?, crate::protocol::query::Plus::Space);
+    pairs.into_iter().find_map(|(k, v)| (k == "orderNo").then_some(v))
 }
 
 fn app_list(state: &State) -> String {
