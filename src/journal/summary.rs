@@ -18,8 +18,10 @@ const PLAIN_FIELDS: &[&str] = &["webankAppId", "appId", "version", "nonce", "sig
 
 /// `true` for a parameter name whose value must never be shown.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["secret", "ticket", "token", "password"].iter().any(|s| n.contains(s))
+    let n = name.as_bytes();
+    ["secret", "ticket", "token", "password"]
+        .iter()
+        .any(|s| n.windows(s.len()).any(|w| w.eq_ignore_ascii_case(s.as_bytes())))
 }
 
 /// The body of a request, safe to keep: known OCR fields as sent (secrets masked), `idcardStr` as
@@ -28,21 +30,10 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 /// Built from a borrowed parse and written straight to JSON text: the journal holds one allocation
 /// per body, and the request's strings (a 3 MB image among them) are never copied.
 pub fn summarise_body(body: &[u8]) -> Box<RawValue> {
-    let summary = match serde_json::from_slice::<BTreeMap<Cow<'_, str>, Loose<'_>>>(body) {
-        Ok(map) => {
-            let mut fields = BTreeMap::new();
-            let mut unknown = Vec::new();
-            for (k, v) in &map {
-                match kept(k, v) {
-                    Some(out) => drop(fields.insert(k.as_ref(), out)),
-                    None => unknown.push(k.as_ref()),
-                }
-            }
-            serde_json::to_string(&Summary { bytes: body.len(), json: true, fields, unknown_fields: unknown })
-        }
-        Err(_) => serde_json::to_string(&Summary { bytes: body.len(), json: false, ..Summary::default() }),
-    };
-    RawValue::from_string(summary.expect("a summary of strings serialises")).expect("serde_json wrote valid JSON")
+    match serde_json::from_slice::<BTreeMap<Cow<'_, str>, Loose<'_>>>(body) {
+        Ok(map) => Summary::of(body.len(), map.iter().map(|(k, v)| (k.as_ref(), v))).to_raw(),
+        Err(_) => Summary { bytes: body.len(), json: false, ..Summary::default() }.to_raw(),
+    }
 }
 
 /// The same summary, built from what the OCR pipeline already parsed and decoded: the body is not
@@ -60,34 +51,70 @@ pub fn summarise_request(f: &Fields<'_>, image: &Decoded, body_len: usize) -> Bo
     known.extend(f.user_id.as_deref().map(|u| ("userId", text(u))));
     known.extend(f.card_type.as_deref().map(|c| ("cardType", text(c))));
     known.extend(f.get_native.then(|| ("getNative", text("1"))));
-    let mut fields = BTreeMap::new();
-    let mut unknown = Vec::new();
-    for (k, v) in known.iter().map(|(k, v)| (*k, v)).chain(f.rest.iter().map(|(k, v)| (k.as_ref(), v))) {
-        match kept(k, v) {
-            Some(out) => drop(fields.insert(k, out)),
-            None => unknown.push(k),
-        }
-    }
+    let mut summary =
+        Summary::of(body_len, known.iter().map(|(k, v)| (*k, v)).chain(f.rest.iter().map(|(k, v)| (k.as_ref(), v))));
     let digest = Kept::Image {
         base64_chars: f.idcard_str.len(),
         bytes: image.bytes.len(),
         sha256: sha256_hex(&image.bytes),
         format: image.format.as_str(),
     };
-    fields.insert("idcardStr", digest);
-    let summary = Summary { bytes: body_len, json: true, fields, unknown_fields: unknown };
-    RawValue::from_string(serde_json::to_string(&summary).expect("a summary of strings serialises"))
-        .expect("serde_json wrote valid JSON")
+    summary.fields.insert("idcardStr", digest);
+    summary.to_raw()
 }
 
 #[derive(Default, Serialize)]
 struct Summary<'a> {
     bytes: usize,
     json: bool,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    fields: BTreeMap<&'a str, Kept<'a>>,
+    #[serde(skip_serializing_if = "KeptFields::is_empty")]
+    fields: KeptFields<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unknown_fields: Vec<&'a str>,
+}
+
+impl<'a> Summary<'a> {
+    /// The summary of a JSON body's `(name, value)` pairs: known fields kept, unknown ones named.
+    fn of(bytes: usize, pairs: impl Iterator<Item = (&'a str, &'a Loose<'a>)>) -> Self {
+        let mut summary = Summary { bytes, json: true, ..Summary::default() };
+        for (k, v) in pairs {
+            match kept(k, v) {
+                Some(out) => summary.fields.insert(k, out),
+                None => summary.unknown_fields.push(k),
+            }
+        }
+        summary
+    }
+
+    /// The JSON text, written once (one allocation the journal keeps, not parsed again).
+    fn to_raw(&self) -> Box<RawValue> {
+        serde_json::value::to_raw_value(self).expect("a summary of strings serialises")
+    }
+}
+
+/// Known fields by name, written as a JSON object sorted by name. A small sorted vector: a body has
+/// about ten fields, and a map would allocate a node per field on every request.
+#[derive(Default)]
+struct KeptFields<'a>(Vec<(&'a str, Kept<'a>)>);
+
+impl<'a> KeptFields<'a> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds or replaces the field `name`.
+    fn insert(&mut self, name: &'a str, value: Kept<'a>) {
+        match self.0.binary_search_by(|(k, _)| (*k).cmp(name)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+}
+
+impl Serialize for KeptFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// A field's value as the journal keeps it.
