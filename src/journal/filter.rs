@@ -54,7 +54,7 @@ impl Filter {
         let eq = |want: &Option<String>, got: Option<&str>| want.as_deref().map_or(true, |w| got == Some(w));
         eq(&self.path, Some(&e.path))
             && eq(&self.method, Some(&e.method))
-            && eq(&self.code, e.code.as_deref())
+            && eq(&self.code, e.code)
             && eq(&self.scenario, e.scenario.as_deref())
             && eq(&self.order_no, e.order_no.as_deref())
             && match self.since {

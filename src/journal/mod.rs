@@ -48,7 +48,7 @@ pub struct Entry {
     pub status: Option<u16>,
     pub abort: Option<String>,
     /// The vendor `code` answered.
-    pub code: Option<String>,
+    pub code: Option<&'static str>,
     pub scenario: Option<String>,
     pub scenario_why: Option<String>,
     /// Why the request was refused (the sign diagnosis for `400105`).
@@ -115,7 +115,7 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
         body,
         status,
         abort,
-        code: n.code.map(str::to_string),
+        code: n.code,
         scenario: n.scenario.clone(),
         scenario_why: n.scenario_why.clone(),
         reason: n.reason.clone(),

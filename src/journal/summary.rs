@@ -173,11 +173,13 @@ fn image_summary(b64: &str) -> Kept<'static> {
 
 /// Lower-case hex SHA-256, as `sha256sum` prints it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    let mut out = [0u8; 64];
+    hex::encode_to_slice(Sha256::digest(bytes), &mut out).expect("64 hex digits for 32 bytes");
+    String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
 }
 
 fn looks_like_id_number(s: &str) -> bool {
-    identity::is_valid_number(s) || identity::is_valid_number(&s.to_ascii_uppercase())
+    identity::is_valid_number(s) || (s.ends_with('x') && identity::is_valid_number(&s.to_ascii_uppercase()))
 }
 
 /// `110101********1234`: region and last four only.

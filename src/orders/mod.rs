@@ -16,7 +16,7 @@ use crate::ocr::request::{Refusal, Side};
 use crate::protocol::catalog;
 use crate::state::State;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{hash_map, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -50,6 +50,13 @@ pub struct Order {
 }
 
 impl Order {
+    fn slot(&mut self, side: Side) -> &mut Option<SideRecord> {
+        match side {
+            Side::Front => &mut self.front,
+            Side::Back => &mut self.back,
+        }
+    }
+
     pub fn side(&self, side: Side) -> Option<&SideRecord> {
         match side {
             Side::Front => self.front.as_ref(),
@@ -140,34 +147,34 @@ impl Orders {
         } else {
             inner.age.push_back(key.clone());
         }
-        self.evict(&mut inner, &key);
+        self.evict(&mut inner, (&key.0, &key.1));
     }
 
     /// Stores one side of `(app, order_no)`, creating the order or filling it in.
     pub fn put(&self, app: &str, order_no: &str, side: Side, rec: SideRecord) {
-        let key = (app.to_string(), order_no.to_string());
         let mut guard = self.inner();
         let inner: &mut Inner = &mut guard;
         let added = rec.image.len();
-        if !inner.map.contains_key(&key) {
-            inner.age.push_back(key.clone());
-            let fresh = Order { app_id: key.0.clone(), order_no: key.1.clone(), front: None, back: None };
-            inner.map.insert(key.clone(), fresh);
-        }
-        let Some(order) = inner.map.get_mut(&key) else { return };
-        let slot = match side {
-            Side::Front => &mut order.front,
-            Side::Back => &mut order.back,
+        // One hash of the key, whether the order is new or filled in.
+        let removed = match inner.map.entry((app.to_string(), order_no.to_string())) {
+            hash_map::Entry::Occupied(mut e) => e.get_mut().slot(side).replace(rec).map_or(0, |old| old.image.len()),
+            hash_map::Entry::Vacant(e) => {
+                inner.age.push_back(e.key().clone());
+                let mut fresh =
+                    Order { app_id: app.to_string(), order_no: order_no.to_string(), front: None, back: None };
+                *fresh.slot(side) = Some(rec);
+                e.insert(fresh);
+                0
+            }
         };
-        let removed = slot.replace(rec).map_or(0, |old| old.image.len());
         inner.bytes = inner.bytes + added - removed;
-        self.evict(inner, &key);
+        self.evict(inner, (app, order_no));
     }
 
     /// Evicts the oldest orders past either limit, never `keep` (the one just written).
-    fn evict(&self, inner: &mut Inner, keep: &Key) {
+    fn evict(&self, inner: &mut Inner, keep: (&str, &str)) {
         while inner.map.len() > self.max_orders || inner.bytes > self.max_bytes {
-            let Some(pos) = inner.age.iter().position(|k| k != keep) else { break };
+            let Some(pos) = inner.age.iter().position(|k| (k.0.as_str(), k.1.as_str()) != keep) else { break };
             let Some(key) = inner.age.remove(pos) else { break };
             if let Some(old) = inner.map.remove(&key) {
                 inner.bytes -= old.bytes();

@@ -32,7 +32,11 @@ pub fn sign(values: &[&str], ticket: &str) -> String {
 
 /// SHA-1 of `bytes` as 40 upper-case hex digits.
 pub fn sha1_upper_hex(bytes: &[u8]) -> String {
-    hex::encode_upper(Sha1::digest(bytes))
+    // hex::encode_upper collects char by char; this runs on every signed call.
+    let mut out = [0u8; 40];
+    hex::encode_to_slice(Sha1::digest(bytes), &mut out).expect("40 hex digits for 20 bytes");
+    out.make_ascii_uppercase();
+    String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
 }
 
 /// `true` when `s` is exactly 40 hex digits, either case.
