@@ -12,13 +12,16 @@
 #   BENCH_RUNS         runs per load (median)      3
 #   BENCH_WARMUP       warm-up seconds, per load   3
 #   BENCH_CONNECTIONS  connections                16   (small-c64 and 3mb-x64 always use 64)
-#   BENCH_TARGETS      "idocr-mock wiremock mountebank prism fastapi"
+#   BENCH_TARGETS      "idocr-mock idocr-mock-lean http-floor wiremock mountebank prism fastapi"
 #   BENCH_LOADS        "small small-c64 1mb 3mb 3mb-x64 flow startup"
 #   BENCH_WRK          1: also drive the small load with wrk (cross-check of the load generator)
 #   BENCH_TARGET_CPU / BENCH_LOADGEN_CPU   cores to pin the target / load generator to (1 / 0)
 #   BENCH_PORT         port of the target         18080
 #   BENCH_STARTUP_REPEAT  starts per target for the startup time   5
-#   BENCH_MOCK_ARGS    extra arguments for idocr-mock (e.g. to turn its order store off or on)
+#   BENCH_MOCK_ARGS    extra arguments for idocr-mock and idocr-mock-lean
+# Targets: idocr-mock as it starts by default (journal and order store on); idocr-mock-lean with
+# `--journal-limit 0 --max-orders 0` (like WireMock's --no-request-journal); http-floor, a bare hyper
+# server answering a fixed body (bench/floor/src/bin/http_floor.rs): the HTTP work no mock avoids.
 # Smoke run: BENCH_SECONDS=2 BENCH_RUNS=1 BENCH_WARMUP=1 bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +33,7 @@ SECS=${BENCH_SECONDS:-10}
 RUNS=${BENCH_RUNS:-3}
 WARMUP=${BENCH_WARMUP:-3}
 CONNS=${BENCH_CONNECTIONS:-16}
-TARGETS=${BENCH_TARGETS:-"idocr-mock wiremock mountebank prism fastapi"}
+TARGETS=${BENCH_TARGETS:-"idocr-mock idocr-mock-lean http-floor wiremock mountebank prism fastapi"}
 LOADS=${BENCH_LOADS:-"small small-c64 1mb 3mb 3mb-x64 flow startup"}
 WRK=${BENCH_WRK:-1}
 TCPU=${BENCH_TARGET_CPU:-1}
@@ -94,6 +97,10 @@ target_cmd() {
     case $1 in
     # shellcheck disable=SC2086 # BENCH_MOCK_ARGS is a list of words
     idocr-mock) printf '%s\n' env TOKIO_WORKER_THREADS=1 "$MOCK" --port "$PORT" --log-level warn ${BENCH_MOCK_ARGS:-} ;;
+    # shellcheck disable=SC2086
+    idocr-mock-lean) printf '%s\n' env TOKIO_WORKER_THREADS=1 "$MOCK" --port "$PORT" --log-level warn \
+        --journal-limit 0 --max-orders 0 ${BENCH_MOCK_ARGS:-} ;;
+    http-floor) printf '%s\n' env TOKIO_WORKER_THREADS=1 "$B/floor/target/release/http-floor" --port "$PORT" ;;
     wiremock) printf '%s\n' java -jar "$WIREMOCK_JAR" --port "$PORT" --bind-address 127.0.0.1 \
         --root-dir "$B/peers/wiremock" --no-request-journal --disable-request-logging --disable-banner ;;
     mountebank)
@@ -203,6 +210,8 @@ main() {
             continue
         fi
         for load in $LOADS; do
+            # The HTTP floor answers every path with the same body: it has no token flow.
+            if [ "$target" = http-floor ] && [ "$load" = flow ]; then continue; fi
             if [ "$load" = startup ]; then run_startup "$target"; else run_load "$target" "$load"; fi
         done
         if [ "$WRK" = 1 ] && [[ " $LOADS " == *" small "* ]]; then run_wrk "$target"; fi
