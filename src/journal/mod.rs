@@ -73,6 +73,18 @@ pub struct Head {
 impl Head {
     /// Captures the request line and the headers that matter.
     pub fn capture(state: &State, method: &Method, uri: &Uri, headers: &HeaderMap) -> Self {
+        if !state.journal().is_on() {
+            // The metrics need the path and the start only.
+            return Head {
+                at: 0,
+                started: Instant::now(),
+                method: method.clone(),
+                path: uri.path().to_string(),
+                host: None,
+                query: Map::new(),
+                headers: BTreeMap::new(),
+            };
+        }
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let kept = KEPT_HEADERS.iter().filter_map(|h| Some((*h, text(h)?))).collect();
         let query = parse_query(uri.query().unwrap_or("")).into_iter().map(|(k, v)| {

@@ -16,6 +16,7 @@ use crate::ocr::request::{Refusal, Side};
 use crate::protocol::catalog;
 use crate::state::State;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{hash_map, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,8 +25,9 @@ use std::sync::{Mutex, MutexGuard};
 /// What one side's call produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SideRecord {
-    /// The vendor code answered (`"0"` for a success).
-    pub code: String,
+    /// The vendor code answered (`"0"` for a success): the catalog's text, not a copy, until read
+    /// back from `--data-dir`.
+    pub code: Cow<'static, str>,
     /// The card fields of the answer (`name` … `idcard`, or `validDate` and `authority`).
     pub fields: CardFields,
     pub warning: String,
@@ -34,7 +36,7 @@ pub struct SideRecord {
     /// When the call was answered, on the mock's clock.
     pub time: Millis,
     /// `jpeg`, `png` or `bmp`.
-    pub format: String,
+    pub format: Cow<'static, str>,
     /// The image exactly as decoded from the upload.
     #[serde(with = "disk::base64_bytes")]
     pub image: Vec<u8>,
@@ -285,13 +287,13 @@ pub fn record(state: &State, app: &str, order_no: &str, side: Side, answer: Side
         return false;
     }
     let rec = SideRecord {
-        code: answer.code.to_string(),
+        code: Cow::Borrowed(answer.code),
         fields: answer.fields,
         warning: answer.warning,
         multi_warning: answer.multi_warning,
         clarity: answer.clarity,
         time: state.clock().now(),
-        format: image.format.as_str().to_string(),
+        format: Cow::Borrowed(image.format.as_str()),
         image: image.bytes,
     };
     state.orders().put(app, order_no, side, rec);

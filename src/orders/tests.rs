@@ -5,7 +5,7 @@ use crate::image::Format;
 
 fn record(code: &str, bytes: usize) -> SideRecord {
     SideRecord {
-        code: code.into(),
+        code: code.to_string().into(),
         fields: CardFields::empty(),
         warning: String::new(),
         multi_warning: String::new(),
