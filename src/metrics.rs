@@ -14,10 +14,16 @@ use std::time::Duration;
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
+/// The status label of a request whose connection was dropped on purpose (`aborted`); above every
+/// HTTP status, so it sorts after them as the text did.
+const ABORTED: u16 = u16::MAX;
+
 /// Request counters and the latency histogram.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, String), u64>>,
+    /// (path, code, status) → count; every label is static text or a number, so counting a
+    /// request allocates nothing. An aborted request counts under [`ABORTED`].
+    requests: Mutex<BTreeMap<(&'static str, &'static str, u16), u64>>,
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_micros: AtomicU64,
@@ -26,15 +32,13 @@ pub struct Metrics {
 impl Metrics {
     /// Counts one vendor request.
     pub fn observe(&self, path: &str, code: &str, status: Option<u16>, latency: Duration) {
-        let path = if VENDOR_ROUTES.iter().any(|(_, p, _)| *p == path) { path } else { "other" };
-        let code = if code.is_empty() || catalog::find(code).is_some() { code } else { "other" };
-        let status = status.map_or_else(|| "aborted".to_string(), |s| s.to_string());
-        *self
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry((path.into(), code.into(), status))
-            .or_default() += 1;
+        let path = VENDOR_ROUTES.iter().find(|(_, p, _)| *p == path).map_or("other", |(_, p, _)| *p);
+        let code = match code {
+            "" => "",
+            code => catalog::find(code).map_or("other", |c| c.code),
+        };
+        let status = status.unwrap_or(ABORTED);
+        *self.requests.lock().unwrap_or_else(|e| e.into_inner()).entry((path, code, status)).or_default() += 1;
         let secs = latency.as_secs_f64();
         for (bucket, le) in self.buckets.iter().zip(BUCKETS) {
             if secs <= le {
@@ -65,6 +69,7 @@ pub fn render(state: &State) -> String {
         "Requests to vendor paths, by path, vendor code and HTTP status.",
     );
     for ((path, code, status), n) in m.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        let status = if *status == ABORTED { "aborted".to_string() } else { status.to_string() };
         let _ = writeln!(out, "idocr_mock_requests_total{{path=\"{path}\",code=\"{code}\",status=\"{status}\"}} {n}");
     }
     let name = "idocr_mock_request_duration_seconds";

@@ -19,6 +19,7 @@ use hyper::{HeaderMap, Method, Uri};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -35,8 +36,8 @@ pub struct Entry {
     /// the journal is read, not on every request).
     #[serde(rename = "time", serialize_with = "as_rfc3339")]
     pub at: Millis,
-    pub method: String,
-    pub path: String,
+    pub method: Cow<'static, str>,
+    pub path: Cow<'static, str>,
     pub host: Option<String>,
     /// Query parameters, decoded; secrets, tickets and tokens masked.
     pub query: Map<String, Value>,
@@ -64,7 +65,7 @@ pub struct Head {
     at: Millis,
     started: Instant,
     method: Method,
-    path: String,
+    path: Cow<'static, str>,
     host: Option<String>,
     query: Map<String, Value>,
     headers: BTreeMap<&'static str, String>,
@@ -79,7 +80,7 @@ impl Head {
                 at: 0,
                 started: Instant::now(),
                 method: method.clone(),
-                path: uri.path().to_string(),
+                path: static_path(uri.path()),
                 host: None,
                 query: Map::new(),
                 headers: BTreeMap::new(),
@@ -95,7 +96,7 @@ impl Head {
             at: state.clock().now(),
             started: Instant::now(),
             method: method.clone(),
-            path: uri.path().to_string(),
+            path: static_path(uri.path()),
             host: text("host").or_else(|| uri.host().map(str::to_string)),
             query: query.collect(),
             headers: kept,
@@ -119,7 +120,7 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
     state.journal().push(Entry {
         id: 0,
         at: head.at,
-        method: head.method.to_string(),
+        method: method_text(&head.method),
         path: head.path,
         host: head.host,
         query: head.query,
@@ -135,6 +136,28 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
         app_id: n.app_id.clone(),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
+}
+
+/// A vendor path as the route table's static text (no copy per request); any other path copied.
+fn static_path(path: &str) -> Cow<'static, str> {
+    crate::routes::VENDOR_ROUTES
+        .iter()
+        .find(|(_, p, _)| *p == path)
+        .map_or_else(|| Cow::Owned(path.to_string()), |(_, p, _)| Cow::Borrowed(*p))
+}
+
+/// The method's name, without a copy for the standard ones.
+fn method_text(m: &Method) -> Cow<'static, str> {
+    Cow::Borrowed(match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => return Cow::Owned(m.to_string()),
+    })
 }
 
 fn as_rfc3339<S: serde::Serializer>(at: &Millis, s: S) -> Result<S::Ok, S::Error> {
@@ -238,7 +261,7 @@ mod tests {
             id: 0,
             at: 0,
             method: "GET".into(),
-            path: p.into(),
+            path: p.to_string().into(),
             host: None,
             query: Map::new(),
             headers: BTreeMap::new(),
