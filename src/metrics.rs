@@ -116,3 +116,30 @@ pub fn render(state: &State) -> String {
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    #[test]
+    fn requests_are_counted_under_bounded_labels_and_an_abort_sorts_after_the_statuses() {
+        let state = State::new(Config::default());
+        let m = state.metrics();
+        let ms = Duration::from_millis(1);
+        m.observe("/api/paas/idcardocrapp", "0", Some(200), ms);
+        m.observe("/api/paas/idcardocrapp", "0", Some(200), ms);
+        m.observe("/api/paas/idcardocrapp", "0", None, ms);
+        m.observe("/etc/passwd", "not-a-code", Some(404), ms);
+        let page = render(&state);
+        let lines: Vec<&str> = page.lines().filter(|l| l.starts_with("idocr_mock_requests_total{")).collect();
+        assert_eq!(
+            lines,
+            [
+                r#"idocr_mock_requests_total{path="/api/paas/idcardocrapp",code="0",status="200"} 2"#,
+                r#"idocr_mock_requests_total{path="/api/paas/idcardocrapp",code="0",status="aborted"} 1"#,
+                r#"idocr_mock_requests_total{path="other",code="other",status="404"} 1"#,
+            ]
+        );
+    }
+}
