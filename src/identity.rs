@@ -37,11 +37,17 @@ impl Region {
 
     /// The address prefix: `<province><city><district>`, province omitted for municipalities.
     pub fn address_prefix(&self) -> String {
-        if self.is_municipality() {
-            format!("{}{}", self.city, self.district)
-        } else {
-            format!("{}{}{}", self.province, self.city, self.district)
+        let mut out = String::new();
+        self.push_address_prefix(&mut out);
+        out
+    }
+
+    fn push_address_prefix(&self, out: &mut String) {
+        if !self.is_municipality() {
+            out.push_str(self.province);
         }
+        out.push_str(self.city);
+        out.push_str(self.district);
     }
 }
 
@@ -300,27 +306,34 @@ pub fn generate(seed: u64, key: &str, profile: Profile, today: NaiveDate, pin: &
 }
 
 fn make_number(rng: &mut StdRng, region: &Region, birth: NaiveDate, sex: Sex, want_x: bool) -> String {
+    use std::fmt::Write as _;
     let start = rng.random_range(0..500u32);
     for step in 0..500 {
         let seq = (start + step) % 500 * 2 + if sex == Sex::Male { 1 } else { 0 };
-        let first17 = format!("{}{}{:03}", region.code, ymd(birth), seq);
-        let check = check_digit(&first17).expect("17 digits");
+        let mut number = String::with_capacity(18);
+        let _ = write!(number, "{}{}{:03}", region.code, ymd(birth), seq);
+        let check = check_digit(&number).expect("17 digits");
         if !want_x || check == 'X' {
-            return format!("{first17}{check}");
+            number.push(check);
+            return number;
         }
     }
     unreachable!("one sequence number in eleven gives an X check digit")
 }
 
 fn make_address(rng: &mut StdRng, region: &Region, long: bool) -> String {
-    let mut address = format!("{}{}{}号", region.address_prefix(), pick(rng, STREETS), rng.random_range(1..=999));
+    use std::fmt::Write as _;
+    let mut address = String::with_capacity(128);
+    region.push_address_prefix(&mut address);
+    let _ = write!(address, "{}{}号", pick(rng, STREETS), rng.random_range(1..=999));
     if rng.random_bool(0.5) || long {
-        address.push_str(&format!(
+        let _ = write!(
+            address,
             "{}栋{}单元{}室",
             rng.random_range(1..=30),
             rng.random_range(1..=6),
             rng.random_range(101..=2808)
-        ));
+        );
     }
     if long {
         let filler = "幸福里小区东苑南区";
