@@ -2,6 +2,7 @@
 # bench/profile.sh: where the mock's time goes under one load (flat profile of the pinned target).
 #
 #   bench/profile.sh small      # or 1mb, 3mb; BENCH_SECONDS (default 10) of load under `perf record`
+#   BENCH_MOCK_ARGS="--journal-limit 0 --max-orders 0" bench/profile.sh small    # the lean configuration
 #
 # Needs `perf` (Debian: linux-perf) and a run of bench/run.sh before (for the binaries and inputs).
 # Samples the cpu-clock software event (this VM has no hardware counters), so it works without a PMU.
@@ -17,8 +18,9 @@ LOADGEN=$B/loadgen/target/release/loadgen
 command -v perf >/dev/null || { echo "perf is missing: apt-get install linux-perf" >&2; exit 1; }
 [ -x "$LOADGEN" ] && [ -f "$DATA/$LOAD.b64" ] || { echo "run bench/run.sh first" >&2; exit 1; }
 
+# shellcheck disable=SC2086 # BENCH_MOCK_ARGS is a list of words
 setsid taskset -c 1 env TOKIO_WORKER_THREADS=1 target/release/idocr-mock --port "$PORT" --log-level warn \
-    >/dev/null 2>&1 </dev/null &
+    ${BENCH_MOCK_ARGS:-} >/dev/null 2>&1 </dev/null &
 PID=$!
 trap 'kill -TERM "$PID" 2>/dev/null || true' EXIT
 "$LOADGEN" wait --addr "127.0.0.1:$PORT" --image "$DATA/small.b64" --timeout 10 >/dev/null

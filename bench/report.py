@@ -140,10 +140,14 @@ def wrk_table(wrk, runs, out):
         if t not in wrk:
             continue
         w = wrk[t]["result"]
+        if "rps" not in w:
+            out.append("| %s | failed: %s | | | | | | | | |" % (t, w.get("error", "no result")))
+            continue
         lg = summary(runs[(t, "small")]) if (t, "small") in runs else None
         target_us = (wrk[t]["after"]["cpu_us"] - wrk[t]["before"]["cpu_us"]) / max(1, w["requests"])
-        out.append("| %s | %s | %.2f | %.2f | %d | %.0f%% | %.1f | %.1f | %s | %s |" % (
-            t, "{:,.0f}".format(w["rps"]), w["p50_ms"], w["p99_ms"], w["non2xx"] + w["sock_err"], w["wrk_cpu_pct"],
+        ms = lambda v: "" if v is None else "%.2f" % v
+        out.append("| %s | %s | %s | %s | %d | %.0f%% | %.1f | %.1f | %s | %s |" % (
+            t, "{:,.0f}".format(w["rps"]), ms(w["p50_ms"]), ms(w["p99_ms"]), w["non2xx"] + w["sock_err"], w["wrk_cpu_pct"],
             w["wrk_cpu_us_per_req"], target_us, "{:,.0f}".format(lg["rps"]) if lg else "", "%.0f%%" % lg["lg_pct"] if lg else ""))
 
 

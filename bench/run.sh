@@ -186,7 +186,9 @@ run_wrk() {
     local before after res
     taskset -c "$LCPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s "$B/wrk/small.lua" "http://$ADDR" >/dev/null 2>&1 || true
     before=$("$LOADGEN" mem --pid "$TARGET_PID")
-    res=$(cd "$DATA" && python3 "$B/wrk/run_wrk.py" "$LCPU" "$CONNS" "$SECS" "$B/wrk/small.lua" "http://$ADDR")
+    # A failed wrk run is reported as such; it must not cost the rest of the run.
+    res=$(cd "$DATA" && python3 "$B/wrk/run_wrk.py" "$LCPU" "$CONNS" "$SECS" "$B/wrk/small.lua" "http://$ADDR") ||
+        res='{"error":"wrk or its output parser failed (see the log above)"}'
     after=$("$LOADGEN" mem --pid "$TARGET_PID")
     emit "{\"target\":\"$1\",\"load\":\"small-wrk\",\"before\":$before,\"after\":$after,\"result\":$res}"
     stop_target

@@ -35,12 +35,13 @@ busy = (b[1] - a[1]) / (b[0] - a[0])
 
 
 def ms(text):
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    """A wrk duration (`137.00us`, `1.20ms`, `2.00s`) in ms; None when wrk printed none."""
+    m = re.match(r"([\d.]+)(us|ms|s)$", text)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)] if m else None
 
 
 def find(pattern, default="0"):
-    m = re.search(pattern, out)
+    m = re.search(pattern, out, re.M)
     return m.group(1) if m else default
 
 
@@ -50,8 +51,8 @@ sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", f
 print(json.dumps({
     "rps": rps,
     "requests": total,
-    "p50_ms": ms(find(r"50%\s+(\S+)", "0us")),
-    "p99_ms": ms(find(r"99%\s+(\S+)", "0us")),
+    "p50_ms": ms(find(r"^\s+50%\s+(\S+)", "")),
+    "p99_ms": ms(find(r"^\s+99%\s+(\S+)", "")),
     "non2xx": int(find(r"Non-2xx or 3xx responses: (\d+)")),
     "sock_err": sock,
     "wrk_cpu_us_per_req": busy * 1e6 / rps if rps else 0,

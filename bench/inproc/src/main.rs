@@ -1,0 +1,63 @@
+//! The mock's own work per small OCR call, without sockets or HTTP: the pipeline (`ocr::handle`),
+//! the journal capture and record, and the order store, called in a loop on the pre-signed bodies
+//! of `bench/.data/wrk_small.txt` (made by `bench/gen_data.py`). What bench/run.sh measures over
+//! loopback is this plus the HTTP work (the `http-floor` target) plus the cost of waking the client.
+//!
+//! ```text
+//! inproc [SECONDS]      # default 3; prints one JSON object: CPU µs per call, default and lean
+//! ```
+//! Pin it to one core (`taskset -c 1`) and take the lowest of a few runs on a shared machine.
+
+use bytes::Bytes;
+use idocr_mock::{journal, ocr, Config, State};
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Calls per second of CPU with `config`, for `seconds` of wall time.
+fn measure(config: Config, bodies: &[Bytes], seconds: f64) -> (usize, f64) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let state = State::new(config);
+    let (cpu0, start) = (thread_cpu(), Instant::now());
+    let mut calls = 0usize;
+    while start.elapsed().as_secs_f64() < seconds {
+        for body in bodies.iter().cycle().skip(calls % bodies.len()).take(1000) {
+            let req = hyper::Request::post("/api/paas/idcardocrapp")
+                .header("host", "127.0.0.1:18080")
+                .header("content-type", "application/json")
+                .header("content-length", body.len())
+                .body(())
+                .expect("a request");
+            let (parts, ()) = req.into_parts();
+            let seen = journal::Head::capture(&state, &parts.method, &parts.uri, &parts.headers);
+            let mut handled = runtime.block_on(ocr::handle(&state, &parts, body));
+            journal::record(&state, seen, &mut handled);
+            assert!(handled.note.code == Some("0"), "a call failed: {:?}", handled.note);
+            calls += 1;
+        }
+    }
+    (calls, (thread_cpu() - cpu0).as_secs_f64() * 1e6 / calls as f64)
+}
+
+fn main() {
+    let seconds: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../.data/wrk_small.txt");
+    let text = std::fs::read_to_string(data).unwrap_or_else(|e| panic!("{data}: {e} (run bench/gen_data.py first)"));
+    let bodies: Vec<Bytes> = text.lines().take(100_000).map(|l| Bytes::from(l.to_owned())).collect();
+    let lean = Config { journal_limit: 0, max_orders: 0, ..Config::default() };
+    let (n_default, us_default) = measure(Config::default(), &bodies, seconds);
+    let (n_lean, us_lean) = measure(lean, &bodies, seconds);
+    println!(
+        "{{\"default_cpu_us_per_call\":{us_default:.2},\"default_calls\":{n_default},\
+         \"lean_cpu_us_per_call\":{us_lean:.2},\"lean_calls\":{n_lean}}}"
+    );
+}
