@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Groups a flat `perf report --sort dso,symbol --stdio` listing (stdin) into kinds of work, so a
 profile says at a glance where the time goes: kernel (sockets, scheduling), allocator, copies,
-JSON, Base64, hashing, HTTP (hyper), runtime (tokio), formatting (fmt, chrono), the mock's own code."""
+JSON, Base64, hashing, byte scans, HTTP (hyper), runtime (tokio), formatting (fmt, chrono), the mock's own code."""
 import re
 import sys
 
@@ -12,6 +12,8 @@ KINDS = [
     ("Base64 decoding", lambda dso, sym: "base64" in sym),
     ("JSON (serde_json)", lambda dso, sym: "serde_json" in sym or "serde_core" in sym or "serde::" in sym),
     ("SHA-1", lambda dso, sym: "sha1" in sym.lower()),
+    ("SHA-256 (the journal's image digest)", lambda dso, sym: "sha2" in sym or "sha256" in sym.lower()),
+    ("byte scans (memchr, UTF-8 validation)", lambda dso, sym: "memchr" in sym or "from_utf8" in sym),
     ("HTTP (hyper, http, httparse)", lambda dso, sym: re.search(r"hyper|httparse|\bhttp::|http_body", sym)),
     ("runtime (tokio, futures)", lambda dso, sym: re.search(r"tokio|futures|mio::", sym)),
     ("formatting (core::fmt, chrono)", lambda dso, sym: re.search(r"fmt|chrono|format", sym)),
