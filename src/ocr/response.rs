@@ -46,6 +46,19 @@ struct Envelope<'a, R> {
     transaction_time: &'a str,
 }
 
+impl<'a, R> Envelope<'a, R> {
+    /// The `code` `0` envelope around `result`, with the stamp's `bizSeqNo` and time.
+    fn success(stamp: &'a Stamp, result: R) -> Self {
+        Envelope {
+            code: "0",
+            msg: "请求成功",
+            biz_seq_no: &stamp.biz_seq_no,
+            transaction_time: &stamp.transaction_time,
+            result,
+        }
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Front<'a> {
@@ -115,12 +128,9 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
     let written = match s.side {
         Side::Front => serde_json::to_writer(
             &mut out,
-            &Envelope {
-                code: "0",
-                msg: "请求成功",
-                biz_seq_no: biz,
-                transaction_time: tt,
-                result: Front {
+            &Envelope::success(
+                s.stamp,
+                Front {
                     biz_seq_no: biz,
                     transaction_time: tt,
                     ocr_id: s.ocr_id,
@@ -139,16 +149,13 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
                     retry: "1",
                     success: false,
                 },
-            },
+            ),
         ),
         Side::Back => serde_json::to_writer(
             &mut out,
-            &Envelope {
-                code: "0",
-                msg: "请求成功",
-                biz_seq_no: biz,
-                transaction_time: tt,
-                result: Back {
+            &Envelope::success(
+                s.stamp,
+                Back {
                     biz_seq_no: biz,
                     transaction_time: tt,
                     ocr_id: s.ocr_id,
@@ -162,7 +169,7 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
                     retry: "1",
                     success: false,
                 },
-            },
+            ),
         ),
     };
     written.expect("serialising strings cannot fail");
