@@ -199,6 +199,16 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn secret_names_are_found_in_any_case_and_anywhere_in_the_name() {
+        for name in ["secret", "appSecret", "SIGN_TICKET", "accessToken", "Password", "x-tOkEn-y"] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["sign", "nonce", "orderNo", "toke", "tick", ""] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
     fn the_body_summary_keeps_no_image_secret_or_id_number() {
         let png = crate::picture::card_png(crate::ocr::request::Side::Front, None);
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &png);
