@@ -209,6 +209,16 @@ mod tests {
     }
 
     #[test]
+    fn an_id_number_is_masked_whatever_the_case_of_its_check_letter() {
+        for id in ["11010519491231002X", "11010519491231002x"] {
+            let body = json!({"webankAppId": "A", "userId": id}).to_string();
+            let text = summarise_body(body.as_bytes()).get().to_string();
+            assert!(text.contains("110105********002"), "{text}");
+            assert!(!text.contains("19491231"), "{text}");
+        }
+    }
+
+    #[test]
     fn the_body_summary_keeps_no_image_secret_or_id_number() {
         let png = crate::picture::card_png(crate::ocr::request::Side::Front, None);
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &png);
