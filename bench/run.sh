@@ -68,7 +68,9 @@ install_peers() {
     elif [ ! -f "$WIREMOCK_JAR" ] || [ ! -d "$PEERS/node_modules/mountebank" ] ||
         [ ! -d "$PEERS/node_modules/@stoplight/prism-cli" ]; then
         say "installing WireMock, mountebank and Prism (npm, into bench/.peers)"
-        (cd "$PEERS" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+        # A package.json of our own: `npm init -y` takes the folder's name, and ".peers" is not a
+        # valid package name.
+        (cd "$PEERS" && { [ -f package.json ] || echo '{"name": "idocr-bench-peers", "private": true}' >package.json; } &&
             npm install --no-audit --no-fund --loglevel=error \
                 wiremock@3.13.2 mountebank@2.9.1 @stoplight/prism-cli@5.16.0 >/dev/null) ||
             echo "npm install failed: the npm peers will be skipped" >&2
