@@ -186,12 +186,23 @@ fn need<'a>(name: &str, v: Option<Loose<'a>>) -> Result<Cow<'a, str>, Refusal> {
 /// # Errors
 /// `400101` for a body that is not a JSON object, a missing field, or a field of another type.
 pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
-    if let Some(depth) = crate::shield::json_too_deep(body, crate::shield::MAX_JSON_DEPTH) {
-        let max = crate::shield::MAX_JSON_DEPTH;
-        return Err(Refusal::bad_request(format!("JSON parse error: nesting depth ({depth}) exceeds {max}")));
+    let max = crate::shield::MAX_JSON_DEPTH;
+    let too_deep = |depth| Refusal::bad_request(format!("JSON parse error: nesting depth ({depth}) exceeds {max}"));
+    // serde_json first (its own depth limit keeps the stack safe), then the nesting guard, which
+    // can then jump over the image instead of searching 3 MB for the end of the string again. A
+    // body too deep is refused as too deep whichever of the two notices.
+    let raw: Raw<'_> = match serde_json::from_slice(body) {
+        Ok(raw) => raw,
+        Err(e) => {
+            return Err(match crate::shield::json_too_deep(body, max) {
+                Some(depth) => too_deep(depth),
+                None => Refusal::bad_request(format!("JSON parse error: {e}")),
+            })
+        }
+    };
+    if let Some(depth) = crate::shield::json_too_deep_except(body, max, borrowed_span(body, &raw.idcard_str)) {
+        return Err(too_deep(depth));
     }
-    let raw: Raw<'_> =
-        serde_json::from_slice(body).map_err(|e| Refusal::bad_request(format!("JSON parse error: {e}")))?;
     let (app_id_name, app_id) = match (raw.webank_app_id, raw.app_id) {
         (Some(w), _) => ("webankAppId", w),
         (None, Some(a)) => ("appId", a),
@@ -210,6 +221,13 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
         get_native: text("getNative", raw.get_native, false)?.is_some_and(|g| g == "1"),
         rest: raw.rest,
     })
+}
+
+/// Where the text of `field` lies in `body`, when serde_json borrowed it (no escapes in it).
+fn borrowed_span(body: &[u8], field: &Option<Loose<'_>>) -> Option<std::ops::Range<usize>> {
+    let Some(Loose::Str(Cow::Borrowed(text))) = field else { return None };
+    let start = (text.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+    (start + text.len() <= body.len()).then(|| start..start + text.len())
 }
 
 fn alphanumeric(s: &str) -> bool {
