@@ -9,6 +9,12 @@ use idocr_mock::reply::MockBody;
 use idocr_mock::{ocr, Config, State};
 use libfuzzer_sys::fuzz_target;
 
+thread_local! {
+    /// `ocr::handle` is async (a scenario may delay its answer); the default scenario never waits.
+    static RUNTIME: tokio::runtime::Runtime =
+        tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a runtime");
+}
+
 const CONTENT_TYPES: [Option<&str>; 4] =
     [Some("application/json"), Some("application/json;charset=UTF-8"), None, Some("text/plain")];
 
@@ -28,7 +34,8 @@ fuzz_target!(|data: &[u8]| {
         req = req.header("content-type", ct);
     }
     let (parts, ()) = req.body(()).expect("a fixed request head").into_parts();
-    let handled = ocr::handle(&state, &parts, &Bytes::copy_from_slice(body));
+    let body = Bytes::copy_from_slice(body);
+    let handled = RUNTIME.with(|rt| rt.block_on(ocr::handle(&state, &parts, &body)));
     let reply = handled.outcome.expect("the OCR handler always answers");
     assert_eq!(reply.status(), 200);
     let MockBody::Full(Some(bytes)) = reply.into_body() else { panic!("a whole body") };

@@ -27,7 +27,7 @@ fuzz_target!(|input: Input| {
         .tickets
         .iter()
         .take(4)
-        .map(|(v, dead)| Candidate { value: v, state: dead.clone().map_or(TicketState::Live, TicketState::Dead) })
+        .map(|(v, dead)| Candidate { value: v.as_str().into(), state: dead.clone().map_or(TicketState::Live, TicketState::Dead) })
         .collect();
     let case = if input.strict_case { SignCase::UpperOnly } else { SignCase::Insensitive };
     if let Verdict::Refused(d) = sign::verify(&signed, &unsigned, &input.received, &candidates, case) {
@@ -36,7 +36,7 @@ fuzz_target!(|input: Input| {
 
     let values: Vec<&str> = signed.iter().map(|f| f.value).collect();
     if let Some(live) = candidates.iter().find(|c| c.state == TicketState::Live) {
-        let good = sign::sign(&values, live.value);
+        let good = sign::sign(&values, &live.value);
         assert!(sign::is_well_formed(&good));
         let reversed: Vec<Field<'_>> = signed.iter().rev().copied().collect();
         for fields in [&signed, &reversed] {
