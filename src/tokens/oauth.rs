@@ -48,24 +48,39 @@ fn refusal(code: &'static Code, detail: String) -> Refusal {
 
 /// `GET /api/oauth2/access_token`.
 pub fn access_token(state: &State, query: Option<&str>) -> Handled {
+    answer(state, query, issue_token, |issued, stamp| {
+        ok(&TokenBody {
+            head: Head::success(stamp),
+            access_token: &issued.value,
+            expire_in: expire_in(state, issued.seconds),
+            expire_time: clock::compact(stamp.at + issued.seconds * 1000),
+        })
+    })
+}
+
+/// What an endpoint's checks end in: what was issued and the stamp of its answer, or the refusal.
+type Issuance = Result<(Issued, Stamp), Refusal>;
+
+/// What both endpoints do around their checks: read the query, note the app, and answer the
+/// issued token or ticket with `render`, or the refusal in the vendor's envelope.
+fn answer(
+    state: &State,
+    query: Option<&str>,
+    issue: fn(&State, &[(String, String)]) -> Issuance,
+    render: impl FnOnce(&Issued, &Stamp) -> reply::Reply,
+) -> Handled {
     let params = parse_query(query);
     let mut note = Note { app_id: param(&params, &["app_id", "appId"]).map(str::to_string), ..Note::default() };
-    match issue_token(state, &params) {
+    match issue(state, &params) {
         Ok((issued, stamp)) => {
             note.code = Some(catalog::SUCCESS.code);
-            let body = TokenBody {
-                head: Head::success(&stamp),
-                access_token: &issued.value,
-                expire_in: expire_in(state, issued.seconds),
-                expire_time: clock::compact(stamp.at + issued.seconds * 1000),
-            };
-            Handled::reply(ok(&body), note)
+            Handled::reply(render(&issued, &stamp), note)
         }
         Err(r) => Handled::reply(ocr::refuse(state, &r, &mut note), note),
     }
 }
 
-fn issue_token(state: &State, params: &[(String, String)]) -> Result<(Issued, Stamp), Refusal> {
+fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
     let app = required(params, &["app_id", "appId"])?;
     let secret = required(params, &["secret"])?;
     let grant = required(params, &["grant_type"])?;
@@ -89,26 +104,19 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Result<(Issued, St
 
 /// `GET /api/oauth2/api_ticket`.
 pub fn api_ticket(state: &State, query: Option<&str>) -> Handled {
-    let params = parse_query(query);
-    let mut note = Note { app_id: param(&params, &["app_id", "appId"]).map(str::to_string), ..Note::default() };
-    match issue_ticket(state, &params) {
-        Ok((issued, stamp)) => {
-            note.code = Some(catalog::SUCCESS.code);
-            let body = TicketBody {
-                head: Head::success(&stamp),
-                tickets: [TicketItem {
-                    value: &issued.value,
-                    expire_in: expire_in(state, issued.seconds),
-                    expire_time: clock::compact(stamp.at + issued.seconds * 1000),
-                }],
-            };
-            Handled::reply(ok(&body), note)
-        }
-        Err(r) => Handled::reply(ocr::refuse(state, &r, &mut note), note),
-    }
+    answer(state, query, issue_ticket, |issued, stamp| {
+        ok(&TicketBody {
+            head: Head::success(stamp),
+            tickets: [TicketItem {
+                value: &issued.value,
+                expire_in: expire_in(state, issued.seconds),
+                expire_time: clock::compact(stamp.at + issued.seconds * 1000),
+            }],
+        })
+    })
 }
 
-fn issue_ticket(state: &State, params: &[(String, String)]) -> Result<(Issued, Stamp), Refusal> {
+fn issue_ticket(state: &State, params: &[(String, String)]) -> Issuance {
     let app = required(params, &["app_id", "appId"])?;
     let token = required(params, &["access_token"])?;
     let kind = required(params, &["type"])?;
