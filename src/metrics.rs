@@ -3,7 +3,7 @@
 //! Label values are bounded: unknown paths count as `other`, unknown codes as `other`.
 
 use crate::protocol::catalog;
-use crate::routes::VENDOR_ROUTES;
+use crate::routes::vendor_path;
 use crate::state::State;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -32,7 +32,7 @@ pub struct Metrics {
 impl Metrics {
     /// Counts one vendor request.
     pub fn observe(&self, path: &str, code: &str, status: Option<u16>, latency: Duration) {
-        let path = VENDOR_ROUTES.iter().find(|(_, p, _)| *p == path).map_or("other", |(_, p, _)| *p);
+        let path = vendor_path(path).unwrap_or("other");
         let code = match code {
             "" => "",
             code => catalog::find(code).map_or("other", |c| c.code),

@@ -26,6 +26,12 @@ pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/server/getOcrResult", "the stored result and images of an order"),
 ];
 
+/// `path` as the route table's static text, when it is a vendor path: the journal and the metrics
+/// label requests with it without copying the path.
+pub fn vendor_path(path: &str) -> Option<&'static str> {
+    VENDOR_ROUTES.iter().find(|(_, p, _)| *p == path).map(|(_, p, _)| *p)
+}
+
 /// Answers one request. `Err` drops the connection instead (a fault scenario asked for it).
 pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort> {
     let started = Instant::now();

@@ -140,10 +140,7 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
 
 /// A vendor path as the route table's static text (no copy per request); any other path copied.
 fn static_path(path: &str) -> Cow<'static, str> {
-    crate::routes::VENDOR_ROUTES
-        .iter()
-        .find(|(_, p, _)| *p == path)
-        .map_or_else(|| Cow::Owned(path.to_string()), |(_, p, _)| Cow::Borrowed(*p))
+    crate::routes::vendor_path(path).map_or_else(|| Cow::Owned(path.to_string()), Cow::Borrowed)
 }
 
 /// The method's name, without a copy for the standard ones.
