@@ -1,4 +1,4 @@
-//! The token flow's two GETs (PROTOCOL.md §4) and the probe that tells whether a target has them.
+//! The token flow's two GETs (docs/protocol.md §4) and the probe that tells whether a target has them.
 
 use crate::http::{Conn, Response};
 use crate::ocr::{self, APP_ID, VERSION};

@@ -11,7 +11,7 @@ pub const VERSION: &str = "1.0.0";
 pub const STATIC_TICKET: &str = "idocr-mock-sign-ticket";
 pub const OCR_PATH: &str = "/api/paas/idcardocrapp";
 
-/// The upper-hex SHA-1 of the sorted concatenation of the values (PROTOCOL.md §3).
+/// The upper-hex SHA-1 of the sorted concatenation of the values (docs/protocol.md §3).
 pub fn sign(values: &[&str]) -> String {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
