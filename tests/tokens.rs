@@ -128,7 +128,7 @@ async fn a_token_expires_after_7200_s_and_then_gets_code_15() {
     let answer =
         mock.send(Call::get(format!("{TICKET_PATH}?app_id={APP}&access_token={token}&type=SIGN&version=1.0.0"))).await;
     let v = answer.json().unwrap();
-    assert_eq!((v["code"].as_str(), v["msg"].as_str()), (Some("15"), Some("access_token 已失效")));
+    assert_eq!((v["code"].as_str(), v["msg"].as_str()), (Some("15"), Some("Token 过期，请重试")));
     let reason = answer.header("x-idocr-mock-reason").unwrap();
     assert!(reason.contains("is dead: expired at 2026-01-15 12:00:") && !reason.contains(&token), "{reason}");
 }

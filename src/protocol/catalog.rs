@@ -125,10 +125,10 @@ pub const RATE_LIMITED: Code =
     code("400504", "请求访问频率过高", Gateway, Doc, "SDK error pages; FAQ names 20 QPS", "scenario rate-limited");
 pub const TOKEN_EXPIRED: Code = code(
     "15",
-    "access_token 已失效",
+    "Token 过期，请重试",
     Business,
     Guess,
-    "clients treat 15 as `refresh the token`; the text is a guess",
+    "clients treat 15 as `refresh the token`; the text is the face flow's token pages' wording (1007/31082), a family analogue",
     "unknown, expired or revoked access_token",
 );
 
