@@ -74,8 +74,10 @@ pub fn closing(mut reply: Reply) -> Reply {
 
 /// Adds a header whose value is free text; characters a header cannot carry become `?`.
 pub fn set_text_header(reply: &mut Reply, name: &'static str, text: &str) {
-    let clean: String =
-        text.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' }).take(2000).collect();
+    let clean: String = crate::redact::reason(text)
+        .chars()
+        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+        .collect();
     if let Ok(v) = HeaderValue::from_str(&clean) {
         reply.headers_mut().insert(HeaderName::from_static(name), v);
     }

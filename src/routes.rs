@@ -4,6 +4,7 @@
 use crate::admin;
 use crate::ocr;
 use crate::protocol::{catalog, envelope, Code};
+use crate::redact;
 use crate::reply::{self, Abort, Handled, Note, Reply};
 use crate::state::State;
 use crate::tokens;
@@ -140,14 +141,17 @@ fn log(method: &Method, path: &str, handled: &Handled, started: Instant) {
         Err(a) => a.to_string(),
     };
     let code = n.code.unwrap_or("-");
-    let order = n.order_no.as_deref().unwrap_or("-");
+    // Every value from the request is cut and escaped: a log line is one line, of bounded length.
+    let order = n.order_no.as_deref().map_or_else(|| "-".to_string(), redact::escaped);
+    let path = redact::escaped(path);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let scenario = match (&n.scenario, &n.scenario_why) {
-        (Some(s), Some(why)) => format!(" scenario={s} by {why}"),
+        (Some(s), Some(why)) => format!(" scenario={} by {}", redact::escaped(s), redact::escaped(why)),
         _ => String::new(),
     };
     match &n.reason {
         Some(reason) => {
+            let reason = redact::escaped_to(reason, redact::MAX_REASON_CHARS);
             tracing::warn!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms: {reason}")
         }
         None => tracing::info!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms"),

@@ -3,6 +3,7 @@
 mod support;
 
 mod binary;
+mod bounds;
 mod conformance;
 mod hostile;
 mod journal;

@@ -52,7 +52,7 @@ fn recognise(
     note.order_no = Some(f.order_no.to_string());
     note.app_id = Some(f.app_id.to_string());
     if let Some(q) = query_order_no(head).filter(|q| q != &f.order_no) {
-        tracing::info!(order_no = %f.order_no, query_order_no = %q, "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
+        tracing::info!(order_no = %crate::redact::escaped(&f.order_no), query_order_no = %crate::redact::escaped(&q), "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
     }
     request::check_version(&f)?;
     let app = state.app(&f.app_id).ok_or_else(|| Refusal {
@@ -152,7 +152,7 @@ pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply
     let msg = envelope::message(refusal.code, refusal.wire_detail(), state.config().legacy_texts());
     let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp(), &refusal.detail);
     note.code = Some(refusal.code.code);
-    note.reason = Some(refusal.detail.clone());
+    note.reason = Some(crate::redact::reason(&refusal.detail));
     r
 }
 

@@ -138,7 +138,12 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
         Field { name: "version", value: version },
     ];
     let refused = |reason: String| {
-        tracing::warn!("verify-nonce-sign for app {app}, user {user}: {reason}");
+        tracing::warn!(
+            "verify-nonce-sign for app {}, user {}: {}",
+            crate::redact::escaped(app),
+            crate::redact::escaped(&crate::redact::value("userId", user)),
+            crate::redact::escaped_to(&reason, crate::redact::MAX_REASON_CHARS)
+        );
         reply::json(StatusCode::FORBIDDEN, json!({"valid": false, "reason": reason}).to_string())
     };
     match sign::verify(&signed, &[], received, &candidates, state.config().sign_case) {

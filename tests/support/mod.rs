@@ -1,6 +1,7 @@
 //! Helpers: a mock per test on `127.0.0.1:0`, an independent signer, request builders.
 #![allow(dead_code)]
 
+pub mod process;
 pub mod proxy;
 
 use idocr_mock::client::{Answer, Call};
