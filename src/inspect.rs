@@ -122,13 +122,26 @@ fn order_view(o: &Order, images: bool) -> Value {
 /// Everything back to startup state.
 fn reset(state: &State) -> Reply {
     state.journal().reset();
-    state.orders().reset();
+    let orders = state.orders().reset();
     state.metrics().reset();
     state.clock().reset();
     state.tokens().reset();
     state.scenarios().reset();
-    let done = ["journal", "orders", "metrics", "clock", "tokens", "scenarios"];
-    reply::json(StatusCode::OK, json!({"reset": done}).to_string())
+    match orders {
+        Ok(()) => {
+            let done = ["journal", "orders", "metrics", "clock", "tokens", "scenarios"];
+            reply::json(StatusCode::OK, json!({"reset": done}).to_string())
+        }
+        Err(files) => {
+            let done = ["journal", "metrics", "clock", "tokens", "scenarios"];
+            let error = format!(
+                "{} order files in --data-dir could not be deleted (the first 20 named); those orders come back at the next start",
+                files.len()
+            );
+            let body = json!({"error": error, "reset": done, "not_deleted": files.iter().take(20).collect::<Vec<_>>()});
+            reply::json(StatusCode::INTERNAL_SERVER_ERROR, body.to_string())
+        }
+    }
 }
 
 fn metrics(state: &State) -> Reply {

@@ -116,8 +116,8 @@ pub struct Note {
     pub scenario_why: Option<String>,
     /// What the body held, for the journal: the image as size, SHA-256 and format.
     pub body: Option<Box<serde_json::value::RawValue>>,
-    /// An order record was created or changed, and is written to `--data-dir` before the answer.
-    pub stored: bool,
+    /// The side of an order record created or changed, written to `--data-dir` before the answer.
+    pub stored: Option<crate::ocr::request::Side>,
 }
 
 /// A handler's whole answer.

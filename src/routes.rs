@@ -61,8 +61,10 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         "/api/server/getOcrResult" => method_not_allowed("GET"),
         _ => not_found(&path),
     };
-    if let (true, Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
-        orders::persist(&state, app, order).await;
+    if let (Some(side), Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
+        if let Err(why) = orders::persist(&state, app, order, side).await {
+            handled = not_written(&state, handled.note, why);
+        }
     }
     journal::record(&state, seen, &mut handled);
     log(&method, &path, &handled, started);
@@ -90,6 +92,15 @@ async fn read_body(state: &State, req: Request<Incoming>) -> Result<(Parts, Byte
             state.config().body_timeout.as_secs()
         ))),
     }
+}
+
+/// `999999`, as the service answers when its storage fails: the order could not be written to
+/// `--data-dir`, so it is not acknowledged (the answer prepared for it is dropped).
+fn not_written(state: &State, mut note: Note, why: String) -> Handled {
+    let code = &catalog::NETWORK_999999;
+    let r = reply::vendor_error(StatusCode::OK, code, code.msg, &state.stamp(), &why);
+    (note.code, note.reason, note.stored) = (Some(code.code), Some(redact::reason(&why)), None);
+    Handled::reply(r, note)
 }
 
 /// HTTP 413 with `400501`: the body passes --max-body.

@@ -5,6 +5,7 @@ mod support;
 mod binary;
 mod bounds;
 mod conformance;
+mod durability;
 mod hostile;
 mod journal;
 mod logs;
