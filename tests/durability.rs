@@ -70,7 +70,7 @@ async fn left_over_temp_files_are_removed_at_startup() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_duplicates_of_one_side_give_exactly_one_success() {
     let mock = Mock::with(Config { seed: 1, duplicate_orders: DuplicateOrders::Reject, ..Config::default() }).await;
     for trial in 0..50 {

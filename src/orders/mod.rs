@@ -197,10 +197,11 @@ impl Orders {
 
     /// Puts one side back as its file has it (`None`: as if never stored), after the file could
     /// not be written: the store never shows what the disk does not have.
-    fn revert(&self, app: &str, order_no: &str, side: Side, on_disk: Option<SideRecord>) {
+    /// Only when the side is still `tried`: a newer call's record is written by that call.
+    fn revert(&self, app: &str, order_no: &str, side: Side, tried: Option<&SideRecord>, on_disk: Option<SideRecord>) {
         let mut inner = self.inner();
         let key = (app.to_string(), order_no.to_string());
-        let Some(order) = inner.map.get_mut(&key) else { return };
+        let Some(order) = inner.map.get_mut(&key).filter(|o| o.side(side) == tried) else { return };
         let (added, slot) = (on_disk.as_ref().map_or(0, |r| r.image.len()), order.slot(side));
         let removed = std::mem::replace(slot, on_disk).map_or(0, |r| r.image.len());
         let empty = order.front.is_none() && order.back.is_none();
@@ -394,7 +395,7 @@ impl Orders {
         disk::write(dir, &order).map_err(|e| {
             self.write_failures.fetch_add(1, Ordering::Relaxed);
             let on_disk = disk::read_back(dir, app, order_no).and_then(|mut o| o.slot(side).take());
-            self.revert(app, order_no, side, on_disk);
+            self.revert(app, order_no, side, order.side(side), on_disk);
             let why = format!("cannot write order {order_no} to --data-dir: {e}");
             tracing::error!("{}", crate::redact::escaped_to(&why, crate::redact::MAX_REASON_CHARS));
             why
