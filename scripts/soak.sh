@@ -16,6 +16,8 @@
 #                        (the default store keeps 10000 orders: a longer run evicts the oldest
 #                        acknowledged ones by design, which the check would report as lost)
 #   SOAK_NO_DATA_DIR=1   for a build without --data-dir/getOcrResult: no restart check
+#   SOAK_DISK_FULL=0     skip the disk-full phase (it mounts a 2 MB tmpfs, so it needs root;
+#                        without the permission it is skipped and says so)
 #   IDOCR_MOCK_BIN       binary to test (default: cargo build --release, target/release/idocr-mock)
 # Exit status 0 only when every check passed; the figures are printed either way.
 set -euo pipefail
@@ -274,8 +276,53 @@ def main():
         failures += len(problems)
         proc.terminate()
         proc.wait(timeout=15)
+    if not NO_DATA_DIR and os.environ.get("SOAK_DISK_FULL", "1") != "0":
+        failures += disk_full_phase(work)
     print("RESULT:", "PASS" if failures == 0 else f"FAIL ({failures} problems)")
     sys.exit(0 if failures == 0 else 1)
+
+
+# ---- disk-full phase ------------------------------------------------------------------------------
+def disk_full_phase(work):
+    """Uploads of 300 KB onto a 2 MB tmpfs until it is full: each answer is "0" (and then the order
+    must survive a kill -9 and restart) or 999999 (not acknowledged); no temp file may stay behind."""
+    mnt = os.path.join(work, "full")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt], capture_output=True).returncode:
+        print("disk-full phase: skipped (cannot mount a tmpfs; run as root)")
+        return 0
+    failures = 0
+    try:
+        data_dir = os.path.join(mnt, "data")
+        os.makedirs(data_dir)
+        proc, port = start_mock(data_dir)
+        soak = Soak(port, proc.pid)
+        codes = collections.Counter()
+        for i in range(24):
+            image = b"\x89PNG\r\n\x1a\n" + os.urandom(300 * 1024)
+            status, raw = soak.post(soak.body(f"full{i:03d}", "front", image))
+            code = json.loads(raw).get("code")
+            codes[code] += 1
+            if code == "0":
+                soak.acked[f"full{i:03d}"] = {"front": image}
+            elif code != "999999":
+                failures += 1
+                print(f"  disk-full: UNEXPECTED HTTP {status}, code {code}")
+        leftovers = [n for n in os.listdir(data_dir) if n.endswith(".tmp")]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc, port = start_mock(data_dir)
+        ok, problems = verify(port, soak.acked)
+        proc.terminate()
+        proc.wait(timeout=15)
+        failures += len(problems) + len(leftovers) + (codes["999999"] == 0)
+        print(f"disk-full phase (2 MB tmpfs, 24 uploads of 300 KB): {codes['0']} answered 0, "
+              f"{codes['999999']} answered 999999; after kill -9 and restart {ok} of {len(soak.acked)} "
+              f"acknowledged orders verified, {len(problems)} lost; {len(leftovers)} temp files left"
+              f"{'' if codes['999999'] else '; FAIL: the disk never filled'}")
+    finally:
+        subprocess.run(["umount", mnt])
+    return failures
 
 
 def report(soak, idle_rss, start):

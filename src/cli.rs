@@ -112,6 +112,11 @@ pub struct ServeArgs {
     /// the journal off (for load tests: no per-request summary, no SHA-256 of images).
     #[arg(long, env = "IDOCR_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = config::DEFAULT_JOURNAL_LIMIT)]
     pub journal_limit: usize,
+    /// Bytes the journal's entries may hold in all (each kept request value is cut to 256
+    /// characters first); past it the oldest entries are dropped, counted in the metrics as
+    /// `idocr_mock_journal_dropped_total{reason="bytes"}`.
+    #[arg(long, env = "IDOCR_MOCK_JOURNAL_MAX_BYTES", value_name = "BYTES", default_value_t = config::DEFAULT_JOURNAL_MAX_BYTES)]
+    pub journal_max_bytes: usize,
     /// Orders kept for getOcrResult; the oldest are evicted first. 0 turns the store off.
     #[arg(long, env = "IDOCR_MOCK_MAX_ORDERS", value_name = "N", default_value_t = config::DEFAULT_MAX_ORDERS)]
     pub max_orders: usize,
@@ -288,6 +293,7 @@ impl ServeArgs {
             header_timeout: Duration::from_secs(self.header_timeout.max(1)),
             body_timeout: Duration::from_secs(self.body_timeout.max(1)),
             journal_limit: self.journal_limit,
+            journal_max_bytes: self.journal_max_bytes,
             max_orders: self.max_orders,
             max_order_bytes: self.max_order_bytes,
             data_dir: self.data_dir.clone(),

@@ -1,7 +1,7 @@
 //! The mock's one clock. Every timestamp and every expiry reads it, so the admin API can move
 //! time forward and a test can see a ticket expire without sleeping (PROTOCOL.md §9).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -31,13 +31,30 @@ impl Clock {
     }
 
     /// Moves the clock forward (or back, with a negative value).
-    pub fn advance(&self, ms: Millis) {
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    ///
+    /// # Errors
+    /// [`OutOfRange`] when the move would leave the years the mock can serve; the clock is then
+    /// unchanged.
+    pub fn advance(&self, ms: Millis) -> Result<(), OutOfRange> {
+        let real = real_now();
+        self.offset_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |off| {
+                off.checked_add(ms).filter(|o| real.checked_add(*o).is_some_and(in_range))
+            })
+            .map(drop)
+            .map_err(|_| OutOfRange)
     }
 
     /// Sets the clock to `at`; it keeps running from there.
-    pub fn set(&self, at: Millis) {
+    ///
+    /// # Errors
+    /// [`OutOfRange`] when `at` is outside the years the mock can serve; the clock is unchanged.
+    pub fn set(&self, at: Millis) -> Result<(), OutOfRange> {
+        if !in_range(at) {
+            return Err(OutOfRange);
+        }
         self.offset_ms.store(at - real_now(), Ordering::Relaxed);
+        Ok(())
     }
 
     /// Back to real time.
@@ -49,6 +66,32 @@ impl Clock {
     pub fn offset(&self) -> Millis {
         self.offset_ms.load(Ordering::Relaxed)
     }
+}
+
+/// The first and last years the clock may show: every wire time has a four-digit year, and an
+/// ID card's validity (up to 20 years on) must be writable too.
+pub const YEARS: (i32, i32) = (1900, 9979);
+
+/// A move of the clock outside [`YEARS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfRange;
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the clock can show {}-01-01T00:00:00+08:00 to {}-12-31T23:59:59+08:00 only (four-digit years, and room for a card's validity); the clock is unchanged",
+            YEARS.0, YEARS.1
+        )
+    }
+}
+
+/// `true` when `at` falls in [`YEARS`], Beijing time.
+fn in_range(at: Millis) -> bool {
+    Utc.timestamp_millis_opt(at)
+        .single()
+        .map(|t| t.with_timezone(&beijing()).year())
+        .is_some_and(|y| (YEARS.0..=YEARS.1).contains(&y))
 }
 
 fn real_now() -> Millis {
@@ -130,11 +173,23 @@ mod tests {
     fn the_clock_can_be_set_advanced_and_reset() {
         let clock = Clock::new();
         let at = parse_rfc3339("2026-01-01T08:00:00+08:00").unwrap();
-        clock.set(at);
+        clock.set(at).unwrap();
         assert!((clock.now() - at).abs() < 1_000);
-        clock.advance(3_600_000);
+        clock.advance(3_600_000).unwrap();
         assert!((clock.now() - at - 3_600_000).abs() < 1_000);
         clock.reset();
         assert_eq!(clock.offset(), 0);
+    }
+
+    #[test]
+    fn the_clock_refuses_moves_outside_the_years_it_can_serve_and_stays_put() {
+        let clock = Clock::new();
+        assert_eq!(clock.set(parse_rfc3339("0001-01-01T00:00:00+08:00").unwrap()), Err(OutOfRange));
+        assert_eq!(clock.advance(260_000_000_000_000), Err(OutOfRange));
+        assert_eq!(clock.advance(i64::MAX), Err(OutOfRange));
+        assert_eq!(clock.advance(i64::MIN), Err(OutOfRange));
+        assert_eq!(clock.offset(), 0);
+        assert!(clock.set(parse_rfc3339("1900-01-01T00:00:00+08:00").unwrap()).is_ok());
+        assert_eq!(clock.advance(-1_000), Err(OutOfRange));
     }
 }

@@ -21,6 +21,8 @@ pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
 /// Request bodies held at once, all connections together: 64 concurrent 3 MB uploads fit many times.
 pub const DEFAULT_BODY_BUDGET: usize = 512 * 1024 * 1024;
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
+/// `--journal-max-bytes`: 64 MiB.
+pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 64 << 20;
 pub const DEFAULT_MAX_ORDERS: usize = 10_000;
 /// 256 MiB of stored images.
 pub const DEFAULT_MAX_ORDER_BYTES: usize = 256 * 1024 * 1024;
@@ -99,6 +101,8 @@ pub struct Config {
     pub body_timeout: Duration,
     /// Requests the journal keeps (`--journal-limit`); the oldest go first.
     pub journal_limit: usize,
+    /// Bytes the journal's entries may hold (`--journal-max-bytes`); the oldest go first.
+    pub journal_max_bytes: usize,
     /// Orders the store keeps (`--max-orders`).
     pub max_orders: usize,
     /// Image bytes the store keeps (`--max-order-bytes`).
@@ -137,6 +141,7 @@ impl Default for Config {
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
             journal_limit: DEFAULT_JOURNAL_LIMIT,
+            journal_max_bytes: DEFAULT_JOURNAL_MAX_BYTES,
             max_orders: DEFAULT_MAX_ORDERS,
             max_order_bytes: DEFAULT_MAX_ORDER_BYTES,
             data_dir: None,

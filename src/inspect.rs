@@ -62,7 +62,7 @@ pub fn route(state: &State, method: &Method, path: &str, query: &str) -> Option<
 pub fn health_extra(state: &State) -> Value {
     let j = state.journal();
     json!({
-        "journal": {"entries": j.len(), "limit": j.capacity(), "dropped": j.dropped()},
+        "journal": {"entries": j.len(), "limit": j.capacity(), "max_bytes": j.max_bytes(), "bytes": j.bytes(), "dropped": j.dropped().entries + j.dropped().bytes},
         "orders": state.orders().stats(),
         "data_dir": state.config().data_dir.as_ref().map(|d| d.display().to_string()),
     })
@@ -82,8 +82,7 @@ fn requests(state: &State, query: &str, count: bool) -> Reply {
         r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
         return r;
     }
-    let entries = state.journal().select(&filter);
-    reply::json(StatusCode::OK, serde_json::to_vec(&entries).expect("entries serialise"))
+    reply::json(StatusCode::OK, state.journal().render(&filter))
 }
 
 fn order(state: &State, order_no: &str, query: &str) -> Reply {
@@ -123,13 +122,26 @@ fn order_view(o: &Order, images: bool) -> Value {
 /// Everything back to startup state.
 fn reset(state: &State) -> Reply {
     state.journal().reset();
-    state.orders().reset();
+    let orders = state.orders().reset();
     state.metrics().reset();
     state.clock().reset();
     state.tokens().reset();
     state.scenarios().reset();
-    let done = ["journal", "orders", "metrics", "clock", "tokens", "scenarios"];
-    reply::json(StatusCode::OK, json!({"reset": done}).to_string())
+    match orders {
+        Ok(()) => {
+            let done = ["journal", "orders", "metrics", "clock", "tokens", "scenarios"];
+            reply::json(StatusCode::OK, json!({"reset": done}).to_string())
+        }
+        Err(files) => {
+            let done = ["journal", "metrics", "clock", "tokens", "scenarios"];
+            let error = format!(
+                "{} order files in --data-dir could not be deleted (the first 20 named); those orders come back at the next start",
+                files.len()
+            );
+            let body = json!({"error": error, "reset": done, "not_deleted": files.iter().take(20).collect::<Vec<_>>()});
+            reply::json(StatusCode::INTERNAL_SERVER_ERROR, body.to_string())
+        }
+    }
 }
 
 fn metrics(state: &State) -> Reply {

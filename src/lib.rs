@@ -18,6 +18,7 @@
 //! - [`state`]: the one cloneable handle shared by every connection
 //! - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
 //! - [`protocol`]: signatures, the error catalog and the envelopes
+//! - [`redact`]: the one masking and length rule for every request value kept or logged
 //! - [`ocr`]: the `idcardocrapp` pipeline: parse → validate → verify → recognise → respond
 //! - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
 //! - [`image`]: Base64 leniency and image sniffing
@@ -49,6 +50,7 @@ pub mod ocr;
 pub mod orders;
 pub mod picture;
 pub mod protocol;
+pub mod redact;
 pub mod reply;
 pub mod routes;
 pub mod scenarios;

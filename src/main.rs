@@ -3,7 +3,7 @@
 use clap::Parser;
 use idocr_mock::cli::{Cli, Command, ServeArgs};
 use idocr_mock::error::StartupError;
-use idocr_mock::{commands, server, State};
+use idocr_mock::{commands, orders, server, State};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -47,9 +47,14 @@ fn serve(args: &ServeArgs) -> Result<(), StartupError> {
             .await
             .map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
         let local = listener.local_addr().map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+        // Held until the process ends: a second process on this --data-dir refuses to start.
+        let _lock = config.data_dir.as_deref().map(orders::disk::lock).transpose().map_err(StartupError::Usage)?;
+        // Orders are loaded before the line: it means the mock answers (the README's CI loop
+        // waits for it). SIGTERM meanwhile still ends the process: no handler is installed yet.
+        let state = State::new(config);
         println!("listening on http://{local}");
-        commands::log_startup(&config, local);
-        server::run(listener, State::new(config), shutdown_signal()).await;
+        commands::log_startup(state.config(), local);
+        server::run(listener, state, shutdown_signal()).await;
         Ok(())
     })
 }

@@ -82,14 +82,24 @@ pub fn render(state: &State) -> String {
     let _ = writeln!(out, "{name}_sum {}", m.sum_micros.load(Ordering::Relaxed) as f64 / 1e6);
     let _ = writeln!(out, "{name}_count {count}");
     let orders = state.orders().stats();
+    let dropped = state.journal().dropped();
+    let name = "idocr_mock_journal_dropped_total";
+    header(
+        &mut out,
+        name,
+        "counter",
+        "Journal entries pushed out, by --journal-limit (entries) or --journal-max-bytes (bytes).",
+    );
+    let _ = writeln!(out, "{name}{{reason=\"entries\"}} {}", dropped.entries);
+    let _ = writeln!(out, "{name}{{reason=\"bytes\"}} {}", dropped.bytes);
     let gauges: [(&str, &str, &str, u64); 7] = [
         ("idocr_mock_journal_entries", "gauge", "Requests in the journal.", state.journal().len() as u64),
         ("idocr_mock_journal_capacity", "gauge", "--journal-limit.", state.journal().capacity() as u64),
         (
-            "idocr_mock_journal_dropped_total",
-            "counter",
-            "Journal entries pushed out by the limit.",
-            state.journal().dropped(),
+            "idocr_mock_journal_bytes",
+            "gauge",
+            "Bytes the journal's entries hold, about.",
+            state.journal().bytes() as u64,
         ),
         ("idocr_mock_orders", "gauge", "Orders in the store.", orders.orders as u64),
         ("idocr_mock_order_bytes", "gauge", "Image bytes in the order store.", orders.bytes as u64),

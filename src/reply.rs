@@ -74,8 +74,10 @@ pub fn closing(mut reply: Reply) -> Reply {
 
 /// Adds a header whose value is free text; characters a header cannot carry become `?`.
 pub fn set_text_header(reply: &mut Reply, name: &'static str, text: &str) {
-    let clean: String =
-        text.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' }).take(2000).collect();
+    let clean: String = crate::redact::reason(text)
+        .chars()
+        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+        .collect();
     if let Ok(v) = HeaderValue::from_str(&clean) {
         reply.headers_mut().insert(HeaderName::from_static(name), v);
     }
@@ -114,8 +116,8 @@ pub struct Note {
     pub scenario_why: Option<String>,
     /// What the body held, for the journal: the image as size, SHA-256 and format.
     pub body: Option<Box<serde_json::value::RawValue>>,
-    /// An order record was created or changed, and is written to `--data-dir` before the answer.
-    pub stored: bool,
+    /// The side of an order record created or changed, written to `--data-dir` before the answer.
+    pub stored: Option<crate::ocr::request::Side>,
 }
 
 /// A handler's whole answer.

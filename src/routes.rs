@@ -4,6 +4,7 @@
 use crate::admin;
 use crate::ocr;
 use crate::protocol::{catalog, envelope, Code};
+use crate::redact;
 use crate::reply::{self, Abort, Handled, Note, Reply};
 use crate::state::State;
 use crate::tokens;
@@ -60,8 +61,10 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         "/api/server/getOcrResult" => method_not_allowed("GET"),
         _ => not_found(&path),
     };
-    if let (true, Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
-        orders::persist(&state, app, order).await;
+    if let (Some(side), Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
+        if let Err(why) = orders::persist(&state, app, order, side).await {
+            handled = not_written(&state, handled.note, why);
+        }
     }
     journal::record(&state, seen, &mut handled);
     log(&method, &path, &handled, started);
@@ -89,6 +92,15 @@ async fn read_body(state: &State, req: Request<Incoming>) -> Result<(Parts, Byte
             state.config().body_timeout.as_secs()
         ))),
     }
+}
+
+/// `999999`, as the service answers when its storage fails: the order could not be written to
+/// `--data-dir`, so it is not acknowledged (the answer prepared for it is dropped).
+fn not_written(state: &State, mut note: Note, why: String) -> Handled {
+    let code = &catalog::NETWORK_999999;
+    let r = reply::vendor_error(StatusCode::OK, code, code.msg, &state.stamp(), &why);
+    (note.code, note.reason, note.stored) = (Some(code.code), Some(redact::reason(&why)), None);
+    Handled::reply(r, note)
 }
 
 /// HTTP 413 with `400501`: the body passes --max-body.
@@ -140,14 +152,17 @@ fn log(method: &Method, path: &str, handled: &Handled, started: Instant) {
         Err(a) => a.to_string(),
     };
     let code = n.code.unwrap_or("-");
-    let order = n.order_no.as_deref().unwrap_or("-");
+    // Every value from the request is cut and escaped: a log line is one line, of bounded length.
+    let order = n.order_no.as_deref().map_or_else(|| "-".to_string(), redact::escaped);
+    let path = redact::escaped(path);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let scenario = match (&n.scenario, &n.scenario_why) {
-        (Some(s), Some(why)) => format!(" scenario={s} by {why}"),
+        (Some(s), Some(why)) => format!(" scenario={} by {}", redact::escaped(s), redact::escaped(why)),
         _ => String::new(),
     };
     match &n.reason {
         Some(reason) => {
+            let reason = redact::escaped_to(reason, redact::MAX_REASON_CHARS);
             tracing::warn!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms: {reason}")
         }
         None => tracing::info!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms"),

@@ -37,7 +37,7 @@ struct Inner {
 impl State {
     pub fn new(config: Config) -> Self {
         let tokens = TokenStore::new(&config, Caps::default());
-        let (journal, orders) = (Journal::new(config.journal_limit), Orders::new(&config));
+        let (journal, orders) = (Journal::new(config.journal_limit, config.journal_max_bytes), Orders::new(&config));
         let metrics = Metrics::default();
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));

@@ -3,7 +3,9 @@
 mod support;
 
 mod binary;
+mod bounds;
 mod conformance;
+mod durability;
 mod hostile;
 mod journal;
 mod logs;

@@ -51,7 +51,7 @@ impl Filter {
 
     /// `true` when `e` passes every filter given.
     pub fn matches(&self, e: &Entry) -> bool {
-        let eq = |want: &Option<String>, got: Option<&str>| want.as_deref().map_or(true, |w| got == Some(w));
+        let eq = |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| got == Some(w));
         eq(&self.path, Some(&e.path))
             && eq(&self.method, Some(&e.method))
             && eq(&self.code, e.code)

@@ -8,11 +8,10 @@ mod filter;
 mod summary;
 
 pub use filter::{Filter, Since};
-use summary::is_secret_name;
 pub use summary::{parse_query, sha256_hex, summarise_body, summarise_request};
 
 use crate::clock::{self, Millis};
-use crate::protocol::sign::mask;
+use crate::redact;
 use crate::reply::{Abort, Handled};
 use crate::state::State;
 use hyper::{HeaderMap, Method, Uri};
@@ -59,6 +58,27 @@ pub struct Entry {
     pub latency_ms: f64,
 }
 
+impl Entry {
+    /// Bytes the entry holds, about: its strings plus a fixed overhead, for `--journal-max-bytes`.
+    fn weight(&self) -> usize {
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let query: usize = self.query.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, str::len) + 64).sum();
+        let headers: usize = self.headers.values().map(|v| v.len() + 64).sum();
+        let texts =
+            [&self.host, &self.abort, &self.scenario, &self.scenario_why, &self.reason, &self.order_no, &self.app_id];
+        ENTRY_OVERHEAD
+            + self.method.len()
+            + self.path.len()
+            + query
+            + headers
+            + self.body.as_ref().map_or(0, |b| b.get().len())
+            + texts.into_iter().map(opt).sum::<usize>()
+    }
+}
+
+/// Bytes an entry costs beyond its strings (the struct, the map nodes, the allocator's rounding).
+const ENTRY_OVERHEAD: usize = 512;
+
 /// What is known of a request before it is handled.
 #[derive(Debug, Clone)]
 pub struct Head {
@@ -86,11 +106,11 @@ impl Head {
                 headers: BTreeMap::new(),
             };
         }
-        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(redact::clipped);
         let kept = KEPT_HEADERS.iter().filter_map(|h| Some((*h, text(h)?))).collect();
         let query = parse_query(uri.query().unwrap_or("")).into_iter().map(|(k, v)| {
-            let v = if is_secret_name(&k) { mask(&v) } else { v };
-            (k, Value::String(v))
+            let v = redact::value(&k, &v).into_owned();
+            (redact::clipped(&k), Value::String(v))
         });
         Head {
             at: state.clock().now(),
@@ -129,18 +149,18 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
         status,
         abort,
         code: n.code,
-        scenario: n.scenario.clone(),
-        scenario_why: n.scenario_why.clone(),
-        reason: n.reason.clone(),
-        order_no: n.order_no.clone(),
-        app_id: n.app_id.clone(),
+        scenario: n.scenario.as_deref().map(redact::clipped),
+        scenario_why: n.scenario_why.as_deref().map(redact::clipped),
+        reason: n.reason.as_deref().map(redact::reason),
+        order_no: n.order_no.as_deref().map(redact::clipped),
+        app_id: n.app_id.as_deref().map(redact::clipped),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
 }
 
 /// A vendor path as the route table's static text (no copy per request); any other path copied.
 fn static_path(path: &str) -> Cow<'static, str> {
-    crate::routes::vendor_path(path).map_or_else(|| Cow::Owned(path.to_string()), Cow::Borrowed)
+    crate::routes::vendor_path(path).map_or_else(|| Cow::Owned(redact::clipped(path)), Cow::Borrowed)
 }
 
 /// The method's name, without a copy for the standard ones.
@@ -168,23 +188,35 @@ fn abort_name(a: Abort) -> &'static str {
     }
 }
 
-/// The bounded ring of entries.
+/// The bounded ring of entries: at most `limit` entries and `max_bytes` bytes of them.
 #[derive(Debug)]
 pub struct Journal {
     limit: usize,
+    max_bytes: usize,
     ring: Mutex<Ring>,
 }
 
 #[derive(Debug, Default)]
 struct Ring {
-    entries: VecDeque<Entry>,
+    /// Each entry with its [`Entry::weight`].
+    entries: VecDeque<(Entry, usize)>,
+    bytes: usize,
     next_id: u64,
-    dropped: u64,
+    dropped: Dropped,
+}
+
+/// Entries pushed out since startup, by the bound that pushed them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Dropped {
+    /// By `--journal-limit`.
+    pub entries: u64,
+    /// By `--journal-max-bytes`.
+    pub bytes: u64,
 }
 
 impl Journal {
-    pub fn new(limit: usize) -> Self {
-        Journal { limit, ring: Mutex::new(Ring { next_id: 1, ..Ring::default() }) }
+    pub fn new(limit: usize, max_bytes: usize) -> Self {
+        Journal { limit, max_bytes, ring: Mutex::new(Ring { next_id: 1, ..Ring::default() }) }
     }
 
     /// `false` with `--journal-limit 0`: nothing is recorded, and no summary is computed.
@@ -196,30 +228,57 @@ impl Journal {
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Appends `e` with the next id, dropping the oldest past the limit.
+    /// Appends `e` with the next id, dropping the oldest past either bound (never `e` itself).
     pub fn push(&self, mut e: Entry) {
+        let weight = e.weight();
         let mut ring = self.ring();
         e.id = ring.next_id;
         ring.next_id += 1;
-        ring.entries.push_back(e);
-        while ring.entries.len() > self.limit {
-            ring.entries.pop_front();
-            ring.dropped += 1;
+        ring.entries.push_back((e, weight));
+        ring.bytes += weight;
+        while ring.entries.len() > 1 && (ring.entries.len() > self.limit || ring.bytes > self.max_bytes) {
+            let by_count = ring.entries.len() > self.limit;
+            let Some((_, w)) = ring.entries.pop_front() else { break };
+            ring.bytes -= w;
+            if by_count {
+                ring.dropped.entries += 1;
+            } else {
+                ring.dropped.bytes += 1;
+            }
         }
     }
 
-    /// The entries `f` selects, oldest first.
+    /// The entries `f` selects, oldest first, written as a JSON array under the lock: the entries
+    /// are not copied first, so reading the journal costs its text once, not its entries twice.
+    pub fn render(&self, f: &Filter) -> Vec<u8> {
+        let ring = self.ring();
+        let hits: Vec<&Entry> = ring.entries.iter().map(|(e, _)| e).filter(|e| f.matches(e)).collect();
+        let skip = f.limit.map_or(0, |l| hits.len().saturating_sub(l));
+        serde_json::to_vec(&hits[skip..]).expect("entries serialise")
+    }
+
+    /// The entries `f` selects, oldest first (copies; for tests and small reads).
     pub fn select(&self, f: &Filter) -> Vec<Entry> {
         let ring = self.ring();
-        let hits: Vec<&Entry> = ring.entries.iter().filter(|e| f.matches(e)).collect();
+        let hits: Vec<&Entry> = ring.entries.iter().map(|(e, _)| e).filter(|e| f.matches(e)).collect();
         let skip = f.limit.map_or(0, |l| hits.len().saturating_sub(l));
         hits[skip..].iter().map(|e| (*e).clone()).collect()
     }
 
     /// How many entries `f` selects.
     pub fn count(&self, f: &Filter) -> usize {
-        let n = self.ring().entries.iter().filter(|e| f.matches(e)).count();
+        let n = self.ring().entries.iter().filter(|(e, _)| f.matches(e)).count();
         f.limit.map_or(n, |l| n.min(l))
+    }
+
+    /// `--journal-max-bytes`.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Bytes the entries hold, about (see `--journal-max-bytes`).
+    pub fn bytes(&self) -> usize {
+        self.ring().bytes
     }
 
     pub fn len(&self) -> usize {
@@ -234,8 +293,8 @@ impl Journal {
         self.limit
     }
 
-    /// Entries pushed out by the limit since startup.
-    pub fn dropped(&self) -> u64 {
+    /// Entries pushed out by either bound since startup (or the last reset).
+    pub fn dropped(&self) -> Dropped {
         self.ring().dropped
     }
 
@@ -243,7 +302,8 @@ impl Journal {
     pub fn reset(&self) {
         let mut ring = self.ring();
         ring.entries.clear();
-        ring.dropped = 0;
+        ring.bytes = 0;
+        ring.dropped = Dropped::default();
     }
 }
 
@@ -253,7 +313,7 @@ mod tests {
 
     #[test]
     fn the_ring_drops_the_oldest_and_ids_survive_a_reset() {
-        let j = Journal::new(2);
+        let j = Journal::new(2, usize::MAX);
         let e = |p: &str| Entry {
             id: 0,
             at: 0,
@@ -278,7 +338,7 @@ mod tests {
         }
         let all = j.select(&Filter::default());
         assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), [2, 3]);
-        assert_eq!(j.dropped(), 1);
+        assert_eq!(j.dropped(), Dropped { entries: 1, bytes: 0 });
         j.reset();
         j.push(e("/d"));
         assert_eq!(j.select(&Filter::default())[0].id, 4);

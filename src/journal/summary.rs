@@ -2,11 +2,10 @@
 //! `idcardStr` as its size, SHA-256 and format, unknown fields by name only, and a user id that is
 //! an ID number masked.
 
-use crate::identity;
 use crate::image::Decoded;
 use crate::image::{self, LineBreaks};
 use crate::ocr::request::{Fields, Loose};
-use crate::protocol::sign::mask;
+use crate::redact::{self, clip, is_secret_name};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -15,14 +14,6 @@ use std::collections::BTreeMap;
 
 /// Body fields of the OCR request whose values are kept as sent.
 const PLAIN_FIELDS: &[&str] = &["webankAppId", "appId", "version", "nonce", "sign", "orderNo", "cardType", "getNative"];
-
-/// `true` for a parameter name whose value must never be shown.
-pub(crate) fn is_secret_name(name: &str) -> bool {
-    let n = name.as_bytes();
-    ["secret", "ticket", "token", "password"]
-        .iter()
-        .any(|s| n.windows(s.len()).any(|w| w.eq_ignore_ascii_case(s.as_bytes())))
-}
 
 /// The body of a request, safe to keep: known OCR fields as sent (secrets masked), `idcardStr` as
 /// its size, SHA-256 of the decoded bytes and format, unknown fields by name only.
@@ -70,7 +61,7 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "KeptFields::is_empty")]
     fields: KeptFields<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    unknown_fields: Vec<&'a str>,
+    unknown_fields: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Summary<'a> {
@@ -80,7 +71,7 @@ impl<'a> Summary<'a> {
         for (k, v) in pairs {
             match kept(k, v) {
                 Some(out) => summary.fields.insert(k, out),
-                None => summary.unknown_fields.push(k),
+                None => summary.unknown_fields.push(clip(k)),
             }
         }
         summary
@@ -95,7 +86,7 @@ impl<'a> Summary<'a> {
 /// Known fields by name, written as a JSON object sorted by name. A small sorted vector: a body has
 /// about ten fields, and a map would allocate a node per field on every request.
 #[derive(Default)]
-struct KeptFields<'a>(Vec<(&'a str, Kept<'a>)>);
+struct KeptFields<'a>(Vec<(Cow<'a, str>, Kept<'a>)>);
 
 impl<'a> KeptFields<'a> {
     fn is_empty(&self) -> bool {
@@ -104,7 +95,8 @@ impl<'a> KeptFields<'a> {
 
     /// Adds or replaces the field `name`.
     fn insert(&mut self, name: &'a str, value: Kept<'a>) {
-        match self.0.binary_search_by(|(k, _)| (*k).cmp(name)) {
+        let name = clip(name);
+        match self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name.as_ref())) {
             Ok(i) => self.0[i].1 = value,
             Err(i) => self.0.insert(i, (name, value)),
         }
@@ -148,10 +140,8 @@ fn kept<'a>(name: &str, v: &'a Loose<'a>) -> Option<Kept<'a>> {
     };
     Some(match name {
         "idcardStr" => image_summary(text),
-        n if is_secret_name(n) => Kept::Text(Cow::Owned(mask(text))),
         _ if !known(name) => return None,
-        _ if looks_like_id_number(text) => Kept::Text(Cow::Owned(mask_id(text))),
-        _ => Kept::Text(Cow::Borrowed(text.as_ref())),
+        _ => Kept::Text(redact::value(name, text)),
     })
 }
 
@@ -167,7 +157,7 @@ fn image_summary(b64: &str) -> Kept<'static> {
             sha256: sha256_hex(&d.bytes),
             format: d.format.as_str(),
         },
-        Err(p) => Kept::BadImage { base64_chars: b64.len(), problem: p.to_string() },
+        Err(p) => Kept::BadImage { base64_chars: b64.len(), problem: redact::clipped(&p.to_string()) },
     }
 }
 
@@ -176,16 +166,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let mut out = [0u8; 64];
     hex::encode_to_slice(Sha256::digest(bytes), &mut out).expect("64 hex digits for 32 bytes");
     String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
-}
-
-fn looks_like_id_number(s: &str) -> bool {
-    identity::is_valid_number(s) || (s.ends_with('x') && identity::is_valid_number(&s.to_ascii_uppercase()))
-}
-
-/// `110101********1234`: region and last four only.
-fn mask_id(s: &str) -> String {
-    let (head, tail) = (&s[..6], &s[s.len() - 4..]);
-    format!("{head}{}{tail}", "*".repeat(s.len() - 10))
 }
 
 /// Query pairs, percent-decoded, `+` as a space (form encoding).
@@ -197,16 +177,6 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn secret_names_are_found_in_any_case_and_anywhere_in_the_name() {
-        for name in ["secret", "appSecret", "SIGN_TICKET", "accessToken", "Password", "x-tOkEn-y"] {
-            assert!(is_secret_name(name), "{name}");
-        }
-        for name in ["sign", "nonce", "orderNo", "toke", "tick", ""] {
-            assert!(!is_secret_name(name), "{name}");
-        }
-    }
 
     #[test]
     fn an_id_number_is_masked_whatever_the_case_of_its_check_letter() {

@@ -52,7 +52,7 @@ fn recognise(
     note.order_no = Some(f.order_no.to_string());
     note.app_id = Some(f.app_id.to_string());
     if let Some(q) = query_order_no(head).filter(|q| q != &f.order_no) {
-        tracing::info!(order_no = %f.order_no, query_order_no = %q, "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
+        tracing::info!(order_no = %crate::redact::escaped(&f.order_no), query_order_no = %crate::redact::escaped(&q), "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
     }
     request::check_version(&f)?;
     let app = state.app(&f.app_id).ok_or_else(|| Refusal {
@@ -76,15 +76,18 @@ fn recognise(
         if let (Some(code), Ok(_)) = (note.code, &answer) {
             if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
                 let answer = crate::orders::SideAnswer::error(code);
-                note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image);
+                note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image)?;
             }
         }
         return Ok(answer);
     }
-    Ok(Ok(succeed(state, &f, &ticket, side, choice, note, image)))
+    Ok(Ok(succeed(state, &f, &ticket, side, choice, note, image)?))
 }
 
 /// The success answer, shaped by the scenario's look (warnings, clarity, kind of person, pin).
+///
+/// # Errors
+/// A duplicate side under `--reject-duplicate-orders`, found as the result is stored.
 fn succeed(
     state: &State,
     f: &Fields<'_>,
@@ -93,7 +96,7 @@ fn succeed(
     choice: &Choice,
     note: &mut Note,
     image: Decoded,
-) -> reply::Reply {
+) -> Result<reply::Reply, Refusal> {
     let look = scenarios::apply::look(choice);
     let stamp = state.stamp();
     let key = format!("{}/{}", f.app_id, f.order_no);
@@ -121,8 +124,8 @@ fn succeed(
         multi_warning: recognition.multi_warning,
         clarity: recognition.clarity.to_string(),
     };
-    note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image);
-    reply::json(StatusCode::OK, body)
+    note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image)?;
+    Ok(reply::json(StatusCode::OK, body))
 }
 
 /// Checks the sign against every live SIGN ticket of the app; returns the ticket that matched.
@@ -152,7 +155,7 @@ pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply
     let msg = envelope::message(refusal.code, refusal.wire_detail(), state.config().legacy_texts());
     let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp(), &refusal.detail);
     note.code = Some(refusal.code.code);
-    note.reason = Some(refusal.detail.clone());
+    note.reason = Some(crate::redact::reason(&refusal.detail));
     r
 }
 

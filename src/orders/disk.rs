@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 
 const PREFIX: &str = "order-";
 const SUFFIX: &str = ".json";
+/// A file being written: renamed over the order file once complete, deleted if the write fails.
+const TMP_EXTENSION: &str = "json.tmp";
+/// The advisory lock that keeps a second process off the directory.
+pub const LOCK_FILE: &str = ".idocr-mock.lock";
 
 /// `Vec<u8>` as standard Base64, for the files.
 pub mod base64_bytes {
@@ -46,14 +50,17 @@ pub fn path_of(dir: &Path, app: &str, order_no: &str) -> PathBuf {
 /// The I/O error of the step that failed; the previous file, if any, is left as it was.
 pub fn write(dir: &Path, order: &Order) -> io::Result<()> {
     let path = path_of(dir, &order.app_id, &order.order_no);
-    let tmp = path.with_extension("json.tmp");
+    let tmp = path.with_extension(TMP_EXTENSION);
     let bytes = serde_json::to_vec(order).map_err(io::Error::other)?;
-    {
-        let mut f = File::create(&tmp)?;
+    let written = File::create(&tmp).and_then(|mut f| {
         f.write_all(&bytes)?;
-        f.sync_all()?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| fs::rename(&tmp, &path)) {
+        // A full disk must not stay full of our half-written files.
+        let _ = fs::remove_file(&tmp);
+        return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
     }
-    fs::rename(&tmp, &path)?;
     // The rename is durable once the directory is synced; not every platform allows opening one.
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
@@ -61,14 +68,56 @@ pub fn write(dir: &Path, order: &Order) -> io::Result<()> {
     Ok(())
 }
 
+/// The side records of the order file, as last written (`None` when there is none to read).
+pub fn read_back(dir: &Path, app: &str, order_no: &str) -> Option<Order> {
+    read(&path_of(dir, app, order_no)).ok()
+}
+
 /// Deletes the file of an evicted or reset order; a missing file is fine.
-pub fn remove(dir: &Path, app: &str, order_no: &str) {
+///
+/// # Errors
+/// The file and the OS error when it exists and could not be deleted (also logged).
+pub fn remove(dir: &Path, app: &str, order_no: &str) -> Result<(), String> {
     let path = path_of(dir, app, order_no);
     match fs::remove_file(&path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => tracing::warn!("cannot delete {}: {e}", path.display()),
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => {
+            tracing::warn!("cannot delete {}: {e}", path.display());
+            Err(format!("{}: {e}", path.display()))
+        }
     }
+}
+
+/// Takes the advisory lock of `dir` ([`LOCK_FILE`], holding this process's id) for as long as
+/// the returned file is open: two processes on one directory would delete each other's orders.
+///
+/// # Errors
+/// The directory and the id of the process holding it, or why the lock file could not be made.
+pub fn lock(dir: &Path) -> Result<File, String> {
+    let path = dir.join(LOCK_FILE);
+    let file = fs::create_dir_all(dir)
+        .and_then(|()| fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path))
+        .map_err(|e| format!("--data-dir {}: cannot create the lock file {}: {e}", dir.display(), path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let holder = fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            let holder = if holder.is_empty() { "another process".to_string() } else { format!("process {holder}") };
+            return Err(format!(
+                "--data-dir {} is in use by {holder} (lock file {}); stop it or give this one another --data-dir",
+                dir.display(),
+                path.display()
+            ));
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(format!("--data-dir {}: cannot lock {}: {e}", dir.display(), path.display()))
+        }
+    }
+    let mut f = &file;
+    let _ = file.set_len(0).and_then(|()| write!(f, "{}", std::process::id())).and_then(|()| f.flush());
+    Ok(file)
 }
 
 /// Every order in `dir`, oldest first; unreadable files are skipped with a warning naming them.
@@ -83,23 +132,35 @@ pub fn load(dir: &Path) -> Vec<Order> {
             return Vec::new();
         }
     };
-    let mut orders: Vec<Order> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
-        })
-        .filter_map(|p| match read(&p) {
-            Ok(o) => Some(o),
+    let mut orders = Vec::new();
+    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        if name.starts_with(PREFIX) && name.ends_with(&format!(".{TMP_EXTENSION}")) {
+            // Left by a write that a crash or a full disk interrupted; its order file is intact.
+            match fs::remove_file(&path) {
+                Ok(()) => tracing::info!("removed {}, left by an interrupted write", path.display()),
+                Err(e) => tracing::warn!("cannot remove {}, left by an interrupted write: {e}", path.display()),
+            }
+            continue;
+        }
+        if !(name.starts_with(PREFIX) && name.ends_with(SUFFIX)) {
+            continue;
+        }
+        // Only regular files: opening a FIFO would block startup forever.
+        if !fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            tracing::warn!("skipping {}: not a regular file", path.display());
+            continue;
+        }
+        match read(&path) {
+            Ok(o) => orders.push(o),
             Err(why) => {
                 tracing::warn!(
                     "skipping {}: {why} (the file is left in place; delete it to silence this)",
-                    p.display()
-                );
-                None
+                    path.display()
+                )
             }
-        })
-        .collect();
+        }
+    }
     orders.sort_by_key(|o| (o.updated(), o.order_no.clone()));
     orders
 }

@@ -79,6 +79,10 @@ impl Order {
 
 type Key = (String, String);
 
+/// The side is already stored and `--reject-duplicate-orders` is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SideTaken;
+
 /// Sizes for the health page and the metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Stats {
@@ -154,11 +158,28 @@ impl Orders {
 
     /// Stores one side of `(app, order_no)`, creating the order or filling it in.
     pub fn put(&self, app: &str, order_no: &str, side: Side, rec: SideRecord) {
+        let _ = self.put_checked(app, order_no, side, rec, DuplicateOrders::Allow);
+    }
+
+    /// [`Orders::put`], refusing (with `Err`) when `duplicates` rejects them and the side is
+    /// already stored: the check and the insert happen under one lock, so of two concurrent calls
+    /// for one side only one is stored.
+    pub fn put_checked(
+        &self,
+        app: &str,
+        order_no: &str,
+        side: Side,
+        rec: SideRecord,
+        duplicates: DuplicateOrders,
+    ) -> Result<(), SideTaken> {
         let mut guard = self.inner();
         let inner: &mut Inner = &mut guard;
         let added = rec.image.len();
         // One hash of the key, whether the order is new or filled in.
         let removed = match inner.map.entry((app.to_string(), order_no.to_string())) {
+            hash_map::Entry::Occupied(e) if duplicates == DuplicateOrders::Reject && e.get().side(side).is_some() => {
+                return Err(SideTaken);
+            }
             hash_map::Entry::Occupied(mut e) => e.get_mut().slot(side).replace(rec).map_or(0, |old| old.image.len()),
             hash_map::Entry::Vacant(e) => {
                 inner.age.push_back(e.key().clone());
@@ -171,6 +192,24 @@ impl Orders {
         };
         inner.bytes = inner.bytes + added - removed;
         self.evict(inner, (app, order_no));
+        Ok(())
+    }
+
+    /// Puts one side back as its file has it (`None`: as if never stored), after the file could
+    /// not be written: the store never shows what the disk does not have.
+    /// Only when the side is still `tried`: a newer call's record is written by that call.
+    fn revert(&self, app: &str, order_no: &str, side: Side, tried: Option<&SideRecord>, on_disk: Option<SideRecord>) {
+        let mut inner = self.inner();
+        let key = (app.to_string(), order_no.to_string());
+        let Some(order) = inner.map.get_mut(&key).filter(|o| o.side(side) == tried) else { return };
+        let (added, slot) = (on_disk.as_ref().map_or(0, |r| r.image.len()), order.slot(side));
+        let removed = std::mem::replace(slot, on_disk).map_or(0, |r| r.image.len());
+        let empty = order.front.is_none() && order.back.is_none();
+        inner.bytes = inner.bytes + added - removed;
+        if empty {
+            inner.map.remove(&key);
+            inner.age.retain(|k| k != &key);
+        }
     }
 
     /// Evicts the oldest orders past either limit, never `keep` (the one just written).
@@ -222,18 +261,25 @@ impl Orders {
     }
 
     /// Forgets every order, and deletes their files from `--data-dir`.
-    pub fn reset(&self) {
+    ///
+    /// # Errors
+    /// Each file that could not be deleted, with the OS error: those orders come back at the
+    /// next start.
+    pub fn reset(&self) -> Result<(), Vec<String>> {
         let keys: Vec<Key> = {
             let mut inner = self.inner();
             let old = std::mem::take(&mut *inner);
             old.map.into_keys().chain(old.doomed).collect()
         };
         self.write_failures.store(0, Ordering::Relaxed);
-        if let Some(dir) = &self.data_dir {
-            let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
-            for (app, order_no) in keys {
-                disk::remove(dir, &app, &order_no);
-            }
+        let Some(dir) = &self.data_dir else { return Ok(()) };
+        let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
+        let failed: Vec<String> =
+            keys.iter().filter_map(|(app, order_no)| disk::remove(dir, app, order_no).err()).collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(failed)
         }
     }
 }
@@ -244,15 +290,19 @@ impl Orders {
 /// [`catalog::DUPLICATE_ORDER`] when the switch is on and that side is already stored.
 pub fn check_duplicate(state: &State, app: &str, order_no: &str, side: Side) -> Result<(), Refusal> {
     if state.config().duplicate_orders == DuplicateOrders::Reject && state.orders().has_side(app, order_no, side) {
-        return Err(Refusal {
-            code: &catalog::DUPLICATE_ORDER,
-            detail: format!(
-                "orderNo {order_no} already has a {} result and --reject-duplicate-orders is on (the code is a guess)",
-                side.as_str()
-            ),
-        });
+        return Err(duplicate(order_no, side));
     }
     Ok(())
+}
+
+fn duplicate(order_no: &str, side: Side) -> Refusal {
+    Refusal {
+        code: &catalog::DUPLICATE_ORDER,
+        detail: format!(
+            "orderNo {order_no} already has a {} result and --reject-duplicate-orders is on (the code is a guess)",
+            side.as_str()
+        ),
+    }
 }
 
 /// One side's answer as the store keeps it: built by the OCR pipeline from what it rendered, so
@@ -280,11 +330,23 @@ impl SideAnswer {
     }
 }
 
-/// Stores what an OCR call answered and the image it uploaded. Returns `true`, for
+/// Stores what an OCR call answered and the image it uploaded. Returns the side stored, for
 /// [`crate::reply::Note::stored`].
-pub fn record(state: &State, app: &str, order_no: &str, side: Side, answer: SideAnswer, image: Decoded) -> bool {
+///
+/// # Errors
+/// [`catalog::DUPLICATE_ORDER`] when `--reject-duplicate-orders` is on and the side is already
+/// stored (checked again under the store's lock: a concurrent call may have stored it since
+/// [`check_duplicate`]).
+pub fn record(
+    state: &State,
+    app: &str,
+    order_no: &str,
+    side: Side,
+    answer: SideAnswer,
+    image: Decoded,
+) -> Result<Option<Side>, Refusal> {
     if !state.orders().is_on() {
-        return false;
+        return Ok(None);
     }
     let rec = SideRecord {
         code: Cow::Borrowed(answer.code),
@@ -296,41 +358,48 @@ pub fn record(state: &State, app: &str, order_no: &str, side: Side, answer: Side
         format: Cow::Borrowed(image.format.as_str()),
         image: image.bytes,
     };
-    state.orders().put(app, order_no, side, rec);
-    true
+    match state.orders().put_checked(app, order_no, side, rec, state.config().duplicate_orders) {
+        Ok(()) => Ok(Some(side)),
+        Err(SideTaken) => Err(duplicate(order_no, side)),
+    }
 }
 
 /// Writes the order to `--data-dir` (if any) before its answer is sent; the file work runs on the
 /// blocking pool, no lock is held across the `.await`.
-pub async fn persist(state: &State, app: &str, order_no: &str) {
+///
+/// # Errors
+/// Why the file could not be written (the file and the OS error); the side is then put back as
+/// the file has it, so getOcrResult never answers what a restart would lose.
+pub async fn persist(state: &State, app: &str, order_no: &str, side: Side) -> Result<(), String> {
     if state.orders().data_dir.is_none() {
-        return;
+        return Ok(());
     }
     let (state, app, order_no) = (state.clone(), app.to_string(), order_no.to_string());
-    let done = tokio::task::spawn_blocking(move || state.orders().write(&app, &order_no)).await;
-    if let Err(e) = done {
-        tracing::error!("writing an order to --data-dir panicked: {e}");
-    }
+    let done = tokio::task::spawn_blocking(move || state.orders().write(&app, &order_no, side)).await;
+    done.unwrap_or_else(|e| Err(format!("writing the order to --data-dir panicked: {e}")))
 }
 
 impl Orders {
     /// The blocking half of [`persist`]: deletes evicted files, then writes the current record.
-    fn write(&self, app: &str, order_no: &str) {
-        let Some(dir) = &self.data_dir else { return };
+    fn write(&self, app: &str, order_no: &str, side: Side) -> Result<(), String> {
+        let Some(dir) = &self.data_dir else { return Ok(()) };
         let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
         let (doomed, current) = {
             let mut inner = self.inner();
             (std::mem::take(&mut inner.doomed), inner.map.get(&(app.to_string(), order_no.to_string())).cloned())
         };
         for (a, o) in doomed {
-            disk::remove(dir, &a, &o);
+            let _ = disk::remove(dir, &a, &o);
         }
-        if let Some(order) = current {
-            if let Err(e) = disk::write(dir, &order) {
-                self.write_failures.fetch_add(1, Ordering::Relaxed);
-                tracing::error!("cannot write order {order_no} to {}: {e}", dir.display());
-            }
-        }
+        let Some(order) = current else { return Ok(()) };
+        disk::write(dir, &order).map_err(|e| {
+            self.write_failures.fetch_add(1, Ordering::Relaxed);
+            let on_disk = disk::read_back(dir, app, order_no).and_then(|mut o| o.slot(side).take());
+            self.revert(app, order_no, side, order.side(side), on_disk);
+            let why = format!("cannot write order {order_no} to --data-dir: {e}");
+            tracing::error!("{}", crate::redact::escaped_to(&why, crate::redact::MAX_REASON_CHARS));
+            why
+        })
     }
 }
 

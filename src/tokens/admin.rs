@@ -89,9 +89,10 @@ fn move_clock(state: &State, body: &Value) -> Result<(), String> {
     match (key.as_str(), value) {
         ("advance_seconds", Value::Number(n)) => {
             let ms = n.as_f64().map(|s| (s * 1000.0).round()).filter(|ms| ms.abs() < 1e15);
-            state.clock().advance(ms.ok_or("advance_seconds is out of range")? as i64);
+            let ms = ms.ok_or_else(|| clock::OutOfRange.to_string())?;
+            state.clock().advance(ms as i64).map_err(|e| e.to_string())?;
         }
-        ("set", Value::String(s)) => state.clock().set(clock::parse_rfc3339(s)?),
+        ("set", Value::String(s)) => state.clock().set(clock::parse_rfc3339(s)?).map_err(|e| e.to_string())?,
         ("reset", Value::Bool(true)) => state.clock().reset(),
         (k, v) => return Err(format!("{{{k:?}: {v}}} is not an accepted form")),
     }
@@ -138,7 +139,12 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
         Field { name: "version", value: version },
     ];
     let refused = |reason: String| {
-        tracing::warn!("verify-nonce-sign for app {app}, user {user}: {reason}");
+        tracing::warn!(
+            "verify-nonce-sign for app {}, user {}: {}",
+            crate::redact::escaped(app),
+            crate::redact::escaped(&crate::redact::value("userId", user)),
+            crate::redact::escaped_to(&reason, crate::redact::MAX_REASON_CHARS)
+        );
         reply::json(StatusCode::FORBIDDEN, json!({"valid": false, "reason": reason}).to_string())
     };
     match sign::verify(&signed, &[], received, &candidates, state.config().sign_case) {

@@ -11,6 +11,7 @@ use crate::clock::Millis;
 use crate::config::Config;
 use crate::protocol::envelope::mix;
 use crate::protocol::sign::{Candidate, TicketState};
+use crate::redact::mask;
 use life::{Death, Ticket, Token};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -291,10 +292,6 @@ fn unknown_token(inner: &Inner, app: &str, token: &str) -> String {
             mask(token)
         ),
     }
-}
-
-fn mask(s: &str) -> String {
-    crate::protocol::sign::mask(s)
 }
 
 const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -92,7 +92,7 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
     match state.tokens().secret_matches(app, secret) {
         None => return Err(unknown_app(state, app)),
         Some(false) => {
-            let detail = format!("wrong secret for app {app} (received {})", crate::protocol::sign::mask(secret));
+            let detail = format!("wrong secret for app {app} (received {})", crate::redact::mask(secret));
             return Err(refusal(&catalog::NO_PERMISSION, detail));
         }
         Some(true) => {}

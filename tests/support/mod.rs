@@ -1,6 +1,7 @@
 //! Helpers: a mock per test on `127.0.0.1:0`, an independent signer, request builders.
 #![allow(dead_code)]
 
+pub mod process;
 pub mod proxy;
 
 use idocr_mock::client::{Answer, Call};
@@ -34,7 +35,7 @@ impl Mock {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = State::new(config);
-        state.clock().set(clock::parse_rfc3339(TEST_TIME).unwrap());
+        state.clock().set(clock::parse_rfc3339(TEST_TIME).unwrap()).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(idocr_mock::run(listener, state.clone(), async {
             let _ = stopped.await;
