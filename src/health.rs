@@ -50,6 +50,21 @@ impl HealthArgs {
     }
 }
 
+/// `idocr-mock health`: one line either way, on stdout when healthy (exit 0), on stderr with the
+/// reason otherwise (exit 1).
+pub fn main(args: &HealthArgs) -> std::process::ExitCode {
+    match run(args) {
+        Ok(line) => {
+            println!("{line}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(why) => {
+            eprintln!("idocr-mock health: unhealthy: {why}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Asks once. `Ok` is the line for stdout (healthy), `Err` the reason (unhealthy).
 ///
 /// # Errors

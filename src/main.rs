@@ -18,27 +18,13 @@ fn main() -> ExitCode {
         Some(Command::Scenarios(args)) => commands::scenarios(&args).map(|out| print!("{out}")),
         Some(Command::Image(args)) => commands::image(&args).map(|out| print!("{out}")),
         Some(Command::Conformance(args)) => return idocr_mock::conformance::main(&args),
-        Some(Command::Health(args)) => return health(&args),
+        Some(Command::Health(args)) => return idocr_mock::health::main(&args),
         None => serve(&cli.serve),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("idocr-mock: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// One line either way: stdout when healthy (exit 0), stderr with the reason otherwise (exit 1).
-fn health(args: &idocr_mock::health::HealthArgs) -> ExitCode {
-    match idocr_mock::health::run(args) {
-        Ok(line) => {
-            println!("{line}");
-            ExitCode::SUCCESS
-        }
-        Err(why) => {
-            eprintln!("idocr-mock health: unhealthy: {why}");
             ExitCode::FAILURE
         }
     }
