@@ -35,6 +35,9 @@ pub enum Command {
     /// Run the conformance suite against a target (the mock or the real service) and report
     /// where it differs from PROTOCOL.md.
     Conformance(crate::conformance::ConformanceArgs),
+    /// Ask a running mock whether it is healthy (GET /__admin/health on the server's --bind and
+    /// --port): exit 0 when it is, 1 with the reason otherwise. For container health checks.
+    Health(crate::health::HealthArgs),
 }
 
 /// Serving (the default command).

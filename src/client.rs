@@ -121,8 +121,7 @@ impl Call {
             return Err(CallError::Tls(NO_TLS.into()));
         }
         let exchange = async {
-            let stream =
-                tokio::net::TcpStream::connect((base.host.as_str(), base.port)).await.map_err(CallError::Connect)?;
+            let stream = connect(&base.host, base.port).await.map_err(CallError::Connect)?;
             let target = format!("{}{}", base.prefix, self.target);
             match base.scheme {
                 Scheme::Http => self.exchange(stream, &base.authority(), &target).await,
@@ -159,6 +158,20 @@ impl Call {
         let body = body.collect().await.map_err(CallError::Http)?.to_bytes();
         Ok(Answer { status: parts.status, headers: parts.headers, body })
     }
+}
+
+/// Connects to `host`, resolving IP literals and `localhost` without the system resolver: a
+/// static glibc binary in a `FROM scratch` image has no `/etc/hosts` to find `localhost` in
+/// (other names go to the resolver, which reads `/etc/resolv.conf` there).
+async fn connect(host: &str, port: u16) -> std::io::Result<tokio::net::TcpStream> {
+    let literal: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) if host.eq_ignore_ascii_case("localhost") => {
+            vec![SocketAddr::from(([127, 0, 0, 1], port)), SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port))]
+        }
+        Err(_) => return tokio::net::TcpStream::connect((host, port)).await,
+    };
+    tokio::net::TcpStream::connect(literal.as_slice()).await
 }
 
 /// Why an `https` target cannot be reached by a default build.

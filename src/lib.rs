@@ -31,6 +31,7 @@
 //! - [`inspect`]: the admin routes of the journal, the orders, reset, metrics and the admin token
 //! - [`metrics`]: Prometheus counters for `/__admin/metrics`
 //! - [`commands`]: the `sign`, `codes`, `scenarios` and `image` subcommands
+//! - [`health`]: `idocr-mock health`, the self-probe for container health checks
 //! - [`conformance`]: the suite that measures how faithful a target is (`idocr-mock conformance`)
 
 pub mod admin;
@@ -41,6 +42,7 @@ pub mod commands;
 pub mod config;
 pub mod conformance;
 pub mod error;
+pub mod health;
 pub mod identity;
 pub mod image;
 pub mod inspect;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Some(Command::Scenarios(args)) => commands::scenarios(&args).map(|out| print!("{out}")),
         Some(Command::Image(args)) => commands::image(&args).map(|out| print!("{out}")),
         Some(Command::Conformance(args)) => return idocr_mock::conformance::main(&args),
+        Some(Command::Health(args)) => return idocr_mock::health::main(&args),
         None => serve(&cli.serve),
     };
     match result {

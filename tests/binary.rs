@@ -41,3 +41,88 @@ fn a_broken_config_file_fails_at_startup_naming_the_file_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("apps.toml, line 3, column 10"), "{err}");
 }
+
+/// The binary serving on a free port with `extra` flags, and its address.
+fn spawn_mock(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args(["--port", "0"])
+        .args(extra)
+        .env_remove("IDOCR_MOCK_PORT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let addr = first.trim().strip_prefix("listening on http://").expect("first line names the address");
+    (child, addr.parse().unwrap())
+}
+
+/// `idocr-mock health` with `args` and the environment's IDOCR_MOCK_* cleared but for `env`.
+fn health(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idocr-mock"));
+    cmd.arg("health").args(args);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("IDOCR_MOCK_")) {
+        cmd.env_remove(k);
+    }
+    cmd.envs(env.iter().copied()).output().unwrap()
+}
+
+#[test]
+fn health_exits_0_for_a_running_mock_on_the_port_its_variable_names() {
+    let (mut child, addr) = spawn_mock(&["--bind", "127.0.0.1"]);
+    let port = addr.port().to_string();
+    let by_flag = health(&["--port", &port], &[]);
+    let by_env = health(&[], &[("IDOCR_MOCK_PORT", &port), ("IDOCR_MOCK_BIND", "0.0.0.0")]);
+    let by_url = health(&["--url", &format!("http://localhost:{port}")], &[]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for out in [by_flag, by_env, by_url] {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.starts_with("healthy: http://") && stdout.contains(&port), "{stdout}");
+        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    }
+}
+
+#[test]
+fn health_exits_1_saying_connection_refused_when_nothing_listens() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let out = health(&["--port", &port], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("connection refused on 127.0.0.1:{port}")), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn health_exits_1_naming_the_status_when_the_url_is_not_the_mocks_health() {
+    let (mut child, addr) = spawn_mock(&[]);
+    let out = health(&["--url", &format!("http://{addr}/elsewhere")], &[]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("answered HTTP 404"), "{err}");
+}
+
+#[test]
+fn health_exits_1_on_timeout_when_the_port_accepts_but_never_answers() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port().to_string();
+    let out = health(&["--port", &port, "--timeout", "0.3"], &[]);
+    drop(silent);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no answer from") && err.contains("within 0.3s"), "{err}");
+}
+
+#[test]
+fn health_exits_0_when_the_mock_requires_an_admin_token() {
+    let (mut child, addr) = spawn_mock(&["--admin-token", "s3cret-admin"]);
+    let out = health(&["--port", &addr.port().to_string()], &[]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

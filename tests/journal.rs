@@ -114,9 +114,9 @@ async fn the_journal_holds_no_secret_ticket_image_or_full_id_number() {
 }
 
 #[tokio::test]
-async fn with_an_admin_token_every_admin_call_needs_it() {
+async fn with_an_admin_token_every_admin_call_but_health_needs_it() {
     let mock = Mock::with(Config { seed: 1, admin_token: Some("s3cret-admin".into()), ..Config::default() }).await;
-    for target in ["health", "requests", "metrics"] {
+    for target in ["requests", "metrics", "orders/x", "reset"] {
         let none = admin(&mock, target).await;
         assert_eq!(none.status, 401, "{target}");
         assert_eq!(none.header("www-authenticate"), Some("Bearer"));
@@ -127,6 +127,19 @@ async fn with_an_admin_token_every_admin_call_needs_it() {
     let right = mock.send(Call::get("/__admin/health").header("authorization", "Bearer s3cret-admin")).await;
     assert_eq!(right.status, 200);
     assert_eq!(mock.ocr(&signed_body("t1", Side::Front)).await.json().unwrap()["code"], "0", "vendor paths stay open");
+}
+
+#[tokio::test]
+async fn with_an_admin_token_health_answers_without_one_but_tells_only_status_and_version() {
+    let mock = Mock::with(Config { seed: 1, admin_token: Some("s3cret-admin".into()), ..Config::default() }).await;
+    let bare = admin(&mock, "health").await;
+    assert_eq!(bare.status, 200);
+    assert_eq!(bare.json().unwrap(), json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}));
+    let full = mock.send(Call::get("/__admin/health").header("authorization", "Bearer s3cret-admin")).await;
+    let full = full.json().unwrap();
+    assert_eq!((&full["status"], &full["seed"]), (&json!("ok"), &json!(1)));
+    assert_eq!(full["apps"], json!(["TIDAMOCK"]));
+    assert!(full["store"]["journal"].is_object(), "{full}");
 }
 
 #[tokio::test]
