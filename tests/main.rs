@@ -10,6 +10,7 @@ mod logs;
 mod ocr;
 mod orders;
 mod properties;
+mod readme;
 mod scenarios;
 mod token_refusals;
 mod tokens;
