@@ -15,7 +15,13 @@ use std::time::Duration;
 /// A faithful, signed test double of WeBank's ID-card OCR service (POST /api/paas/idcardocrapp)
 /// and its token flow. Run it with no arguments to serve on http://127.0.0.1:8080.
 #[derive(Debug, Parser)]
-#[command(name = "idocr-mock", version, args_conflicts_with_subcommands = true, max_term_width = 100)]
+#[command(
+    name = "idocr-mock",
+    version,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100,
+    after_help = "Every flag can be set by its IDOCR_MOCK_* variable; on/off flags take 1/0, yes/no, true/false or on/off."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
