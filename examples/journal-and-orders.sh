@@ -18,7 +18,13 @@ trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 start() {
   "$MOCK" --port 0 --seed 1 --data-dir "$DATA" >"$WORK/out" 2>>"$WORK/log" &
   PID=$!
-  until grep -q '^listening on ' "$WORK/out" 2>/dev/null; do sleep 0.05; done
+  local _
+  for _ in $(seq 200); do # at most 10 s; stop at once if the mock exits (missing binary, bad flag)
+    grep -q '^listening on ' "$WORK/out" 2>/dev/null && break
+    kill -0 "$PID" 2>/dev/null || { echo "FAIL $MOCK exited at startup:" >&2; cat "$WORK/log" >&2; exit 1; }
+    sleep 0.05
+  done
+  grep -q '^listening on ' "$WORK/out" || { echo "FAIL $MOCK did not start in 10 s:" >&2; cat "$WORK/log" >&2; exit 1; }
   BASE=$(sed -n 's/^listening on //p' "$WORK/out")
   J="$BASE/__admin/requests"
 }

@@ -6,7 +6,8 @@ use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
 use crate::tokens::{oauth::ExpireIn, Expiry};
-use clap::{Args, Parser, Subcommand};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, Parser, Subcommand};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,7 +15,13 @@ use std::time::Duration;
 /// A faithful, signed test double of WeBank's ID-card OCR service (POST /api/paas/idcardocrapp)
 /// and its token flow. Run it with no arguments to serve on http://127.0.0.1:8080.
 #[derive(Debug, Parser)]
-#[command(name = "idocr-mock", version, args_conflicts_with_subcommands = true, max_term_width = 100)]
+#[command(
+    name = "idocr-mock",
+    version,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100,
+    after_help = "Every flag can be set by its IDOCR_MOCK_* variable; on/off flags take 1/0, yes/no, true/false or on/off."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -43,8 +50,9 @@ pub enum Command {
 /// Serving (the default command).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Use 0.0.0.0 to accept connections from other machines.
-    #[arg(long, env = "IDOCR_MOCK_BIND", default_value = "127.0.0.1")]
+    /// Address to listen on: an IP address or a host name (localhost). Use 0.0.0.0 to accept
+    /// connections from other machines.
+    #[arg(long, env = "IDOCR_MOCK_BIND", default_value = "127.0.0.1", value_parser = bind_address)]
     pub bind: IpAddr,
     /// Port to listen on; 0 picks a free port, printed on the first line of stdout.
     #[arg(long, env = "IDOCR_MOCK_PORT", default_value_t = 8080)]
@@ -77,25 +85,25 @@ pub struct ServeArgs {
     #[arg(long, env = "IDOCR_MOCK_BODY_BUDGET", value_name = "BYTES", default_value_t = config::DEFAULT_BODY_BUDGET)]
     pub body_budget: usize,
     /// Accept any sign (loud warning at startup). For clients whose signing is not written yet.
-    #[arg(long, env = "IDOCR_MOCK_NO_SIGN_CHECK")]
+    #[arg(long, env = "IDOCR_MOCK_NO_SIGN_CHECK", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub no_sign_check: bool,
     /// Refuse lower-case signs (the docs say the sign is case-insensitive, so this is off by default).
-    #[arg(long, env = "IDOCR_MOCK_STRICT_SIGN_CASE")]
+    #[arg(long, env = "IDOCR_MOCK_STRICT_SIGN_CASE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub strict_sign_case: bool,
     /// Refuse Base64 that contains CR or LF (by default line breaks are stripped, as 76-column
     /// Java encoders need).
-    #[arg(long, env = "IDOCR_MOCK_STRICT_BASE64")]
+    #[arg(long, env = "IDOCR_MOCK_STRICT_BASE64", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub strict_base64: bool,
     /// Send the older doc's texts for 66661001, 66661004 and 66661010.
-    #[arg(long, env = "IDOCR_MOCK_LEGACY_TEXTS")]
+    #[arg(long, env = "IDOCR_MOCK_LEGACY_TEXTS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub legacy_texts: bool,
     /// Issued access tokens and tickets never expire or retire (for soak runs and clients that
     /// never refresh); a secret change, NONCE single use and the store's caps still apply.
-    #[arg(long, env = "IDOCR_MOCK_TICKETS_NEVER_EXPIRE")]
+    #[arg(long, env = "IDOCR_MOCK_TICKETS_NEVER_EXPIRE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub tickets_never_expire: bool,
     /// Write expire_in as a JSON string ("7200"), as the docs' example does, instead of the
     /// number real responses carry: tests a client's robustness.
-    #[arg(long, env = "IDOCR_MOCK_EXPIRE_IN_AS_STRING")]
+    #[arg(long, env = "IDOCR_MOCK_EXPIRE_IN_AS_STRING", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub expire_in_as_string: bool,
     /// Most connections served at once; more wait in the listen backlog.
     #[arg(long, env = "IDOCR_MOCK_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024)]
@@ -127,7 +135,7 @@ pub struct ServeArgs {
     #[arg(long, env = "IDOCR_MOCK_MAX_ORDER_BYTES", value_name = "BYTES", default_value_t = config::DEFAULT_MAX_ORDER_BYTES)]
     pub max_order_bytes: usize,
     /// Refuse a second OCR call for the same orderNo and side (the doc's "每次唯一", enforced).
-    #[arg(long, env = "IDOCR_MOCK_REJECT_DUPLICATE_ORDERS")]
+    #[arg(long, env = "IDOCR_MOCK_REJECT_DUPLICATE_ORDERS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub reject_duplicate_orders: bool,
     /// Directory where every OCR result and image is written, and reloaded at startup.
     #[arg(long, env = "IDOCR_MOCK_DATA_DIR", value_name = "DIR")]
@@ -170,11 +178,12 @@ pub struct SignArgs {
     /// The version value.
     #[arg(long, env = "IDOCR_MOCK_VERSION", default_value = "1.0.0")]
     pub version: String,
-    /// The ticket to sign with.
-    #[arg(long, env = "IDOCR_MOCK_TICKET", default_value = config::DEFAULT_SIGN_TICKET)]
+    /// The ticket to sign with; reads the server's IDOCR_MOCK_SIGN_TICKET (its first ticket when
+    /// that lists several), so a shell that configured the mock signs with the same ticket.
+    #[arg(long, visible_alias = "sign-ticket", env = "IDOCR_MOCK_SIGN_TICKET", default_value = config::DEFAULT_SIGN_TICKET, value_parser = first_ticket)]
     pub ticket: String,
     /// Print only the sign, for scripts: SIGN=$(idocr-mock sign --sign-only …).
-    #[arg(long, env = "IDOCR_MOCK_SIGN_ONLY")]
+    #[arg(long, env = "IDOCR_MOCK_SIGN_ONLY", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub sign_only: bool,
 }
 
@@ -182,7 +191,7 @@ pub struct SignArgs {
 #[derive(Debug, Args)]
 pub struct CodesArgs {
     /// Print the catalog as JSON instead of a table.
-    #[arg(long, env = "IDOCR_MOCK_JSON")]
+    #[arg(long, env = "IDOCR_MOCK_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub json: bool,
 }
 
@@ -190,7 +199,7 @@ pub struct CodesArgs {
 #[derive(Debug, Args)]
 pub struct ScenariosArgs {
     /// Print the scenarios as JSON instead of a table.
-    #[arg(long, env = "IDOCR_MOCK_JSON")]
+    #[arg(long, env = "IDOCR_MOCK_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub json: bool,
     /// Folder of scenario files to list with the built-in ones (and to validate).
     #[arg(long, env = "IDOCR_MOCK_FIXTURES", value_name = "DIR")]
@@ -224,6 +233,32 @@ pub struct ImageArgs {
     /// Folder of extra scenario files, so their names are accepted too.
     #[arg(long, env = "IDOCR_MOCK_FIXTURES", value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
+}
+
+/// `--bind`: an IP address as it is, or a host name resolved to one of its addresses (IPv4 first),
+/// so that `--bind localhost` listens on loopback.
+fn bind_address(value: &str) -> Result<IpAddr, String> {
+    if let Ok(ip) = value.parse::<IpAddr>() {
+        return Ok(ip);
+    }
+    let unresolved = || {
+        format!(
+            "{value:?} is not an IP address nor a host name this machine resolves; \
+             use 127.0.0.1 (this machine only), 0.0.0.0 (every interface), ::1 or localhost"
+        )
+    };
+    let addrs: Vec<IpAddr> =
+        std::net::ToSocketAddrs::to_socket_addrs(&(value, 0)).map_err(|_| unresolved())?.map(|a| a.ip()).collect();
+    addrs.iter().find(|ip| ip.is_ipv4()).or(addrs.first()).copied().ok_or_else(unresolved)
+}
+
+/// `sign --ticket`: the first ticket of a comma-separated list, as `IDOCR_MOCK_SIGN_TICKET` may hold
+/// several for the server.
+fn first_ticket(value: &str) -> Result<String, String> {
+    match value.split(',').map(str::trim).find(|t| !t.is_empty()) {
+        Some(ticket) => Ok(ticket.to_string()),
+        None => Err("the ticket is empty".to_string()),
+    }
 }
 
 impl ServeArgs {
@@ -352,6 +387,42 @@ mod tests {
         assert!(cli.command.is_none());
         assert_eq!((cli.serve.bind.to_string().as_str(), cli.serve.port), ("127.0.0.1", 8080));
         assert_eq!(cli.serve.to_config().unwrap().apps, vec![App::default_app()]);
+    }
+
+    #[test]
+    fn every_boolean_flag_takes_1_0_yes_no_true_false_on_off_in_any_case_from_its_variable() {
+        fn walk(cmd: &clap::Command, seen: &mut usize) {
+            for arg in cmd.get_arguments().filter(|a| matches!(a.get_action(), ArgAction::SetTrue)) {
+                *seen += 1;
+                // The same arg, its value parser kept, taking the value on the command line as the
+                // environment variable hands it over.
+                let id = arg.get_id().as_str();
+                let probe =
+                    clap::Command::new("probe").arg(arg.clone().action(ArgAction::Set).num_args(1).env(None::<&str>));
+                for (value, expected) in [("1", true), ("0", false), ("YES", true), ("no", false), ("True", true)]
+                    .into_iter()
+                    .chain([("false", false), ("on", true), ("Off", false)])
+                {
+                    let m = probe
+                        .clone()
+                        .try_get_matches_from(["probe".to_string(), format!("--{}={value}", arg.get_long().unwrap())])
+                        .unwrap_or_else(|e| panic!("{} --{id}: {value:?} refused: {e}", cmd.get_name()));
+                    assert_eq!(m.get_one::<bool>(id), Some(&expected), "--{id} {value:?}");
+                }
+            }
+            cmd.get_subcommands().for_each(|c| walk(c, seen));
+        }
+        let mut seen = 0;
+        walk(&Cli::command(), &mut seen);
+        assert_eq!(seen, 10, "the serving flags, sign --sign-only, codes --json and scenarios --json");
+    }
+
+    #[test]
+    fn bind_takes_localhost_and_an_ip_and_names_the_address_when_neither() {
+        assert_eq!(bind_address("localhost").unwrap(), IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(bind_address("0.0.0.0").unwrap(), IpAddr::from([0, 0, 0, 0]));
+        let err = bind_address("no-such-host.invalid").unwrap_err();
+        assert!(err.contains("\"no-such-host.invalid\" is not an IP address") && err.contains("localhost"), "{err}");
     }
 
     #[test]

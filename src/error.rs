@@ -24,11 +24,25 @@ impl std::fmt::Display for StartupError {
                 message.trim_end()
             ),
             StartupError::ConfigInvalid { path, why } => write!(f, "config file {}: {why}", path.display()),
-            StartupError::Bind { addr, source } => {
-                write!(f, "cannot listen on {addr}: {source} (choose another --port, or --port 0 for any free port)")
-            }
+            StartupError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source} ({})", bind_hint(source)),
             StartupError::Usage(why) => write!(f, "{why}"),
         }
+    }
+}
+
+/// What to change after a failed bind: the port when it is taken, the address when it is not this
+/// machine's.
+fn bind_hint(source: &std::io::Error) -> &'static str {
+    match source.kind() {
+        std::io::ErrorKind::AddrInUse => "the port is taken: choose another --port, or --port 0 for any free port",
+        std::io::ErrorKind::AddrNotAvailable => {
+            "the --bind address is not one of this machine's: use 127.0.0.1 (this machine only), \
+             0.0.0.0 (every interface) or the address of one of its interfaces"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges: choose a --port above 1023, or --port 0 for any free port"
+        }
+        _ => "check --bind and --port; --port 0 picks any free port",
     }
 }
 

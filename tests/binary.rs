@@ -31,9 +31,8 @@ async fn the_binary_prints_its_port_serves_and_stops_on_sigterm() {
 
 #[test]
 fn a_broken_config_file_fails_at_startup_naming_the_file_and_line() {
-    let dir = std::env::temp_dir().join(format!("idocr-mock-cfg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("apps.toml");
+    let dir = temp_dir();
+    let path = dir.path().join("apps.toml");
     std::fs::write(&path, "[[app]]\nid = \"A\"\nsecret = oops\n").unwrap();
     let out =
         Command::new(env!("CARGO_BIN_EXE_idocr-mock")).args(["--port", "0", "--config"]).arg(&path).output().unwrap();
@@ -41,6 +40,89 @@ fn a_broken_config_file_fails_at_startup_naming_the_file_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("apps.toml, line 3, column 10"), "{err}");
 }
+
+/// Runs the binary with `args` and `env` until it prints its first line (or exits), then stops it.
+fn first_line_or_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<String>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args(args)
+        .env_remove("IDOCR_MOCK_PORT")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    if first.is_empty() {
+        let out = child.wait_with_output().unwrap();
+        return (None, String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (Some(first.trim().to_string()), String::new())
+}
+
+#[tokio::test]
+async fn a_boolean_variable_set_to_1_turns_its_flag_on_and_0_leaves_it_off() {
+    let sign_check_with = |value: &'static str| async move {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+            .args(["--port", "0"])
+            .env_remove("IDOCR_MOCK_PORT")
+            .env("IDOCR_MOCK_NO_SIGN_CHECK", value)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let addr = first.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{value}: {first:?}"));
+        let mut body = signed_body("boolenv1", Side::Front);
+        body["sign"] = serde_json::json!("0".repeat(40));
+        let answer = Call::post_json(OCR, body.to_string()).send(addr.parse().unwrap()).await.unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        answer.json().unwrap()["code"].as_str().unwrap().to_string()
+    };
+    assert_eq!(sign_check_with("1").await, "0", "IDOCR_MOCK_NO_SIGN_CHECK=1 accepts any sign");
+    assert_eq!(sign_check_with("yes").await, "0");
+    assert_eq!(sign_check_with("0").await, "400105", "IDOCR_MOCK_NO_SIGN_CHECK=0 checks signs");
+    assert_eq!(sign_check_with("off").await, "400105");
+}
+
+#[test]
+fn bind_localhost_listens_on_loopback() {
+    let (first, err) = first_line_or_exit(&["--bind", "localhost", "--port", "0"], &[]);
+    let first = first.unwrap_or_else(|| panic!("did not start: {err}"));
+    assert!(first.starts_with("listening on http://127.0.0.1:"), "{first}");
+}
+
+#[test]
+fn a_bind_address_that_is_not_this_machines_gets_a_hint_about_the_address_not_the_port() {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine.
+    let (first, err) = first_line_or_exit(&["--bind", "192.0.2.1", "--port", "0"], &[]);
+    assert_eq!(first, None);
+    assert!(
+        err.contains("cannot listen on 192.0.2.1:0") && err.contains("--bind address is not one of this machine's"),
+        "{err}"
+    );
+    assert!(!err.contains("choose another --port"), "{err}");
+    let (_, err) = first_line_or_exit(&["--bind", "no-such-host.invalid"], &[]);
+    assert!(err.contains("\"no-such-host.invalid\" is not an IP address nor a host name"), "{err}");
+}
+
+#[test]
+fn sign_reads_the_same_sign_ticket_variable_as_the_server() {
+    let nonce = NONCE;
+    let out = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args(["sign", "--order-no", "envticket1", "--nonce", nonce, "--sign-only"])
+        .env("IDOCR_MOCK_SIGN_TICKET", "ticket-from-env,second-ticket")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let expected = sign(&[APP, "envticket1", nonce, "1.0.0"], "ticket-from-env");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
+}
+
 
 /// The binary serving on a free port with `extra` flags, and its address.
 fn spawn_mock(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {

@@ -20,7 +20,8 @@ fn body(order_no: &str, ticket: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn debug_logs_never_contain_a_secret_a_ticket_an_image_or_an_id_number() {
-    let log_path = std::env::temp_dir().join(format!("idocr-mock-logtest-{}.log", std::process::id()));
+    let dir = temp_dir();
+    let log_path = dir.path().join("mock.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
         .args(["--port", "0", "--seed", "3", "--log-level", "debug", "--secret", SECRET, "--sign-ticket", LOG_TICKET])
         .env_remove("IDOCR_MOCK_PORT")
@@ -56,7 +57,6 @@ async fn debug_logs_never_contain_a_secret_a_ticket_an_image_or_an_id_number() {
     assert!(status.success());
     child.wait().unwrap();
     let log = std::fs::read_to_string(&log_path).unwrap();
-    let _ = std::fs::remove_file(&log_path);
 
     assert!(log.contains("sign refused") && log.contains("/api/paas/idcardocrapp"), "the log is not empty:\n{log}");
     let middle = &image[image.len() / 2..image.len() / 2 + 48];

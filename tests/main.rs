@@ -12,6 +12,7 @@ mod logs;
 mod ocr;
 mod orders;
 mod properties;
+mod readme;
 mod scenarios;
 mod token_refusals;
 mod tokens;

@@ -10,7 +10,6 @@ use idocr_mock::ocr::request::Side;
 use idocr_mock::picture;
 use idocr_mock::Config;
 use serde_json::{json, Value};
-use std::path::PathBuf;
 
 const RESULT: &str = "/api/server/getOcrResult";
 
@@ -19,12 +18,6 @@ async fn get_result(mock: &Mock, order: &str, extra: &str) -> Answer {
     let sign = sign(&[APP, order, NONCE, "1.0.0"], TICKET);
     let target = format!("{RESULT}?app_id={APP}&order_no={order}&nonce={NONCE}&version=1.0.0&sign={sign}{extra}");
     mock.send(Call::get(target)).await
-}
-
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("idocr-mock-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 fn decoded(v: &Value) -> Vec<u8> {
@@ -148,7 +141,8 @@ async fn the_admin_view_of_an_order_summarises_images_unless_asked() {
 
 #[tokio::test]
 async fn orders_in_a_data_dir_survive_a_restart() {
-    let dir = fresh_dir("restart");
+    let guard = temp_dir();
+    let dir = guard.path().join("data");
     let config = || Config { seed: 1, data_dir: Some(dir.clone()), ..Config::default() };
     let (photo, name) = {
         let first = Mock::with(config()).await;
@@ -163,12 +157,12 @@ async fn orders_in_a_data_dir_survive_a_restart() {
     assert_eq!(r["frontPhoto"], photo);
     assert_eq!(r["name"], name);
     assert_eq!(decoded(&r["backPhoto"]), picture::card_png(Side::Back, None));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn a_corrupt_file_in_the_data_dir_is_skipped_not_fatal() {
-    let dir = fresh_dir("corrupt");
+    let guard = temp_dir();
+    let dir = guard.path().join("data");
     {
         let first = Mock::with(Config { seed: 1, data_dir: Some(dir.clone()), ..Config::default() }).await;
         first.ocr(&signed_body("good1", Side::Front)).await;
@@ -178,7 +172,6 @@ async fn a_corrupt_file_in_the_data_dir_is_skipped_not_fatal() {
     let second = Mock::with(Config { seed: 1, data_dir: Some(dir.clone()), ..Config::default() }).await;
     assert_eq!(second.state.orders().stats().orders, 1);
     assert_eq!(get_result(&second, "good1", "").await.json().unwrap()["code"], "0");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

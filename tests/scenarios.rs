@@ -301,7 +301,8 @@ fn the_binary_refuses_an_unknown_startup_scenario_listing_the_names() {
 
 #[test]
 fn the_image_command_writes_a_marked_jpeg_the_mock_can_read() {
-    let path = std::env::temp_dir().join(format!("idocr-mock-marker-{}.jpg", std::process::id()));
+    let dir = temp_dir();
+    let path = dir.path().join("marker.jpg");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
         .args(["image", "--scenario", "expired", "--side", "back", "--format", "jpeg", "-o"])
         .arg(&path)
@@ -310,21 +311,18 @@ fn the_image_command_writes_a_marked_jpeg_the_mock_can_read() {
     assert!(status.success());
     let found = marker::find(&std::fs::read(&path).unwrap());
     assert_eq!(found, Some(Ok(Marker { scenario: "expired".into(), name: None, idcard: None })));
-    std::fs::remove_file(path).unwrap();
 }
 
 #[test]
 fn a_broken_scenario_file_stops_startup_naming_the_file_and_the_reason() {
-    let dir = std::env::temp_dir().join(format!("idocr-mock-fixtures-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("mine.json"), r#"{"name":"mine","description":"d","outcome":"error","code":"42"}"#)
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("mine.json"), r#"{"name":"mine","description":"d","outcome":"error","code":"42"}"#)
         .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
         .args(["--port", "0", "--fixtures"])
-        .arg(&dir)
+        .arg(dir.path())
         .output()
         .unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("mine.json") && err.contains("code \"42\" is not an error of the catalog"), "{err}");

@@ -30,11 +30,11 @@ fn without_a_data_dir_evictions_leave_nothing_behind_to_delete() {
 
 #[test]
 fn with_a_data_dir_evicted_keys_wait_for_the_writer() {
-    let dir = std::env::temp_dir().join(format!("idocr-mock-doomed-{}", std::process::id()));
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path().join("absent");
     let config = Config { max_orders: 1, data_dir: Some(dir.clone()), ..Config::default() };
     let orders = Orders::new(&config);
     orders.put("A", "o1", Side::Front, record("0", 1));
     orders.put("A", "o2", Side::Front, record("0", 1));
     assert_eq!(orders.inner().doomed, vec![("A".to_string(), "o1".to_string())]);
-    let _ = std::fs::remove_dir_all(dir);
 }

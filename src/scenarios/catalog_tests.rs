@@ -109,8 +109,8 @@ fn bad_files_are_refused_with_the_reason() {
 
 #[test]
 fn a_fixtures_folder_adds_and_overrides_and_a_bad_file_is_named() {
-    let dir = std::env::temp_dir().join(format!("idocr-scn-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path().to_path_buf();
     std::fs::write(
         dir.join("blurry.json"),
         r#"{"name":"blurry","description":"mine","outcome":"error","code":"66661099"}"#,
@@ -131,5 +131,4 @@ fn a_fixtures_folder_adds_and_overrides_and_a_bad_file_is_named() {
     .unwrap();
     let err = Catalog::load(Some(&dir)).unwrap_err();
     assert!(err.to_string().contains("zz.json") && err.reason.contains("nope"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -53,6 +53,12 @@ impl Mock {
     }
 }
 
+/// A fresh folder under the system temp dir, removed (with everything in it) when the guard drops,
+/// so that no test leaves anything behind in /tmp, whether it passes or panics.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("idocr-mock-test-").tempdir().expect("a temp dir")
+}
+
 /// SHA-1 over the sorted values and ticket, written here without the crate's signer, so a bug
 /// shared by signer and verifier cannot pass (the doc's vectors pin the crate's own).
 pub fn sign(values: &[&str], ticket: &str) -> String {
