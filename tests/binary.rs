@@ -123,7 +123,6 @@ fn sign_reads_the_same_sign_ticket_variable_as_the_server() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
 }
 
-
 /// The binary serving on a free port with `extra` flags, and its address.
 fn spawn_mock(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
