@@ -3,9 +3,11 @@
 use clap::Parser;
 use idocr_mock::cli::{Cli, Command, ServeArgs};
 use idocr_mock::error::StartupError;
+use idocr_mock::tls::serve::Certs;
 use idocr_mock::{commands, server, State};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Scenarios(args)) => commands::scenarios(&args).map(|out| print!("{out}")),
         Some(Command::Image(args)) => commands::image(&args).map(|out| print!("{out}")),
+        Some(Command::Ca(args)) => commands::ca(&args),
         Some(Command::Conformance(args)) => return idocr_mock::conformance::main(&args),
         None => serve(&cli.serve),
     };
@@ -47,9 +50,26 @@ fn serve(args: &ServeArgs) -> Result<(), StartupError> {
             .await
             .map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
         let local = listener.local_addr().map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+        let certs = Arc::new(Certs::new(args.cert_source(), &args.tls_name));
+        let https = match args.https_port {
+            Some(port) => {
+                certs.get().map_err(|e| StartupError::Usage(e.clone()))?;
+                let addr = SocketAddr::new(args.bind, port);
+                let bound = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+                let at = bound.local_addr().map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+                Some((bound, at))
+            }
+            None => None,
+        };
         println!("listening on http://{local}");
+        if let Some((_, at)) = &https {
+            println!("listening on https://{at}");
+        }
         commands::log_startup(&config, local);
-        server::run(listener, State::new(config), shutdown_signal()).await;
+        let https = https.map(|(l, _)| l);
+        server::run_all(listener, https, certs, State::new(config), shutdown_signal()).await;
         Ok(())
     })
 }
