@@ -11,5 +11,6 @@ mod ocr;
 mod orders;
 mod properties;
 mod scenarios;
+mod tls;
 mod token_refusals;
 mod tokens;
