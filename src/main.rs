@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Scenarios(args)) => commands::scenarios(&args).map(|out| print!("{out}")),
         Some(Command::Image(args)) => commands::image(&args).map(|out| print!("{out}")),
-        Some(Command::Ca(args)) => commands::ca(&args),
+        Some(Command::Ca(args)) => idocr_mock::tls::trust::ca(&args),
         Some(Command::Conformance(args)) => return idocr_mock::conformance::main(&args),
         None => serve(&cli.serve),
     };

@@ -5,7 +5,7 @@ use crate::arrival::Arrival;
 use crate::reply::Abort;
 use crate::shield;
 use crate::state::State;
-use crate::tls::serve::Certs;
+use crate::tls::serve::{Certs, Gate};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -139,8 +139,8 @@ impl Conn {
             let (conn, served, arrival) = (self.clone(), served.clone(), arrival.clone());
             async move {
                 let arrival = match crate::tls::serve::proxy_gate(&conn, &mut req, arrival) {
-                    Ok(arrival) => arrival,
-                    Err(reply) => return Ok(reply),
+                    Gate::Pass(arrival) => arrival,
+                    Gate::Answer(reply) => return Ok(reply),
                 };
                 req.extensions_mut().insert(arrival);
                 let outcome = shield::serve(conn.state.clone(), req, &served).await;

@@ -276,6 +276,7 @@ mod tests {
             method: "GET".into(),
             path: p.to_string().into(),
             host: None,
+            arrival: Arrival::Http,
             query: Map::new(),
             headers: BTreeMap::new(),
             body: None,

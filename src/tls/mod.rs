@@ -4,6 +4,7 @@
 //! [`serve`]).
 
 pub mod serve;
+pub mod trust;
 
 use crate::error::StartupError;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};

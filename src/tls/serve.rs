@@ -154,34 +154,42 @@ async fn plain_http_refused(mut io: ConnIo, peer: std::net::SocketAddr) {
     let _ = io.shutdown().await;
 }
 
+/// What the proxy gate decided.
+pub(crate) enum Gate {
+    /// Serve the request, marked with how it arrived.
+    Pass(Arrival),
+    /// Answer this instead (200 to a CONNECT whose tunnel is being served, or a refusal).
+    Answer(Reply),
+}
+
 /// Checks a request of the HTTP port against the proxy rules: a CONNECT to a served host is
 /// answered 200 and its tunnel served as HTTPS; an absolute-form request to a served host goes on
 /// marked `proxy`; any other host gets 403 (journaled). Other requests go on as they came.
-pub(crate) fn proxy_gate(conn: &Conn, req: &mut Request<Incoming>, arrival: Arrival) -> Result<Arrival, Reply> {
+pub(crate) fn proxy_gate(conn: &Conn, req: &mut Request<Incoming>, arrival: Arrival) -> Gate {
     let is_connect = req.method() == Method::CONNECT;
     let Some(authority) = req.uri().authority().cloned() else {
-        return if is_connect { Err(refuse(conn, req, "-")) } else { Ok(arrival) };
+        return if is_connect { Gate::Answer(refuse(conn, req, "-")) } else { Gate::Pass(arrival) };
     };
     let target = bounded(authority.as_str());
     if arrival != Arrival::Http {
         // Inside a tunnel: the request line may carry the full URL; the host was checked already.
-        return if is_connect { Err(refuse(conn, req, &target)) } else { Ok(arrival) };
+        return if is_connect { Gate::Answer(refuse(conn, req, &target)) } else { Gate::Pass(arrival) };
     }
     let tls = match conn.certs.get() {
         Ok(tls) => tls,
         Err(e) => {
             tracing::error!("proxy: no certificate: {e}");
-            return Err(plain(
+            return Gate::Answer(plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("idocr-mock has no certificate for the proxy: {e}\n"),
             ));
         }
     };
     if !tls.serves(authority.host()) {
-        return Err(refuse(conn, req, &target));
+        return Gate::Answer(refuse(conn, req, &target));
     }
     if !is_connect {
-        return Ok(Arrival::Proxy { target, tls: false });
+        return Gate::Pass(Arrival::Proxy { target, tls: false });
     }
     tracing::info!(peer = %conn.peer, "CONNECT {target} 200: tunnel opened, served by the mock as HTTPS");
     let upgrade = hyper::upgrade::on(req);
@@ -209,7 +217,7 @@ pub(crate) fn proxy_gate(conn: &Conn, req: &mut Request<Incoming>, arrival: Arri
             tracing::debug!(peer = %conn.peer, "tunnel ended: {e}");
         }
     });
-    Err(Response::new(MockBody::Full(None)))
+    Gate::Answer(Response::new(MockBody::Full(None)))
 }
 
 fn tunnel_builder(conn: &Conn) -> http1::Builder {
