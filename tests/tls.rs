@@ -291,3 +291,65 @@ fn the_unchanged_java_client_reaches_https_kyc1_qcloud_com_through_the_proxy_wit
     let journal = s.journal();
     assert!(!journal.is_empty() && journal.iter().all(|e| e["arrival"]["via"] == "proxy"), "{journal:?}");
 }
+
+#[test]
+fn the_conformance_suite_passes_against_the_https_port_with_the_mocks_ca() {
+    let s = Served::start(&[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args(["conformance", "--target", &format!("https://127.0.0.1:{}", s.https), "--ca-file"])
+        .arg(s.ca())
+        .env_remove("IDOCR_MOCK_TARGET")
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(out.status.success() && t.contains(" passed, 0 failed"), "{t}");
+    // Without the CA the certificate is refused.
+    let out = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args(["conformance", "--target", &format!("https://127.0.0.1:{}", s.https)])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && text(&out).contains("UnknownIssuer"), "{}", text(&out));
+}
+
+#[test]
+fn the_unchanged_node_client_trusts_the_mock_through_node_extra_ca_certs() {
+    let s = Served::start(&[]);
+    let client = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-client.mjs");
+    // Node 20's fetch ignores HTTPS_PROXY, so the HTTPS port by a name the leaf carries.
+    let out = match Command::new("node")
+        .arg(&client)
+        .arg(format!("https://localhost:{}", s.https))
+        .env("NODE_EXTRA_CA_CERTS", s.ca())
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return eprintln!("SKIPPED: node is not installed"),
+        Err(e) => panic!("node: {e}"),
+    };
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(s.journal().iter().all(|e| e["arrival"]["via"] == "https"));
+}
+
+#[test]
+fn a_python_urllib_client_reaches_https_kyc1_qcloud_com_through_https_proxy_and_ssl_cert_file() {
+    let s = Served::start(&[]);
+    let script = format!(
+        "import json, urllib.request\n\
+         url = 'https://kyc1.qcloud.com/api/oauth2/access_token?app_id={APP}&secret=idocr-mock-secret&grant_type=client_credential&version=1.0.0'\n\
+         print(json.load(urllib.request.urlopen(url, timeout=20))['code'])\n"
+    );
+    let out = match Command::new("python3")
+        .args(["-c", &script])
+        .env("HTTPS_PROXY", format!("http://127.0.0.1:{}", s.http))
+        .env("SSL_CERT_FILE", s.ca())
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return eprintln!("SKIPPED: python3 is not installed"),
+        Err(e) => panic!("python3: {e}"),
+    };
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "{}", text(&out));
+    assert_eq!(s.arrival_of("/api/oauth2/access_token")["via"], "proxy");
+}
