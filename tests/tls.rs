@@ -353,3 +353,46 @@ fn a_python_urllib_client_reaches_https_kyc1_qcloud_com_through_https_proxy_and_
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "{}", text(&out));
     assert_eq!(s.arrival_of("/api/oauth2/access_token")["via"], "proxy");
 }
+
+#[test]
+fn an_unknown_sni_name_gets_the_default_leaf_so_the_client_reports_the_name_mismatch_and_the_server_goes_on() {
+    let s = Served::start(&["--tls-name", "ocr.partner.test"]);
+    let ca = s.ca();
+    let url = |host: &str| format!("https://{host}:{}/api/oauth2/access_token", s.https);
+    let resolve = |host: &str| format!("{host}:{}:127.0.0.1", s.https);
+    let Some(out) =
+        curl(&["--cacert", ca.to_str().unwrap(), "--resolve", &resolve("unknown.example"), &url("unknown.example")])
+    else {
+        return;
+    };
+    assert!(!out.status.success() && text(&out).contains("unknown.example"), "{}", text(&out));
+    // A --tls-name name is in the leaf, and the proxy serves it.
+    let out =
+        curl(&["--cacert", ca.to_str().unwrap(), "--resolve", &resolve("ocr.partner.test"), &url("ocr.partner.test")])
+            .unwrap();
+    assert_eq!(code_of(&out), "400101", "{}", text(&out));
+    let proxy = format!("http://127.0.0.1:{}", s.http);
+    let out = curl(&[
+        "--proxy",
+        &proxy,
+        "--cacert",
+        ca.to_str().unwrap(),
+        "https://ocr.partner.test/api/oauth2/access_token",
+    ])
+    .unwrap();
+    assert_eq!(code_of(&out), "400101", "{}", text(&out));
+}
+
+#[test]
+fn a_connect_target_of_a_thousand_characters_is_refused_and_journaled_cut_to_the_bound() {
+    let s = Served::start(&[]);
+    let host = "a".repeat(1000);
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", s.http)).unwrap();
+    write!(conn, "CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    let journal = s.journal();
+    let target = journal.iter().find_map(|e| e["arrival"]["target"].as_str().map(str::to_string)).expect("journaled");
+    assert!(target.len() <= 260 && target.starts_with("aaaa"), "{} bytes", target.len());
+}
