@@ -396,3 +396,48 @@ fn a_connect_target_of_a_thousand_characters_is_refused_and_journaled_cut_to_the
     let target = journal.iter().find_map(|e| e["arrival"]["target"].as_str().map(str::to_string)).expect("journaled");
     assert!(target.len() <= 260 && target.starts_with("aaaa"), "{} bytes", target.len());
 }
+
+#[test]
+fn two_processes_making_the_ca_at_once_end_up_with_one_ca() {
+    let dir = std::env::temp_dir().join(format!("idocr-tls-race-{}-{}", std::process::id(), rand::random::<u64>()));
+    let ca_dir = dir.join("ca");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+            .arg("ca")
+            .arg("--ca-dir")
+            .arg(&ca_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start(), start());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success());
+    assert!(String::from_utf8_lossy(&a.stdout).starts_with("-----BEGIN CERTIFICATE-----"));
+    assert_eq!(a.stdout, b.stdout, "both print the one CA that was kept");
+    assert_eq!(std::fs::read(ca_dir.join("ca.pem")).unwrap(), a.stdout);
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("ca")], "no temporary directory left behind");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_tls_cert_file_stops_startup_with_a_message_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
+        .args([
+            "--port",
+            "0",
+            "--https-port",
+            "0",
+            "--tls-cert",
+            "/nonexistent/cert.pem",
+            "--tls-key",
+            "/nonexistent/key.pem",
+        ])
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(!out.status.success() && t.contains("--tls-cert /nonexistent/cert.pem"), "{t}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"), "{t}");
+}
