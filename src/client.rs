@@ -168,7 +168,8 @@ static EXTRA_ROOTS: std::sync::OnceLock<Vec<tokio_rustls::rustls::pki_types::Cer
 /// A message naming the file when it cannot be read or holds no certificate.
 pub fn trust_ca_file(path: &std::path::Path) -> Result<(), String> {
     let pem = std::fs::read(path).map_err(|e| format!("cannot read --ca-file {}: {e}", path.display()))?;
-    let certs: Vec<_> = rustls_pemfile::certs(&mut pem.as_slice())
+    use tokio_rustls::rustls::pki_types::{pem::PemObject as _, CertificateDer};
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<_, _>>()
         .map_err(|e| format!("--ca-file {}: not PEM: {e}", path.display()))?;
     if certs.is_empty() {

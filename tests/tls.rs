@@ -441,3 +441,21 @@ fn a_missing_tls_cert_file_stops_startup_with_a_message_naming_it() {
     assert!(!out.status.success() && t.contains("--tls-cert /nonexistent/cert.pem"), "{t}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"), "{t}");
 }
+
+#[test]
+fn the_users_own_certificate_and_key_are_served_on_the_https_port() {
+    let dir = std::env::temp_dir().join(format!("idocr-tls-own-{}-{}", std::process::id(), rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["own.test".to_string()]).unwrap().self_signed(&key).unwrap();
+    let (cert_file, key_file) = (dir.join("own.pem"), dir.join("own-key.pem"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let s = Served::start(&["--tls-cert", cert_file.to_str().unwrap(), "--tls-key", key_file.to_str().unwrap()]);
+    let resolve = format!("own.test:{}:127.0.0.1", s.https);
+    let url = format!("https://own.test:{}/api/oauth2/access_token", s.https);
+    let Some(out) = curl(&["--cacert", cert_file.to_str().unwrap(), "--resolve", &resolve, &url]) else { return };
+    assert_eq!(code_of(&out), "400101", "{}", text(&out));
+    assert!(!s.ca().exists(), "no local CA is made when the user's certificate is served");
+    let _ = std::fs::remove_dir_all(&dir);
+}

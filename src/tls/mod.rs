@@ -10,6 +10,7 @@ use crate::error::StartupError;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
@@ -189,15 +190,14 @@ pub fn load_own(cert: &Path, key: &Path) -> Result<CertifiedKey, StartupError> {
     let read = |path: &Path, flag: &str| {
         std::fs::read(path).map_err(|e| usage(format!("cannot read {flag} {}: {e}", path.display())))
     };
-    let chain: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut read(cert, "--tls-cert")?.as_slice())
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&read(cert, "--tls-cert")?)
         .collect::<Result<_, _>>()
         .map_err(|e| usage(format!("--tls-cert {}: not PEM: {e}", cert.display())))?;
     if chain.is_empty() {
         return Err(usage(format!("--tls-cert {}: no CERTIFICATE block in the file", cert.display())));
     }
-    let key_der = rustls_pemfile::private_key(&mut read(key, "--tls-key")?.as_slice())
-        .map_err(|e| usage(format!("--tls-key {}: not PEM: {e}", key.display())))?
-        .ok_or_else(|| usage(format!("--tls-key {}: no PRIVATE KEY block in the file", key.display())))?;
+    let key_der = PrivateKeyDer::from_pem_slice(&read(key, "--tls-key")?)
+        .map_err(|e| usage(format!("--tls-key {}: no usable PRIVATE KEY block: {e}", key.display())))?;
     certified(chain, key_der)
         .map_err(|e| usage(format!("--tls-key {} with --tls-cert {}: {e}", key.display(), cert.display())))
 }
