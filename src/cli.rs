@@ -39,6 +39,9 @@ pub enum Command {
     Scenarios(ScenariosArgs),
     /// Write a card picture (PNG or JPEG) whose marker picks a scenario, or mark an existing one.
     Image(ImageArgs),
+    /// Print the local CA certificate (PEM) that signs the HTTPS leaves, or write it with --out;
+    /// says on stderr how to trust it in Java, Python, Node, Go, PHP/curl and system-wide.
+    Ca(CaArgs),
     /// Run the conformance suite against a target (the mock or the real service) and report
     /// where it differs from PROTOCOL.md.
     Conformance(crate::conformance::ConformanceArgs),
@@ -57,6 +60,24 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free port, printed on the first line of stdout.
     #[arg(long, env = "IDOCR_MOCK_PORT", default_value_t = 8080)]
     pub port: u16,
+    /// Also serve HTTPS (the same routes, one state) on this port; 0 picks a free port, printed
+    /// as `listening on https://…` after the HTTP line.
+    #[arg(long, env = "IDOCR_MOCK_HTTPS_PORT", value_name = "PORT")]
+    pub https_port: Option<u16>,
+    /// Directory of the local CA that signs the HTTPS and proxy certificates; created on first
+    /// use [default: $XDG_DATA_HOME/idocr-mock/ca or ~/.local/share/idocr-mock/ca].
+    #[arg(long, env = "IDOCR_MOCK_CA_DIR", value_name = "DIR")]
+    pub ca_dir: Option<PathBuf>,
+    /// Another host name for the certificate and the CONNECT proxy (besides the vendor hosts,
+    /// localhost, 127.0.0.1 and ::1); repeat the flag or separate with commas.
+    #[arg(long, env = "IDOCR_MOCK_TLS_NAME", value_name = "NAME", value_delimiter = ',')]
+    pub tls_name: Vec<String>,
+    /// Serve this certificate chain (PEM) instead of one signed by the local CA; needs --tls-key.
+    #[arg(long, env = "IDOCR_MOCK_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "IDOCR_MOCK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// TOML file declaring apps ([[app]] tables with id, secret, sign_tickets).
     #[arg(long, env = "IDOCR_MOCK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -158,6 +179,28 @@ pub struct ServeArgs {
     /// Log level on stderr: error, warn, info, debug or trace.
     #[arg(long, env = "IDOCR_MOCK_LOG_LEVEL", default_value = "info")]
     pub log_level: tracing::Level,
+}
+
+/// `idocr-mock ca`.
+#[derive(Debug, Args)]
+pub struct CaArgs {
+    /// Directory of the local CA (created if it holds none)
+    /// [default: $XDG_DATA_HOME/idocr-mock/ca or ~/.local/share/idocr-mock/ca].
+    #[arg(long, env = "IDOCR_MOCK_CA_DIR", value_name = "DIR")]
+    pub ca_dir: Option<PathBuf>,
+    /// Write the certificate to FILE instead of stdout.
+    #[arg(long, env = "IDOCR_MOCK_CA_OUT", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    /// Where the certificates come from.
+    pub fn cert_source(&self) -> crate::tls::serve::CertSource {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => crate::tls::serve::CertSource::Own { cert: cert.clone(), key: key.clone() },
+            _ => crate::tls::serve::CertSource::LocalCa(self.ca_dir.clone().unwrap_or_else(crate::tls::default_ca_dir)),
+        }
+    }
 }
 
 /// `idocr-mock sign`.

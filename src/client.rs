@@ -1,7 +1,7 @@
 //! A small HTTP/1 client over hyper, for the integration tests and the conformance suite: one
 //! connection per request, the whole body read, nothing hidden (status, headers and raw bytes).
-//! A [`BaseUrl`] names any target (scheme, host, port, path prefix); `https` needs the
-//! `real-service` cargo feature (rustls with the `ring` backend and the webpki roots).
+//! A [`BaseUrl`] names any target (scheme, host, port, path prefix); `https` is verified against
+//! the webpki roots plus any [`trust_ca_file`] (rustls with the `ring` backend).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -43,7 +43,7 @@ pub enum CallError {
     Http(hyper::Error),
     Timeout(Duration),
     BadRequest(String),
-    /// An `https` target in a build without the `real-service` feature, or a TLS failure.
+    /// A TLS failure (handshake, certificate).
     Tls(String),
 }
 
@@ -115,11 +115,8 @@ impl Call {
     ///
     /// # Errors
     /// [`CallError`] when the connection or the TLS handshake fails, the exchange breaks or the
-    /// timeout passes; [`CallError::Tls`] for `https` without the `real-service` feature.
+    /// timeout passes.
     pub async fn send_to(&self, base: &BaseUrl) -> Result<Answer, CallError> {
-        if base.scheme == Scheme::Https && !cfg!(feature = "real-service") {
-            return Err(CallError::Tls(NO_TLS.into()));
-        }
         let exchange = async {
             let stream = connect(&base.host, base.port).await.map_err(CallError::Connect)?;
             let target = format!("{}{}", base.prefix, self.target);
@@ -174,9 +171,26 @@ async fn connect(host: &str, port: u16) -> std::io::Result<tokio::net::TcpStream
     tokio::net::TcpStream::connect(literal.as_slice()).await
 }
 
-/// Why an `https` target cannot be reached by a default build.
-pub const NO_TLS: &str =
-    "https targets need a build with TLS: cargo build --release --features real-service (or cargo run --features real-service -- conformance …)";
+/// Extra trust anchors for `https` targets (the mock's CA), set once per process.
+static EXTRA_ROOTS: std::sync::OnceLock<Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>> =
+    std::sync::OnceLock::new();
+
+/// Trusts the certificates of the PEM file `path` for every later `https` call of this process.
+///
+/// # Errors
+/// A message naming the file when it cannot be read or holds no certificate.
+pub fn trust_ca_file(path: &std::path::Path) -> Result<(), String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read --ca-file {}: {e}", path.display()))?;
+    use tokio_rustls::rustls::pki_types::{pem::PemObject as _, CertificateDer};
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("--ca-file {}: not PEM: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("--ca-file {}: no CERTIFICATE block in the file", path.display()));
+    }
+    let _ = EXTRA_ROOTS.set(certs);
+    Ok(())
+}
 
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,18 +255,20 @@ impl std::fmt::Display for BaseUrl {
     }
 }
 
-#[cfg(feature = "real-service")]
 mod tls {
-    use super::CallError;
+    use super::{CallError, EXTRA_ROOTS};
     use std::sync::Arc;
     use tokio_rustls::rustls::{self, pki_types::ServerName};
 
-    /// A TLS session over `stream`, verified against the webpki roots.
+    /// A TLS session over `stream`, verified against the webpki roots and [`super::trust_ca_file`].
     pub async fn connect(
         stream: tokio::net::TcpStream,
         host: &str,
     ) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, CallError> {
-        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        for cert in EXTRA_ROOTS.get().into_iter().flatten() {
+            roots.add(cert.clone()).map_err(|e| CallError::Tls(format!("--ca-file: {e}")))?;
+        }
         let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .map_err(|e| CallError::Tls(e.to_string()))?
@@ -261,16 +277,6 @@ mod tls {
         let name = ServerName::try_from(host.to_string()).map_err(|e| CallError::Tls(format!("{host:?}: {e}")))?;
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
         connector.connect(name, stream).await.map_err(|e| CallError::Tls(format!("handshake with {host}: {e}")))
-    }
-}
-
-#[cfg(not(feature = "real-service"))]
-mod tls {
-    use super::CallError;
-
-    /// Without the feature there is no TLS: say how to get it.
-    pub async fn connect(_stream: tokio::net::TcpStream, _host: &str) -> Result<tokio::net::TcpStream, CallError> {
-        Err(CallError::Tls("https targets need a build with TLS: cargo build --release --features real-service".into()))
     }
 }
 

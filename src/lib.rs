@@ -11,6 +11,8 @@
 //! - [`config`]: apps, secrets, static tickets, limits and switches (TOML file + flags)
 //! - [`error`]: why startup failed, with the fix
 //! - [`server`]: accept loop, connection cap, timeouts, graceful shutdown (all the hyper glue)
+//! - [`tls`]: the local CA, leaf certificates, the HTTPS port and the CONNECT proxy gate
+//! - [`arrival`]: how a request arrived (http, https with SNI, proxy with target)
 //! - [`shield`]: a handler's panic caught and answered, the per-connection request cap
 //! - [`routes`]: (method, path) → handler; vendor paths vs `/__admin/`
 //! - [`admin`]: the mock's own API under `/__admin/`
@@ -35,6 +37,7 @@
 //! - [`conformance`]: the suite that measures how faithful a target is (`idocr-mock conformance`)
 
 pub mod admin;
+pub mod arrival;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -59,6 +62,7 @@ pub mod scenarios;
 pub mod server;
 pub mod shield;
 pub mod state;
+pub mod tls;
 pub mod tokens;
 
 pub use config::Config;

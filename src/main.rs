@@ -3,9 +3,11 @@
 use clap::Parser;
 use idocr_mock::cli::{Cli, Command, ServeArgs};
 use idocr_mock::error::StartupError;
+use idocr_mock::tls::serve::Certs;
 use idocr_mock::{commands, orders, server, State};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Scenarios(args)) => commands::scenarios(&args).map(|out| print!("{out}")),
         Some(Command::Image(args)) => commands::image(&args).map(|out| print!("{out}")),
+        Some(Command::Ca(args)) => idocr_mock::tls::trust::ca(&args),
         Some(Command::Conformance(args)) => return idocr_mock::conformance::main(&args),
         Some(Command::Health(args)) => return idocr_mock::health::main(&args),
         None => serve(&cli.serve),
@@ -50,12 +53,29 @@ fn serve(args: &ServeArgs) -> Result<(), StartupError> {
         let local = listener.local_addr().map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
         // Held until the process ends: a second process on this --data-dir refuses to start.
         let _lock = config.data_dir.as_deref().map(orders::disk::lock).transpose().map_err(StartupError::Usage)?;
+        let certs = Arc::new(Certs::new(args.cert_source(), &args.tls_name));
+        let https = match args.https_port {
+            Some(port) => {
+                certs.get().map_err(|e| StartupError::Usage(e.clone()))?;
+                let addr = SocketAddr::new(args.bind, port);
+                let bound = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+                let at = bound.local_addr().map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+                Some((bound, at))
+            }
+            None => None,
+        };
         // Orders are loaded before the line: it means the mock answers (the README's CI loop
         // waits for it). SIGTERM meanwhile still ends the process: no handler is installed yet.
         let state = State::new(config);
         println!("listening on http://{local}");
+        if let Some((_, at)) = &https {
+            println!("listening on https://{at}");
+        }
         commands::log_startup(state.config(), local);
-        server::run(listener, state, shutdown_signal()).await;
+        let https = https.map(|(l, _)| l);
+        server::run_all(listener, https, certs, state, shutdown_signal()).await;
         Ok(())
     })
 }

@@ -2,6 +2,7 @@
 //! (partners reach one state through five host names); `/__admin/` is the mock's own API.
 
 use crate::admin;
+use crate::arrival::Arrival;
 use crate::ocr;
 use crate::protocol::{catalog, envelope, Code};
 use crate::redact;
@@ -40,7 +41,8 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     if path.starts_with(admin::PREFIX) {
         return Ok(admin::handle(&state, req).await);
     }
-    let seen = journal::Head::capture(&state, &method, req.uri(), req.headers());
+    let arrival = req.extensions().get::<Arrival>().cloned().unwrap_or_default();
+    let seen = journal::Head::capture(&state, &method, req.uri(), req.headers()).arrived(arrival.clone());
     let mut handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
             Ok((head, body, _room)) => {
@@ -67,7 +69,7 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         }
     }
     journal::record(&state, seen, &mut handled);
-    log(&method, &path, &handled, started);
+    log(&method, &path, &arrival, &handled, started);
     handled.outcome
 }
 
@@ -145,7 +147,7 @@ fn not_found(path: &str) -> Handled {
     Handled::reply(r, Note { reason: Some("no such route".into()), ..Note::default() })
 }
 
-fn log(method: &Method, path: &str, handled: &Handled, started: Instant) {
+fn log(method: &Method, path: &str, arrival: &Arrival, handled: &Handled, started: Instant) {
     let n = &handled.note;
     let status = match &handled.outcome {
         Ok(r) => r.status().as_u16().to_string(),
@@ -163,8 +165,8 @@ fn log(method: &Method, path: &str, handled: &Handled, started: Instant) {
     match &n.reason {
         Some(reason) => {
             let reason = redact::escaped_to(reason, redact::MAX_REASON_CHARS);
-            tracing::warn!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms: {reason}")
+            tracing::warn!("{method} {path} {status} {arrival} code={code} order={order}{scenario} {ms:.1}ms: {reason}")
         }
-        None => tracing::info!("{method} {path} {status} code={code} order={order}{scenario} {ms:.1}ms"),
+        None => tracing::info!("{method} {path} {status} {arrival} code={code} order={order}{scenario} {ms:.1}ms"),
     }
 }

@@ -1,15 +1,20 @@
 //! All the hyper glue: the accept loop with its connection cap, per-connection timeouts, graceful
 //! shutdown, and the one socket trick a fault needs (a reset sends RST). No API knowledge here.
 
+use crate::arrival::Arrival;
 use crate::reply::Abort;
 use crate::shield;
 use crate::state::State;
+use crate::tls::serve::{Certs, Gate};
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
+use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,7 +22,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
@@ -26,52 +31,138 @@ pub const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
 ///
 /// The caller binds, so tests can bind `127.0.0.1:0` and know the port before serving.
 pub async fn run(listener: TcpListener, state: State, shutdown: impl Future<Output = ()>) {
+    let certs = Arc::new(Certs::new(crate::tls::serve::CertSource::LocalCa(crate::tls::default_ca_dir()), &[]));
+    run_all(listener, None, certs, state, shutdown).await;
+}
+
+/// [`run`] with an optional HTTPS listener and the certificates of it and of the CONNECT proxy;
+/// both ports share the connection cap, the timeouts, the state and the drain.
+pub async fn run_all(
+    listener: TcpListener,
+    https: Option<TcpListener>,
+    certs: Arc<Certs>,
+    state: State,
+    shutdown: impl Future<Output = ()>,
+) {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(state.config().max_connections));
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(state.config().header_timeout).keep_alive(true);
+    let http = http_builder(&state);
+    let (drain_tx, drain_rx) = tokio::sync::watch::channel(());
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
             p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
             () = &mut shutdown => break,
         };
-        let (stream, peer) = tokio::select! {
-            accepted = accept(&listener) => accepted,
+        let (stream, peer, secure) = tokio::select! {
+            (stream, peer) = accept(&listener) => (stream, peer, false),
+            (stream, peer) = accept_maybe(https.as_ref()) => (stream, peer, true),
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
         let reset = Arc::new(AtomicBool::new(false));
-        let io = TokioIo::new(ConnIo { stream, reset: reset.clone() });
-        let (state, served) = (state.clone(), Arc::new(AtomicUsize::new(0)));
-        let service = service_fn(move |req| {
-            let (state, reset, served) = (state.clone(), reset.clone(), served.clone());
-            async move {
-                let outcome = shield::serve(state, req, &served).await;
-                if matches!(outcome, Err(Abort::Reset)) {
-                    reset.store(true, Ordering::Relaxed);
-                }
-                outcome
-            }
-        });
-        let conn = graceful.watch(http.serve_connection(io, service));
+        let io = ConnIo { stream, reset: reset.clone() };
+        let drain = drain_rx.clone();
+        let conn = Conn { state: state.clone(), reset, certs: certs.clone(), _slot: Arc::new(permit), peer, drain };
+        if secure {
+            tokio::spawn(crate::tls::serve::https(conn, io, http.clone(), graceful.watcher()));
+            continue;
+        }
+        let mut drain = conn.drain.clone();
+        let service = conn.service(Arrival::Http);
+        // With upgrades, for CONNECT; hyper-util's graceful watcher takes no upgradeable
+        // connection, so the drain signal is watched here (the slots tell when all are gone).
+        let served = http.serve_connection(TokioIo::new(io), service).with_upgrades();
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
+            tokio::pin!(served);
+            let ended = tokio::select! {
+                ended = served.as_mut() => ended,
+                _ = drain.changed() => {
+                    served.as_mut().graceful_shutdown();
+                    served.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(%peer, "connection ended: {e}");
             }
-            drop(permit);
         });
     }
-    drop(listener);
+    drop((listener, https));
     tracing::info!("shutting down: finishing in-flight requests (at most {}s)", DRAIN_DEADLINE.as_secs());
+    let _ = drain_tx.send(());
+    let all_slots = u32::try_from(state.config().max_connections).unwrap_or(u32::MAX);
+    let closed = async move {
+        graceful.shutdown().await;
+        let _ = slots.acquire_many(all_slots).await;
+    };
     tokio::select! {
-        () = graceful.shutdown() => tracing::info!("all connections closed"),
+        () = closed => tracing::info!("all connections closed"),
         () = tokio::time::sleep(DRAIN_DEADLINE) => tracing::warn!("drain deadline passed: remaining connections cut"),
     }
 }
 
+/// The HTTP/1 settings of every connection, plain or inside TLS.
+fn http_builder(state: &State) -> http1::Builder {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(state.config().header_timeout).keep_alive(true);
+    http
+}
+
+/// What a connection's requests are served with; its slot of the connection cap is released when
+/// the last clone (the connection's, and a CONNECT tunnel's) is gone.
+#[derive(Clone)]
+pub(crate) struct Conn {
+    pub state: State,
+    pub reset: Arc<AtomicBool>,
+    pub certs: Arc<Certs>,
+    pub _slot: Arc<OwnedSemaphorePermit>,
+    pub peer: SocketAddr,
+    /// Changes when the server starts draining.
+    pub drain: tokio::sync::watch::Receiver<()>,
+}
+
+impl Conn {
+    /// The service of one connection: every request marked with how it arrived, CONNECT and
+    /// absolute-form requests checked by the proxy gate, the rest answered by [`shield::serve`].
+    pub fn service(
+        self,
+        arrival: Arrival,
+    ) -> impl hyper::service::Service<
+        Request<Incoming>,
+        Response = crate::reply::Reply,
+        Error = Abort,
+        Future = impl Future<Output = Result<crate::reply::Reply, Abort>> + Send,
+    > + Clone
+           + Send {
+        let served = Arc::new(AtomicUsize::new(0));
+        service_fn(move |mut req: Request<Incoming>| {
+            let (conn, served, arrival) = (self.clone(), served.clone(), arrival.clone());
+            async move {
+                let arrival = match crate::tls::serve::proxy_gate(&conn, &mut req, arrival) {
+                    Gate::Pass(arrival) => arrival,
+                    Gate::Answer(reply) => return Ok(reply),
+                };
+                req.extensions_mut().insert(arrival);
+                let outcome = shield::serve(conn.state.clone(), req, &served).await;
+                if matches!(outcome, Err(Abort::Reset)) {
+                    conn.reset.store(true, Ordering::Relaxed);
+                }
+                outcome
+            }
+        })
+    }
+}
+
+/// Accepts on `listener` if there is one; never completes otherwise.
+async fn accept_maybe(listener: Option<&TcpListener>) -> (TcpStream, SocketAddr) {
+    match listener {
+        Some(l) => accept(l).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Accepts one connection, backing off while the process is out of file descriptors.
-async fn accept(listener: &TcpListener) -> (TcpStream, std::net::SocketAddr) {
+async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
     let mut backoff = Duration::from_millis(10);
     loop {
         match listener.accept().await {
@@ -86,8 +177,8 @@ async fn accept(listener: &TcpListener) -> (TcpStream, std::net::SocketAddr) {
 }
 
 /// A connection's socket; when a `reset` scenario asked for it, closing it sends RST.
-struct ConnIo {
-    stream: TcpStream,
+pub(crate) struct ConnIo {
+    pub stream: TcpStream,
     reset: Arc<AtomicBool>,
 }
 

@@ -14,5 +14,6 @@ mod orders;
 mod properties;
 mod readme;
 mod scenarios;
+mod tls;
 mod token_refusals;
 mod tokens;

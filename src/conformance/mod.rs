@@ -23,7 +23,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConformanceArgs {
     /// Base URL of the target: the mock (http://127.0.0.1:8080) or the real service
-    /// (https://kyc1.qcloud.com, which needs a build with --features real-service).
+    /// (https://kyc1.qcloud.com), or the mock's HTTPS port (https://127.0.0.1:PORT, with --ca-file).
     #[arg(long, env = "IDOCR_MOCK_TARGET", value_name = "URL")]
     pub target: String,
     /// App id to sign with [default: TIDAMOCK, the mock's default app].
@@ -48,6 +48,10 @@ pub struct ConformanceArgs {
     /// recognition, orders, envelope, or group/case).
     #[arg(long, env = "IDOCR_MOCK_ONLY", value_name = "GROUP", value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Also trust the certificates of this PEM file for https targets (the mock's CA:
+    /// idocr-mock ca --out FILE); the public roots stay trusted.
+    #[arg(long, env = "IDOCR_MOCK_CA_FILE", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
     /// Write the JSON report (what the target returned per case, and the ledger of guessed codes).
     #[arg(long, env = "IDOCR_MOCK_REPORT", value_name = "FILE.json")]
     pub report: Option<PathBuf>,
@@ -208,6 +212,12 @@ pub fn main(args: &ConformanceArgs) -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if let Some(file) = &args.ca_file {
+        if let Err(why) = crate::client::trust_ca_file(file) {
+            eprintln!("idocr-mock conformance: {why}");
+            return std::process::ExitCode::from(2);
+        }
+    }
     let mut stdout = LineOut;
     match runtime.block_on(run(args, &mut stdout)) {
         Err(why) => {

@@ -10,6 +10,7 @@ mod summary;
 pub use filter::{Filter, Since};
 pub use summary::{parse_query, sha256_hex, summarise_body, summarise_request};
 
+use crate::arrival::Arrival;
 use crate::clock::{self, Millis};
 use crate::redact;
 use crate::reply::{Abort, Handled};
@@ -38,6 +39,9 @@ pub struct Entry {
     pub method: Cow<'static, str>,
     pub path: Cow<'static, str>,
     pub host: Option<String>,
+    /// How the request arrived: `{"via": "http"}`, `{"via": "https", "sni": NAME}` or
+    /// `{"via": "proxy", "target": HOST:PORT, "tls": true}` (CONNECT) / `false` (absolute form).
+    pub arrival: Arrival,
     /// Query parameters, decoded; secrets, tickets and tokens masked.
     pub query: Map<String, Value>,
     pub headers: BTreeMap<&'static str, String>,
@@ -87,6 +91,7 @@ pub struct Head {
     method: Method,
     path: Cow<'static, str>,
     host: Option<String>,
+    arrival: Arrival,
     query: Map<String, Value>,
     headers: BTreeMap<&'static str, String>,
 }
@@ -102,6 +107,7 @@ impl Head {
                 method: method.clone(),
                 path: static_path(uri.path()),
                 host: None,
+                arrival: Arrival::Http,
                 query: Map::new(),
                 headers: BTreeMap::new(),
             };
@@ -118,9 +124,18 @@ impl Head {
             method: method.clone(),
             path: static_path(uri.path()),
             host: text("host").or_else(|| uri.host().map(str::to_string)),
+            arrival: Arrival::Http,
             query: query.collect(),
             headers: kept,
         }
+    }
+}
+
+impl Head {
+    /// The same head, noted as arrived by `arrival`.
+    pub fn arrived(mut self, arrival: Arrival) -> Self {
+        self.arrival = arrival;
+        self
     }
 }
 
@@ -143,6 +158,7 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
         method: method_text(&head.method),
         path: head.path,
         host: head.host,
+        arrival: head.arrival,
         query: head.query,
         headers: head.headers,
         body,
@@ -320,6 +336,7 @@ mod tests {
             method: "GET".into(),
             path: p.to_string().into(),
             host: None,
+            arrival: Arrival::Http,
             query: Map::new(),
             headers: BTreeMap::new(),
             body: None,

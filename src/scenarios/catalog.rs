@@ -59,6 +59,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "http-503",
     "dribble",
     "flaky",
+    "tls-handshake-failure",
+    "cert-expired",
 ];
 
 /// Longest latency a file may ask for.
