@@ -11,9 +11,11 @@
 //! - [`config`]: apps, secrets, static tickets, limits and switches (TOML file + flags)
 //! - [`error`]: why startup failed, with the fix
 //! - [`server`]: accept loop, connection cap, timeouts, graceful shutdown (all the hyper glue)
+//! - [`finish`]: a vendor request's end (answered, aborted, abandoned): journal, metrics, log
 //! - [`shield`]: a handler's panic caught and answered, the per-connection request cap
 //! - [`routes`]: (method, path) → handler; vendor paths vs `/__admin/`
 //! - [`admin`]: the mock's own API under `/__admin/`
+//! - [`body`]: the one reader of request bodies, with its limits and timeout
 //! - [`reply`]: response bodies, the reason header, dropping a connection on purpose
 //! - [`state`]: the one cloneable handle shared by every connection
 //! - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
@@ -33,6 +35,7 @@
 //! - [`conformance`]: the suite that measures how faithful a target is (`idocr-mock conformance`)
 
 pub mod admin;
+pub mod body;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -40,6 +43,7 @@ pub mod commands;
 pub mod config;
 pub mod conformance;
 pub mod error;
+pub mod finish;
 pub mod identity;
 pub mod image;
 pub mod inspect;

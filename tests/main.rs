@@ -4,6 +4,7 @@ mod support;
 
 mod binary;
 mod conformance;
+mod held;
 mod hostile;
 mod journal;
 mod logs;
