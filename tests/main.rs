@@ -12,5 +12,6 @@ mod ocr;
 mod orders;
 mod properties;
 mod scenarios;
+mod texts;
 mod token_refusals;
 mod tokens;

@@ -36,7 +36,13 @@ pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Cho
     let mut chosen = None;
     let answer = match recognise(state, head, body, &mut note, &mut chosen) {
         Ok(answer) => answer,
-        Err(refusal) => Ok(refuse(state, &refusal, &mut note)),
+        Err(refusal) => {
+            // A refused request is refused whatever the scenario: none applied, none claimed.
+            chosen = None;
+            note.scenario = None;
+            note.scenario_why = Some("none applied: refused before the scenario stage".into());
+            Ok(refuse(state, &refusal, &mut note))
+        }
     };
     (Handled { outcome: answer, note }, chosen)
 }

@@ -151,6 +151,6 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
                 Err(why) => refused(format!("signed with ticket {}, which is dead: {why}", sign::mask(value))),
             }
         }
-        Verdict::Refused(d) => refused(d.to_string()),
+        Verdict::Refused(d) => refused(d.for_nonce()),
     }
 }
