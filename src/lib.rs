@@ -44,6 +44,7 @@ pub mod config;
 pub mod conformance;
 pub mod error;
 pub mod finish;
+pub mod fuzzing;
 pub mod identity;
 pub mod image;
 pub mod inspect;
