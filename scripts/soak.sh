@@ -18,6 +18,8 @@
 #   SOAK_NO_DATA_DIR=1   for a build without --data-dir/getOcrResult: no restart check
 #   SOAK_DISK_FULL=0     skip the disk-full phase (it mounts a 2 MB tmpfs, so it needs root;
 #                        without the permission it is skipped and says so)
+#   SOAK_STALLED_ADMIN   stalled /__admin/ bodies held open at once during the load  default 64
+#   SOAK_BODY_TIMEOUT    --body-timeout of the mock, seconds (the stalled bodies wait it out) default 2
 #   IDOCR_MOCK_BIN       binary to test (default: cargo build --release, target/release/idocr-mock)
 # Exit status 0 only when every check passed; the figures are printed either way.
 set -euo pipefail
@@ -39,6 +41,8 @@ MAX_ORDERS = int(os.environ.get("SOAK_MAX_ORDERS", "3000"))
 RSS_LIMIT_MB = float(os.environ.get("SOAK_RSS_LIMIT_MB", "256"))
 EXTRA = shlex.split(os.environ.get("SOAK_MOCK_ARGS", "--max-orders 1000000"))
 NO_DATA_DIR = os.environ.get("SOAK_NO_DATA_DIR") == "1"
+STALLED_ADMIN = int(os.environ.get("SOAK_STALLED_ADMIN", "64"))
+BODY_TIMEOUT = int(os.environ.get("SOAK_BODY_TIMEOUT", "2"))
 APP, TICKET, MAX_BODY = "TIDAMOCK", "idocr-mock-sign-ticket", 4 * 1024 * 1024
 OCR = "/api/paas/idcardocrapp"
 FAULTS = ["reset", "empty-reply", "slow", "truncated-json", "http-502"]
@@ -56,7 +60,8 @@ def nonce():
 
 
 def start_mock(data_dir):
-    args = [BIN, "--port", "0", "--seed", "8", "--log-level", "warn", "--max-body", str(MAX_BODY)] + EXTRA
+    args = [BIN, "--port", "0", "--seed", "8", "--log-level", "warn", "--max-body", str(MAX_BODY),
+            "--body-timeout", str(BODY_TIMEOUT)] + EXTRA
     if not NO_DATA_DIR:
         args += ["--data-dir", data_dir]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=open(os.path.join(data_dir, "..", "mock.log"), "ab"))
@@ -233,6 +238,53 @@ def verify(port, acked):
     return ok, problems
 
 
+# ---- phase: stalled admin bodies -------------------------------------------------------------------
+# Rounds of STALLED_ADMIN connections that send the headers of an admin call with a body they never
+# finish, during the load. Each must be closed by the mock within --body-timeout (plus a margin):
+# before issue #12 they stayed open forever and 1024 of them stopped the mock.
+ADMIN_PATHS = [("POST", "clock"), ("PUT", "scenario"), ("POST", "scenario/queue"),
+               ("POST", "verify-nonce-sign"), ("PUT", f"apps/{APP}/secret")]
+
+
+class StalledAdmin:
+    def __init__(self, port):
+        self.port, self.sent, self.closed, self.left_open, self.slowest = port, 0, 0, 0, 0.0
+
+    def round(self):
+        socks = []
+        for i in range(STALLED_ADMIN):
+            method, path = ADMIN_PATHS[i % len(ADMIN_PATHS)]
+            try:
+                s = socket.create_connection(("127.0.0.1", self.port), timeout=BODY_TIMEOUT + 10)
+                s.sendall(f"{method} /__admin/{path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          f"Content-Length: 100\r\n\r\n{{".encode())
+                socks.append((s, time.time()))
+                self.sent += 1
+            except OSError:
+                pass
+        for s, t0 in socks:
+            try:
+                while s.recv(4096):
+                    pass
+                self.closed += 1                     # EOF: the mock closed it
+                self.slowest = max(self.slowest, time.time() - t0)
+            except ConnectionResetError:
+                self.closed += 1
+            except (socket.timeout, OSError):
+                self.left_open += 1
+            finally:
+                s.close()
+
+    def run(self, until, stop):
+        while time.time() < until and not stop.is_set():
+            self.round()
+
+    def report(self):
+        print(f"stalled admin bodies: {self.sent} sent in rounds of {STALLED_ADMIN}, {self.closed} closed by the mock "
+              f"(slowest {self.slowest:.1f} s, --body-timeout {BODY_TIMEOUT} s), {self.left_open} left open")
+        return self.left_open
+
+
 def main():
     work = tempfile.mkdtemp(prefix="idocr-soak-")
     data_dir = os.path.join(work, "data")
@@ -246,6 +298,8 @@ def main():
     start = time.time()
     threads = [threading.Thread(target=soak.worker, args=(start + total + 5, total, start)) for _ in range(WORKERS)]
     sampler = threading.Thread(target=soak.sample_rss)
+    stalled = StalledAdmin(port)
+    threads.append(threading.Thread(target=stalled.run, args=(start + total - BODY_TIMEOUT - 2, soak.stop)))
     for t in threads + [sampler]:
         t.start()
     while time.time() < start + total and any(t.is_alive() for t in threads):
@@ -260,6 +314,7 @@ def main():
     # Every code "0" a client read was written by the mock before it died: all must survive.
     acked = soak.acked
     failures = report(soak, idle_rss, start)
+    failures += stalled.report()
     if NO_DATA_DIR:
         print("restart check: skipped (SOAK_NO_DATA_DIR=1)")
     else:

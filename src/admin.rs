@@ -1,51 +1,52 @@
 //! The mock's own API under `/__admin/`: health now; the clock, scenarios, the journal and the
 //! order store add their routes here.
 
+use crate::body;
 use crate::inspect;
-use crate::reply::{self, Reply};
+use crate::reply::{self, Abort, Reply};
 use crate::state::State;
 use crate::tokens;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
-
-/// The largest admin request body: every admin call takes a small JSON object.
-pub const MAX_BODY: usize = 64 * 1024;
-
-/// Reads an admin request's body, at most [`MAX_BODY`] bytes.
-///
-/// # Errors
-/// A message saying the body could not be read or passed the limit.
-pub async fn read_body(req: Request<Incoming>) -> Result<Bytes, String> {
-    Limited::new(req.into_body(), MAX_BODY)
-        .collect()
-        .await
-        .map(|collected| collected.to_bytes())
-        .map_err(|e| format!("cannot read the body (at most {MAX_BODY} bytes): {e}"))
-}
 
 /// Every admin route starts with this; no vendor path does.
 pub const PREFIX: &str = "/__admin/";
 
-/// Answers one admin request.
-pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
-    let refused = inspect::authorize(state, req.headers());
-    let path = req.uri().path()[PREFIX.len()..].to_string();
+/// Answers one admin request; `Err` drops the connection (its body stalled).
+///
+/// The body is read first, by the one body reader, under `--max-admin-body` and `--body-timeout`.
+pub async fn handle(state: &State, req: Request<Incoming>) -> Result<Reply, Abort> {
+    let refused_auth = inspect::authorize(state, req.headers());
     // Container health checks carry no token: health answers them, with the detail only for the
     // holder of the admin token (or when there is none); a wrong token is still refused.
     let tokenless = !req.headers().contains_key(hyper::header::AUTHORIZATION);
-    if req.method() == Method::GET && path == "health" && (refused.is_none() || tokenless) {
-        return health(state, refused.is_none());
+    if req.method() == Method::GET && req.uri().path() == "/__admin/health" && (refused_auth.is_none() || tokenless) {
+        return Ok(health(state, refused_auth.is_none()));
     }
-    if let Some(refused) = refused {
-        return refused;
+    if let Some(refused) = refused_auth {
+        return Ok(refused);
     }
+    let what = format!("{} {}", req.method(), req.uri().path());
+    let req = match body::read(state, body::Route::Admin, req).await {
+        Ok(read) => Request::from_parts(read.head, read.bytes),
+        Err(body::Refusal::Stalled(why)) => {
+            tracing::warn!("{what}: {why}; connection dropped");
+            return Err(Abort::Close);
+        }
+        Err(refusal) => return Ok(refused(&refusal)),
+    };
+    Ok(route(state, req))
+}
+
+fn route(state: &State, req: Request<Bytes>) -> Reply {
+    let path = req.uri().path()[PREFIX.len()..].to_string();
     if path.starts_with("scenario") {
-        return crate::scenarios::admin::handle(state, req).await;
+        return crate::scenarios::admin::handle(state, req);
     }
     match (req.method(), path.as_str()) {
-        (_, p) if tokens::admin::owns(p) => tokens::admin::handle(state, req, p).await,
+        (_, "health") => health_method_not_allowed(req.method()),
+        (_, p) if tokens::admin::owns(p) => tokens::admin::handle(state, req, p),
         (m, p) => inspect::route(state, m, p, req.uri().query().unwrap_or("")).unwrap_or_else(|| not_found(&path)),
     }
 }
@@ -64,6 +65,24 @@ fn health(state: &State, detail: bool) -> Reply {
         "store": inspect::health_extra(state),
     });
     reply::json(StatusCode::OK, body.to_string())
+}
+
+/// 413 or 503 for an admin body the mock would not read; the connection is closed, since the
+/// unread body is still on it.
+fn refused(refusal: &body::Refusal) -> Reply {
+    let status = match refusal {
+        body::Refusal::OverBudget { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::PAYLOAD_TOO_LARGE,
+    };
+    reply::closing(reply::json(status, serde_json::json!({ "error": refusal.to_string() }).to_string()))
+}
+
+/// `HEAD`, `POST`… on `/__admin/health`: 405 with `Allow: GET`.
+fn health_method_not_allowed(method: &Method) -> Reply {
+    let body = serde_json::json!({"error": format!("{method} is not served on {PREFIX}health"), "allow": "GET"});
+    let mut r = reply::json(StatusCode::METHOD_NOT_ALLOWED, body.to_string());
+    r.headers_mut().insert(hyper::header::ALLOW, hyper::header::HeaderValue::from_static("GET"));
+    r
 }
 
 fn not_found(path: &str) -> Reply {

@@ -137,9 +137,18 @@ pub struct ServeArgs {
     /// `Connection: close`.
     #[arg(long, env = "IDOCR_MOCK_MAX_REQUESTS_PER_CONNECTION", value_name = "N", default_value_t = 1000)]
     pub max_requests_per_connection: usize,
-    /// Seconds a client may take to send its request body.
+    /// Seconds a client may take to send its request body, on every route (vendor and /__admin/);
+    /// past it the connection is dropped without an answer.
     #[arg(long, env = "IDOCR_MOCK_BODY_TIMEOUT", value_name = "SECS", default_value_t = 60)]
     pub body_timeout: u64,
+    /// Largest body of an /__admin/ call (HTTP 413 past it); every admin call takes a small JSON object.
+    #[arg(long, env = "IDOCR_MOCK_MAX_ADMIN_BODY", value_name = "BYTES", default_value_t = config::DEFAULT_MAX_ADMIN_BODY)]
+    pub max_admin_body: usize,
+    /// Held faults (hang, slow, dribble) in progress at once; past it a held fault is answered at
+    /// once with HTTP 503 and code 999999. Default: a quarter of --max-connections, at most 64.
+    /// Must be below --max-connections, so held connections never stop the mock answering others.
+    #[arg(long, env = "IDOCR_MOCK_MAX_HELD", value_name = "N")]
+    pub max_held: Option<usize>,
     /// Requests the journal (GET /__admin/requests) keeps; the oldest are dropped first. 0 turns
     /// the journal off (for load tests: no per-request summary, no SHA-256 of images).
     #[arg(long, env = "IDOCR_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = config::DEFAULT_JOURNAL_LIMIT)]
@@ -331,6 +340,13 @@ impl ServeArgs {
                 self.image_cap, self.max_body
             )));
         }
+        if self.max_held.is_some_and(|n| n >= self.max_connections) {
+            return Err(StartupError::Usage(format!(
+                "--max-held {} must be below --max-connections {}: held faults would leave no connection for other clients",
+                self.max_held.unwrap_or(0),
+                self.max_connections
+            )));
+        }
         if self.max_connections == 0 || self.max_requests_per_connection == 0 {
             return Err(StartupError::Usage(
                 "--max-connections and --max-requests-per-connection must be at least 1".into(),
@@ -357,6 +373,7 @@ impl ServeArgs {
             seed: self.seed.unwrap_or_else(rand::random),
             image_cap: self.image_cap,
             max_body: self.max_body,
+            max_admin_body: self.max_admin_body,
             body_budget: self.body_budget,
             sign_check: if self.no_sign_check { SignCheck::Off } else { SignCheck::Verify },
             sign_case: if self.strict_sign_case { SignCase::UpperOnly } else { SignCase::Insensitive },
@@ -383,6 +400,7 @@ impl ServeArgs {
             scenario: self.scenario.clone(),
             slow_delay: Duration::from_millis(self.slow_ms),
             hang_for: Duration::from_millis(self.hang_ms),
+            max_held: self.max_held,
         })
     }
 }

@@ -20,6 +20,10 @@ pub const DEFAULT_IMAGE_CAP: usize = 3_145_728;
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
 /// Request bodies held at once, all connections together: 64 concurrent 3 MB uploads fit many times.
 pub const DEFAULT_BODY_BUDGET: usize = 512 * 1024 * 1024;
+/// `--max-admin-body`: every admin call takes a small JSON object.
+pub const DEFAULT_MAX_ADMIN_BODY: usize = 64 * 1024;
+/// `--max-held`, at most: held faults never take more than a quarter of `--max-connections`.
+pub const DEFAULT_MAX_HELD: usize = 64;
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
 /// `--journal-max-bytes`: 64 MiB.
 pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 64 << 20;
@@ -83,6 +87,8 @@ pub struct Config {
     pub seed: u64,
     pub image_cap: usize,
     pub max_body: usize,
+    /// The largest body of an `/__admin/` call (`--max-admin-body`).
+    pub max_admin_body: usize,
     /// Bytes of request bodies held at once by all connections (`--body-budget`).
     pub body_budget: usize,
     pub sign_check: SignCheck,
@@ -119,6 +125,9 @@ pub struct Config {
     pub slow_delay: Duration,
     /// How long `hang` holds a connection before closing it.
     pub hang_for: Duration,
+    /// Held faults (`hang`, `slow`, `dribble`) at once (`--max-held`); `None`: a quarter of
+    /// `--max-connections`, at most [`DEFAULT_MAX_HELD`] (see [`Config::max_held`]).
+    pub max_held: Option<usize>,
 }
 
 impl Default for Config {
@@ -128,6 +137,7 @@ impl Default for Config {
             seed: 0,
             image_cap: DEFAULT_IMAGE_CAP,
             max_body: DEFAULT_MAX_BODY,
+            max_admin_body: DEFAULT_MAX_ADMIN_BODY,
             body_budget: DEFAULT_BODY_BUDGET,
             sign_check: SignCheck::Verify,
             sign_case: SignCase::Insensitive,
@@ -150,6 +160,7 @@ impl Default for Config {
             scenario: crate::scenarios::DEFAULT.into(),
             slow_delay: Duration::from_millis(DEFAULT_SLOW_MS),
             hang_for: Duration::from_millis(DEFAULT_HANG_MS),
+            max_held: None,
         }
     }
 }
@@ -157,6 +168,12 @@ impl Default for Config {
 impl Config {
     pub fn app(&self, id: &str) -> Option<&App> {
         self.apps.iter().find(|a| a.id == id)
+    }
+
+    /// How many held faults may be in progress at once: `--max-held`, or a quarter of
+    /// `--max-connections` (at most [`DEFAULT_MAX_HELD`]), so held connections never take every slot.
+    pub fn max_held(&self) -> usize {
+        self.max_held.unwrap_or_else(|| (self.max_connections / 4).min(DEFAULT_MAX_HELD))
     }
 
     pub fn legacy_texts(&self) -> bool {

@@ -13,9 +13,11 @@
 //! - [`server`]: accept loop, connection cap, timeouts, graceful shutdown (all the hyper glue)
 //! - [`tls`]: the local CA, leaf certificates, the HTTPS port and the CONNECT proxy gate
 //! - [`arrival`]: how a request arrived (http, https with SNI, proxy with target)
+//! - [`finish`]: a vendor request's end (answered, aborted, abandoned): journal, metrics, log
 //! - [`shield`]: a handler's panic caught and answered, the per-connection request cap
 //! - [`routes`]: (method, path) → handler; vendor paths vs `/__admin/`
 //! - [`admin`]: the mock's own API under `/__admin/`
+//! - [`body`]: the one reader of request bodies, with its limits and timeout
 //! - [`reply`]: response bodies, the reason header, dropping a connection on purpose
 //! - [`state`]: the one cloneable handle shared by every connection
 //! - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
@@ -38,6 +40,7 @@
 
 pub mod admin;
 pub mod arrival;
+pub mod body;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -45,6 +48,8 @@ pub mod commands;
 pub mod config;
 pub mod conformance;
 pub mod error;
+pub mod finish;
+pub mod fuzzing;
 pub mod health;
 pub mod identity;
 pub mod image;

@@ -17,6 +17,9 @@ const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 /// The status label of a request whose connection was dropped on purpose (`aborted`); above every
 /// HTTP status, so it sorts after them as the text did.
 const ABORTED: u16 = u16::MAX;
+/// The status label of a request whose client went away before its answer was sent
+/// (`abandoned`); sorts just before `aborted`.
+pub const ABANDONED: u16 = u16::MAX - 1;
 
 /// Request counters and the latency histogram.
 #[derive(Debug, Default)]
@@ -66,10 +69,14 @@ pub fn render(state: &State) -> String {
         &mut out,
         "idocr_mock_requests_total",
         "counter",
-        "Requests to vendor paths, by path, vendor code and HTTP status.",
+        "Requests to vendor paths, by path, vendor code and HTTP status (aborted: dropped by the mock; abandoned: the client went away first).",
     );
     for ((path, code, status), n) in m.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-        let status = if *status == ABORTED { "aborted".to_string() } else { status.to_string() };
+        let status = match *status {
+            ABORTED => "aborted".to_string(),
+            ABANDONED => "abandoned".to_string(),
+            other => other.to_string(),
+        };
         let _ = writeln!(out, "idocr_mock_requests_total{{path=\"{path}\",code=\"{code}\",status=\"{status}\"}} {n}");
     }
     let name = "idocr_mock_request_duration_seconds";

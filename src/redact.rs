@@ -123,7 +123,7 @@ mod tests {
     fn one_rule_masks_secrets_and_id_numbers_whatever_the_name() {
         assert_eq!(value("user_id", "11010519491231002X"), "110105********002X");
         assert_eq!(value("userId", "11010519491231002x"), "110105********002x");
-        assert!(value("access_token", "abcdefghijkl").starts_with("abcd..."));
+        assert_eq!(value("access_token", "abcdefghijkl"), "abc...(12)");
         assert_eq!(value("orderNo", "o1"), "o1");
     }
 }

@@ -22,6 +22,36 @@ pub const REASON_HEADER: &str = "x-idocr-mock-reason";
 pub enum MockBody {
     Full(Option<Bytes>),
     Chunks(mpsc::Receiver<Bytes>),
+    /// Another body, whose end (sent whole, or dropped before: the client went away) is told.
+    Tracked(Box<MockBody>, Tail),
+}
+
+/// What to do when a body ends: called once, with `true` when its last piece was handed to the
+/// connection, `false` when the body was dropped before (the client went away).
+pub struct Tail(Option<Box<dyn FnOnce(bool) + Send>>);
+
+impl Tail {
+    pub fn new(on_end: impl FnOnce(bool) + Send + 'static) -> Self {
+        Tail(Some(Box::new(on_end)))
+    }
+
+    fn fire(&mut self, completed: bool) {
+        if let Some(on_end) = self.0.take() {
+            on_end(completed);
+        }
+    }
+}
+
+impl Drop for Tail {
+    fn drop(&mut self) {
+        self.fire(false);
+    }
+}
+
+impl std::fmt::Debug for Tail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Tail(pending)" } else { "Tail(done)" })
+    }
 }
 
 impl Body for MockBody {
@@ -32,10 +62,18 @@ impl Body for MockBody {
         match self.get_mut() {
             MockBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
             MockBody::Chunks(rx) => rx.poll_recv(cx).map(|c| c.map(|d| Ok(Frame::data(d)))),
+            MockBody::Tracked(inner, tail) => {
+                let polled = Pin::new(inner.as_mut()).poll_frame(cx);
+                if matches!(polled, Poll::Ready(None)) {
+                    tail.fire(true);
+                }
+                polled
+            }
         }
     }
 
     fn is_end_stream(&self) -> bool {
+        // A tracked body reports its end through poll_frame, so hyper polls it to the end.
         matches!(self, MockBody::Full(None))
     }
 
@@ -44,6 +82,7 @@ impl Body for MockBody {
             MockBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             MockBody::Full(None) => SizeHint::with_exact(0),
             MockBody::Chunks(_) => SizeHint::default(),
+            MockBody::Tracked(inner, _) => inner.size_hint(),
         }
     }
 }
@@ -102,6 +141,28 @@ impl std::fmt::Display for Abort {
 }
 
 impl std::error::Error for Abort {}
+
+/// How a request ended, for the journal, the metrics and the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The whole answer was sent, with this HTTP status.
+    Answered(u16),
+    /// The mock dropped the connection on purpose (a fault, a stalled body).
+    Aborted(Abort),
+    /// The client went away first: before the answer (`None`) or during its body (its status).
+    Abandoned(Option<u16>),
+}
+
+impl End {
+    /// `answered`, `aborted` or `abandoned`, as the journal's `ended` shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            End::Answered(_) => "answered",
+            End::Aborted(_) => "aborted",
+            End::Abandoned(_) => "abandoned",
+        }
+    }
+}
 
 /// What happened to a request, for the log line and the journal.
 #[derive(Debug, Clone, Default)]

@@ -3,21 +3,20 @@
 
 use crate::admin;
 use crate::arrival::Arrival;
+use crate::body;
+use crate::finish::Pending;
 use crate::ocr;
 use crate::protocol::{catalog, envelope, Code};
 use crate::redact;
 use crate::reply::{self, Abort, Handled, Note, Reply};
+use crate::scenarios;
 use crate::state::State;
 use crate::tokens;
 use crate::{journal, orders};
-use bytes::Bytes;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH};
-use hyper::http::request::Parts;
+use hyper::header::{HeaderValue, ALLOW};
 use hyper::{Method, Request, StatusCode};
 use std::time::Instant;
-use tokio::sync::OwnedSemaphorePermit;
 
 /// The vendor routes, for dispatch and for the 404 answer.
 pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
@@ -39,22 +38,26 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     let started = Instant::now();
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     if path.starts_with(admin::PREFIX) {
-        return Ok(admin::handle(&state, req).await);
+        return admin::handle(&state, req).await;
     }
     let arrival = req.extensions().get::<Arrival>().cloned().unwrap_or_default();
-    let seen = journal::Head::capture(&state, &method, req.uri(), req.headers()).arrived(arrival.clone());
+    let seen = journal::Head::capture(&state, &method, req.uri(), req.headers()).arrived(arrival);
+    let mut chosen = None;
     let mut handled = match path.as_str() {
-        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => match read_body(&state, req).await {
-            Ok((head, body, _room)) => {
-                let mut handled = ocr::handle(&state, &head, &body).await;
-                // The pipeline summarises what it parsed; a body refused before that is read here.
-                if state.journal().is_on() {
-                    handled.note.body.get_or_insert_with(|| journal::summarise_body(&body));
+        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => {
+            match body::read(&state, body::Route::Vendor, req).await {
+                Ok(body::Read { head, bytes: body, room: _room }) => {
+                    let (mut handled, choice) = ocr::decide(&state, &head, &body);
+                    chosen = choice;
+                    // The pipeline summarises what it parsed; a body refused before that is read here.
+                    if state.journal().is_on() {
+                        handled.note.body.get_or_insert_with(|| journal::summarise_body(&body));
+                    }
+                    handled
                 }
-                handled
+                Err(refusal) => refused(&state, refusal),
             }
-            Err(handled) => handled,
-        },
+        }
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" => method_not_allowed("POST"),
         "/api/oauth2/access_token" if method == Method::GET => tokens::oauth::access_token(&state, req.uri().query()),
         "/api/oauth2/api_ticket" if method == Method::GET => tokens::oauth::api_ticket(&state, req.uri().query()),
@@ -68,31 +71,26 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
             handled = not_written(&state, handled.note, why);
         }
     }
-    journal::record(&state, seen, &mut handled);
-    log(&method, &path, &arrival, &handled, started);
-    handled.outcome
+    // From here a held fault may wait; if the client goes first, `pending` records it abandoned.
+    let mut pending = Pending::new(&state, seen, method, path, started, handled.note);
+    let outcome = scenarios::apply::deliver(&state, chosen.as_ref(), handled.outcome, &mut pending.note).await;
+    pending.finish(outcome)
 }
 
-/// Reads the whole body, refusing it past `--max-body` (413) or `--body-timeout` (dropped).
-async fn read_body(state: &State, req: Request<Incoming>) -> Result<(Parts, Bytes, OwnedSemaphorePermit), Handled> {
-    let limit = state.config().max_body;
-    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large(state, limit));
-    }
-    // Room for the whole body in --body-budget before a byte of it is buffered.
-    let Some(room) = state.reserve_body(declared.map_or(limit, |n| n as usize)) else {
-        return Err(over_budget(state));
-    };
-    let (head, body) = req.into_parts();
-    match tokio::time::timeout(state.config().body_timeout, Limited::new(body, limit).collect()).await {
-        Ok(Ok(collected)) => Ok((head, collected.to_bytes(), room)),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large(state, limit)),
-        Ok(Err(e)) => Err(dropped(format!("the client stopped sending its body: {e}"))),
-        Err(_) => Err(dropped(format!(
-            "body not received within {}s (--body-timeout)",
-            state.config().body_timeout.as_secs()
-        ))),
+/// The vendor's answer to a body the mock would not read: 413 with `400501`, 503 with `999999`,
+/// or the connection dropped.
+fn refused(state: &State, refusal: body::Refusal) -> Handled {
+    let detail = refusal.to_string();
+    match refusal {
+        body::Refusal::TooLarge { .. } => {
+            let msg = envelope::message(&catalog::TOO_LARGE, Some(&detail), false);
+            refused_body(state, StatusCode::PAYLOAD_TOO_LARGE, &catalog::TOO_LARGE, &msg, detail)
+        }
+        body::Refusal::OverBudget { .. } => {
+            let code = &catalog::NETWORK_999999;
+            refused_body(state, StatusCode::SERVICE_UNAVAILABLE, code, code.msg, detail)
+        }
+        body::Refusal::Stalled(_) => dropped(detail),
     }
 }
 
@@ -103,23 +101,6 @@ fn not_written(state: &State, mut note: Note, why: String) -> Handled {
     let r = reply::vendor_error(StatusCode::OK, code, code.msg, &state.stamp(), &why);
     (note.code, note.reason, note.stored) = (Some(code.code), Some(redact::reason(&why)), None);
     Handled::reply(r, note)
-}
-
-/// HTTP 413 with `400501`: the body passes --max-body.
-fn too_large(state: &State, limit: usize) -> Handled {
-    let detail = format!("body larger than {limit} bytes (--max-body)");
-    let msg = envelope::message(&catalog::TOO_LARGE, Some(&detail), false);
-    refused_body(state, StatusCode::PAYLOAD_TOO_LARGE, &catalog::TOO_LARGE, &msg, detail)
-}
-
-/// HTTP 503, as a gateway under memory pressure answers: the bodies being read fill --body-budget.
-fn over_budget(state: &State) -> Handled {
-    let detail = format!(
-        "the request bodies being read already fill --body-budget ({} bytes); retry shortly",
-        state.config().body_budget
-    );
-    let code = &catalog::NETWORK_999999;
-    refused_body(state, StatusCode::SERVICE_UNAVAILABLE, code, code.msg, detail)
 }
 
 /// A body refused before it is read: the vendor envelope, and the connection closed, since the
@@ -145,28 +126,4 @@ fn not_found(path: &str) -> Handled {
     let body = serde_json::json!({"status": 404, "error": "Not Found", "path": path, "routes": routes, "admin": admin::PREFIX});
     let r = reply::json(StatusCode::NOT_FOUND, body.to_string());
     Handled::reply(r, Note { reason: Some("no such route".into()), ..Note::default() })
-}
-
-fn log(method: &Method, path: &str, arrival: &Arrival, handled: &Handled, started: Instant) {
-    let n = &handled.note;
-    let status = match &handled.outcome {
-        Ok(r) => r.status().as_u16().to_string(),
-        Err(a) => a.to_string(),
-    };
-    let code = n.code.unwrap_or("-");
-    // Every value from the request is cut and escaped: a log line is one line, of bounded length.
-    let order = n.order_no.as_deref().map_or_else(|| "-".to_string(), redact::escaped);
-    let path = redact::escaped(path);
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let scenario = match (&n.scenario, &n.scenario_why) {
-        (Some(s), Some(why)) => format!(" scenario={} by {}", redact::escaped(s), redact::escaped(why)),
-        _ => String::new(),
-    };
-    match &n.reason {
-        Some(reason) => {
-            let reason = redact::escaped_to(reason, redact::MAX_REASON_CHARS);
-            tracing::warn!("{method} {path} {status} {arrival} code={code} order={order}{scenario} {ms:.1}ms: {reason}")
-        }
-        None => tracing::info!("{method} {path} {status} {arrival} code={code} order={order}{scenario} {ms:.1}ms"),
-    }
 }

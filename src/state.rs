@@ -11,7 +11,7 @@ use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
 use crate::scenarios::ScenarioState;
 use crate::tokens::{Caps, Kind, TokenStore};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -32,6 +32,10 @@ struct Inner {
     scenarios: ScenarioState,
     /// `--body-budget`, in KiB.
     bodies: Arc<Semaphore>,
+    /// `--max-held`: slots for held faults.
+    held: Arc<Semaphore>,
+    /// Whether the last held fault found no slot (the log says so once per episode).
+    held_full: AtomicBool,
 }
 
 impl State {
@@ -42,7 +46,23 @@ impl State {
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));
         let bodies = Arc::new(Semaphore::new(kib(config.body_budget) as usize));
-        State { inner: Arc::new(Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios, bodies }) }
+        let (held, held_full) = (Arc::new(Semaphore::new(config.max_held())), AtomicBool::new(false));
+        let inner = Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios, bodies, held, held_full };
+        State { inner: Arc::new(inner) }
+    }
+
+    /// A slot of `--max-held` for a held fault, given back when dropped.
+    ///
+    /// # Errors
+    /// No slot is free; `true` when it is the first refusal since a slot was last taken.
+    pub fn hold(&self) -> Result<OwnedSemaphorePermit, bool> {
+        match self.inner.held.clone().try_acquire_owned() {
+            Ok(slot) => {
+                self.inner.held_full.store(false, Ordering::Relaxed);
+                Ok(slot)
+            }
+            Err(_) => Err(!self.inner.held_full.swap(true, Ordering::Relaxed)),
+        }
     }
 
     /// Reserves room for a request body of `bytes` in `--body-budget`, or `None` when the bodies

@@ -25,7 +25,7 @@ async fn token_requests_are_refused_with_the_codes_of_the_catalog() {
         (
             "app_id=TIDAMOCK&secret=nope&grant_type=client_credential&version=1.0.0",
             "400104",
-            "wrong secret for app TIDAMOCK (received nope...(4))",
+            "wrong secret for app TIDAMOCK (received ...(4))",
         ),
         ("app_id=NOPE&secret=x&grant_type=client_credential&version=1.0.0", "400104", "unknown app id \"NOPE\""),
         (

@@ -13,7 +13,7 @@ pub use summary::{parse_query, sha256_hex, summarise_body, summarise_request};
 use crate::arrival::Arrival;
 use crate::clock::{self, Millis};
 use crate::redact;
-use crate::reply::{Abort, Handled};
+use crate::reply::{Abort, End, Note};
 use crate::state::State;
 use hyper::{HeaderMap, Method, Uri};
 use serde::Serialize;
@@ -59,6 +59,11 @@ pub struct Entry {
     pub reason: Option<String>,
     pub order_no: Option<String>,
     pub app_id: Option<String>,
+    /// `answered`, `aborted` (the mock dropped the connection) or `abandoned` (the client went
+    /// away before the whole answer was sent).
+    pub ended: &'static str,
+    /// From the request's headers to its end: the last byte of a dribbled body, or the moment the
+    /// client went away.
     pub latency_ms: f64,
 }
 
@@ -137,18 +142,26 @@ impl Head {
         self.arrival = arrival;
         self
     }
+
+    /// How the request arrived (http, https, proxy).
+    pub fn arrival(&self) -> &Arrival {
+        &self.arrival
+    }
 }
 
-/// Records a handled request in the journal and the metrics.
-pub fn record(state: &State, head: Head, handled: &mut Handled) {
-    let body = handled.note.body.take();
-    let n = &handled.note;
-    let (status, abort) = match &handled.outcome {
-        Ok(r) => (Some(r.status().as_u16()), None),
-        Err(a) => (None, Some(abort_name(*a).to_string())),
+/// Records a request that has ended in the journal and the metrics, with how it ended and its
+/// real duration (from its headers to now).
+pub fn record(state: &State, head: Head, note: &mut Note, end: End) {
+    let body = note.body.take();
+    let n = &*note;
+    let (status, abort) = match end {
+        End::Answered(s) => (Some(s), None),
+        End::Aborted(a) => (None, Some(abort_name(a).to_string())),
+        End::Abandoned(s) => (s, None),
     };
     let latency = head.started.elapsed();
-    state.metrics().observe(&head.path, n.code.unwrap_or(""), status, latency);
+    let counted = if matches!(end, End::Abandoned(_)) { Some(crate::metrics::ABANDONED) } else { status };
+    state.metrics().observe(&head.path, n.code.unwrap_or(""), counted, latency);
     if !state.journal().is_on() {
         return;
     }
@@ -170,6 +183,7 @@ pub fn record(state: &State, head: Head, handled: &mut Handled) {
         reason: n.reason.as_deref().map(redact::reason),
         order_no: n.order_no.as_deref().map(redact::clipped),
         app_id: n.app_id.as_deref().map(redact::clipped),
+        ended: end.name(),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
 }
@@ -348,6 +362,7 @@ mod tests {
             reason: None,
             order_no: None,
             app_id: None,
+            ended: "answered",
             latency_ms: 0.0,
         };
         for p in ["/a", "/b", "/c"] {

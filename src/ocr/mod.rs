@@ -24,14 +24,27 @@ use response::{Recognition, Success};
 /// Handles one recognition request whose body has been read; a scenario may delay, reshape or
 /// replace the answer (see `scenarios::apply` for where each kind applies).
 pub async fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
+    let (mut handled, chosen) = decide(state, head, body);
+    handled.outcome = scenarios::apply::deliver(state, chosen.as_ref(), handled.outcome, &mut handled.note).await;
+    handled
+}
+
+/// [`handle`] up to the answer, without its delivery: the answer and the scenario that says how
+/// it travels (the caller delivers it with `scenarios::apply::deliver`, its note kept aside).
+pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
     let mut chosen = None;
     let answer = match recognise(state, head, body, &mut note, &mut chosen) {
         Ok(answer) => answer,
-        Err(refusal) => Ok(refuse(state, &refusal, &mut note)),
+        Err(refusal) => {
+            // A refused request is refused whatever the scenario: none applied, none claimed.
+            chosen = None;
+            note.scenario = None;
+            note.scenario_why = Some("none applied: refused before the scenario stage".into());
+            Ok(refuse(state, &refusal, &mut note))
+        }
     };
-    let outcome = scenarios::apply::deliver(state, chosen.as_ref(), answer).await;
-    Handled { outcome, note }
+    (Handled { outcome: answer, note }, chosen)
 }
 
 fn recognise(

@@ -91,8 +91,31 @@ struct Raw<'a> {
     get_native: Option<Loose<'a>>,
     /// Every other field: never used, never echoed; kept for the journal's summary, which lists
     /// their names (and masks what looks like a secret).
-    #[serde(flatten, borrow)]
+    #[serde(flatten, borrow, deserialize_with = "unique_keys")]
     rest: BTreeMap<Cow<'a, str>, Loose<'a>>,
+}
+
+/// The unknown fields, refusing a name sent twice as serde refuses a known one sent twice (the
+/// README promises `400101` for any duplicate key).
+fn unique_keys<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Cow<'de, str>, Loose<'de>>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = BTreeMap<Cow<'de, str>, Loose<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut rest = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<Cow<'de, str>, Loose<'de>>()? {
+                if rest.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format_args!("duplicate field `{k}`")));
+                }
+                rest.insert(k, v);
+            }
+            Ok(rest)
+        }
+    }
+    d.deserialize_map(V)
 }
 
 /// The fields of a well-formed request, borrowed from the body where JSON allows.
@@ -193,12 +216,15 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
     // body too deep is refused as too deep whichever of the two notices.
     let raw: Raw<'_> = match serde_json::from_slice(body) {
         Ok(raw) => raw,
-        Err(e) => {
-            return Err(match crate::shield::json_too_deep(body, max) {
-                Some(depth) => too_deep(depth),
-                None => Refusal::bad_request(format!("JSON parse error: {e}")),
-            })
-        }
+        Err(e) => match crate::shield::json_too_deep(body, max) {
+            Some(depth) => return Err(too_deep(depth)),
+            // serde_json's limit refuses a nesting of exactly MAX_JSON_DEPTH; the guard has just
+            // seen that the body is no deeper, so it is parsed again without that limit.
+            None if e.to_string().starts_with("recursion limit exceeded") => {
+                parse_unbounded(body).map_err(|e| Refusal::bad_request(format!("JSON parse error: {e}")))?
+            }
+            None => return Err(Refusal::bad_request(format!("JSON parse error: {e}"))),
+        },
     };
     if let Some(depth) = crate::shield::json_too_deep_except(body, max, borrowed_span(body, &raw.idcard_str)) {
         return Err(too_deep(depth));
@@ -221,6 +247,16 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
         get_native: text("getNative", raw.get_native, false)?.is_some_and(|g| g == "1"),
         rest: raw.rest,
     })
+}
+
+/// `body` parsed without serde_json's recursion limit: only for a body the nesting guard has
+/// found no deeper than [`crate::shield::MAX_JSON_DEPTH`], so the stack stays bounded.
+fn parse_unbounded(body: &[u8]) -> Result<Raw<'_>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    de.disable_recursion_limit();
+    let raw = Raw::deserialize(&mut de)?;
+    de.end()?;
+    Ok(raw)
 }
 
 /// Where the text of `field` lies in `body`, when serde_json borrowed it (no escapes in it).

@@ -46,8 +46,12 @@ pub fn is_well_formed(s: &str) -> bool {
 
 /// Masks a secret to its first 4 characters: `idoc...(22)` (ASCII, so it fits in a header).
 pub fn mask(secret: &str) -> String {
-    let head: String = secret.chars().take(4).collect();
-    format!("{head}...({})", secret.chars().count())
+    // At most a quarter of the value, at most 4 characters, nothing under 8: `wron...(5)` showed
+    // four of a five-letter secret.
+    let n = secret.chars().count();
+    let shown = if n < 8 { 0 } else { (n / 4).min(4) };
+    let head: String = secret.chars().take(shown).collect();
+    format!("{head}...({n})")
 }
 
 /// One named value that goes into (or might wrongly go into) a sign.
@@ -138,10 +142,32 @@ pub struct Diagnosis {
 
 impl std::fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.render(f, &self.cause)
+    }
+}
+
+impl Diagnosis {
+    /// The explanation of a refused SDK-login sign, which is made with one of the user's NONCE
+    /// tickets (`POST /__admin/verify-nonce-sign`), not with the app's SIGN tickets.
+    pub fn for_nonce(&self) -> String {
+        struct Nonce<'a>(&'a Diagnosis);
+        impl std::fmt::Display for Nonce<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let cause = match &self.0.cause {
+                    Cause::NoLiveTicket => "the user has no live NONCE ticket: fetch one from /api/oauth2/api_ticket?type=NONCE&user_id=… (each is used once)".to_string(),
+                    Cause::NoMatch => "no live NONCE ticket of this user gives this sign: wrong ticket, or a value differs from the one sent".to_string(),
+                    other => other.to_string(),
+                };
+                self.0.render(f, &cause)
+            }
+        }
+        Nonce(self).to_string()
+    }
+
+    fn render(&self, f: &mut std::fmt::Formatter<'_>, cause: &dyn std::fmt::Display) -> std::fmt::Result {
         write!(
             f,
-            "sign refused: {}; expected SHA1(upper hex) of the concatenation of sorted [{}]; received {:?}",
-            self.cause,
+            "sign refused: {cause}; expected SHA1(upper hex) of the concatenation of sorted [{}]; received {:?}",
             self.sorted.join(", "),
             self.received
         )
@@ -259,6 +285,14 @@ fn diagnosis(cause: Cause, values: &[&str], candidates: &[Candidate<'_>], receiv
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mask_shows_at_most_a_quarter_of_the_value_and_nothing_of_a_short_one() {
+        assert_eq!(mask("wrong"), "...(5)");
+        assert_eq!(mask("1234567"), "...(7)");
+        assert_eq!(mask("12345678"), "12...(8)");
+        assert_eq!(mask("idocr-mock-sign-ticket"), "idoc...(22)");
+    }
 
     const NONCE: &str = "kHoSxvLZGxSoFsjxlbzEoUzh5PAnTU7T";
     const TICKET_2: &str = "XO99Qfxlti9iTVgHAjwvJdAZKN3nMuUhrsPdPlPVKlcyS50N6tlLnfuFBPIucaMS";

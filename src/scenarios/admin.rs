@@ -8,19 +8,19 @@ use super::select::MAX_QUEUE;
 use crate::admin::PREFIX;
 use crate::reply::{self, Reply};
 use crate::state::State;
-use hyper::body::Incoming;
+use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Answers one `/__admin/scenario…` request.
-pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
+pub fn handle(state: &State, req: Request<Bytes>) -> Reply {
     let path = req.uri().path()[PREFIX.len()..].trim_end_matches('/').to_string();
     let method = req.method().clone();
     match (method, path.as_str()) {
         (Method::GET, "scenarios") => ok(list(state)),
         (Method::GET, "scenario") => ok(current(state)),
-        (Method::PUT, "scenario") => match read::<SetDefault>(req).await {
+        (Method::PUT, "scenario") => match read::<SetDefault>(req.body()) {
             Ok(body) => match state.scenarios().set_default(&body.name) {
                 Ok(()) => {
                     tracing::info!("default scenario is now {}", body.name);
@@ -31,7 +31,7 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Reply {
             Err(e) => bad(e),
         },
         (Method::GET, "scenario/queue") => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
-        (Method::POST, "scenario/queue") => match read::<Queue>(req).await {
+        (Method::POST, "scenario/queue") => match read::<Queue>(req.body()) {
             Ok(body) => match state.scenarios().enqueue(&body.scenarios) {
                 Ok(_) => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
                 Err(u) => bad(u.to_string()),
@@ -62,9 +62,8 @@ struct Queue {
     scenarios: Vec<String>,
 }
 
-async fn read<T: for<'de> Deserialize<'de>>(req: Request<Incoming>) -> Result<T, String> {
-    let body = crate::admin::read_body(req).await?;
-    serde_json::from_slice(&body).map_err(|e| format!("body is not the expected JSON: {e}"))
+fn read<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("body is not the expected JSON: {e}"))
 }
 
 fn list(state: &State) -> Value {

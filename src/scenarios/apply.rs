@@ -135,21 +135,53 @@ fn delivery(state: &State, choice: &Choice) -> Delivery {
     d
 }
 
-/// Names the scenario in the response header, then waits and sends as the scenario says.
-pub async fn deliver(state: &State, choice: Option<&Choice>, answer: Answer) -> Answer {
+/// Names the scenario in the response header, then waits and sends as the scenario says. A held
+/// fault (`hang`, `slow`, `dribble`) takes a slot of `--max-held`; with none left it is answered at
+/// once with HTTP 503 and `999999`, so held connections never take the slots everyone else needs.
+pub async fn deliver(state: &State, choice: Option<&Choice>, answer: Answer, note: &mut Note) -> Answer {
     let Some(choice) = choice else { return answer };
     let answer = answer.map(|mut r| {
         reply::set_text_header(&mut r, HEADER, choice.name());
         r
     });
     let delivery = delivery(state, choice);
+    let hold = match choice.scenario.outcome {
+        Outcome::Fault(f @ (Fault::Hang | Fault::Slow | Fault::Dribble)) => match state.hold() {
+            Ok(slot) => Some(slot),
+            Err(first) => return Ok(held_refused(state, choice, f, first, note)),
+        },
+        _ => None,
+    };
     if delivery.shape == Shape::Hang {
-        // The request is logged when it ends, which is never if the client gives up first.
+        // The request is journaled and logged when it ends, also when the client gives up first.
         tracing::info!(
             "scenario hang ({}): holding the connection, no answer, until the client gives up or {} ms pass",
             choice.why_text(),
             delivery.delay.as_millis()
         );
     }
-    fault::deliver(answer, delivery).await
+    fault::deliver(answer, delivery, hold).await
+}
+
+/// HTTP 503 with `999999` for a held fault past `--max-held`; the first one since a slot was
+/// last free says so in the log.
+fn held_refused(state: &State, choice: &Choice, fault: Fault, first: bool, note: &mut Note) -> Reply {
+    let max = state.config().max_held();
+    let why = format!(
+        "scenario {} ({}): {max} held faults already in progress (--max-held {max}); {} answered at once with 503 instead",
+        choice.name(),
+        choice.why_text(),
+        fault.as_str()
+    );
+    if first {
+        tracing::warn!("--max-held reached: {max} held faults (hang, slow, dribble) in progress; more are answered at once with HTTP 503 and code 999999 until one ends");
+    }
+    let code = &catalog::NETWORK_999999;
+    // Closed after the answer: a client that asked for a held fault gets its slot back at once.
+    let mut r =
+        reply::closing(reply::vendor_error(StatusCode::SERVICE_UNAVAILABLE, code, code.msg, &state.stamp(), &why));
+    reply::set_text_header(&mut r, HEADER, choice.name());
+    note.code = Some(code.code);
+    note.reason = Some(why);
+    r
 }

@@ -107,8 +107,13 @@ pub enum Shape {
 /// Bytes per piece of a dribbled body.
 pub const DRIBBLE_BYTES: usize = 16;
 
-/// Waits, then sends `answer` in the decided shape. No lock is held here.
-pub async fn deliver(answer: Result<Reply, Abort>, delivery: Delivery) -> Result<Reply, Abort> {
+/// Waits, then sends `answer` in the decided shape. No lock is held here. `hold` (a slot of
+/// `--max-held`) is kept while the fault holds the connection: the wait, and a dribbled body.
+pub async fn deliver<H: Send + 'static>(
+    answer: Result<Reply, Abort>,
+    delivery: Delivery,
+    hold: H,
+) -> Result<Reply, Abort> {
     if !delivery.delay.is_zero() {
         tokio::time::sleep(delivery.delay).await;
     }
@@ -121,21 +126,22 @@ pub async fn deliver(answer: Result<Reply, Abort>, delivery: Delivery) -> Result
     let (mut parts, body) = reply.into_parts();
     let bytes = match body {
         MockBody::Full(b) => b.unwrap_or_default(),
-        chunks @ MockBody::Chunks(_) => return Ok(Reply::from_parts(parts, chunks)),
+        other => return Ok(Reply::from_parts(parts, other)),
     };
     parts.headers.remove(hyper::header::CONTENT_LENGTH);
     let body = match delivery.shape {
         Shape::Truncated => MockBody::Full(Some(bytes.slice(..bytes.len() / 2))),
-        Shape::Dribbled { pause } => dribble(bytes, pause),
+        Shape::Dribbled { pause } => dribble(bytes, pause, hold),
         Shape::Whole | Shape::Hang => MockBody::Full(Some(bytes)),
     };
     Ok(Reply::from_parts(parts, body))
 }
 
 /// A body fed by a task that sends [`DRIBBLE_BYTES`] at a time; it stops when the client goes.
-fn dribble(bytes: Bytes, pause: Duration) -> MockBody {
+fn dribble<H: Send + 'static>(bytes: Bytes, pause: Duration, hold: H) -> MockBody {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {
+        let _hold = hold;
         let mut at = 0;
         while at < bytes.len() {
             let end = (at + DRIBBLE_BYTES).min(bytes.len());
@@ -158,7 +164,7 @@ mod tests {
     async fn a_dribbled_body_arrives_whole_in_pieces() {
         let body = Bytes::from(vec![b'x'; 100]);
         let shape = Shape::Dribbled { pause: Duration::ZERO };
-        let r = deliver(Ok(reply::json(StatusCode::OK, body.clone())), Delivery { delay: Duration::ZERO, shape });
+        let r = deliver(Ok(reply::json(StatusCode::OK, body.clone())), Delivery { delay: Duration::ZERO, shape }, ());
         let got = r.await.unwrap().into_body().collect().await.unwrap().to_bytes();
         assert_eq!(got, body);
     }
@@ -166,7 +172,7 @@ mod tests {
     #[tokio::test]
     async fn a_truncated_body_is_the_first_half() {
         let d = Delivery { delay: Duration::ZERO, shape: Shape::Truncated };
-        let r = deliver(Ok(reply::json(StatusCode::OK, "{\"code\":\"0\"}")), d).await.unwrap();
+        let r = deliver(Ok(reply::json(StatusCode::OK, "{\"code\":\"0\"}")), d, ()).await.unwrap();
         assert_eq!(r.into_body().collect().await.unwrap().to_bytes(), "{\"code");
     }
 

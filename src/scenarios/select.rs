@@ -70,6 +70,29 @@ impl std::fmt::Display for Unknown {
     }
 }
 
+/// Why a script was not queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueRefusal {
+    Unknown(Unknown),
+    /// The queue would pass [`MAX_QUEUE`].
+    Full {
+        asked: usize,
+        queued: usize,
+    },
+}
+
+impl std::fmt::Display for QueueRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QueueRefusal::Unknown(u) => u.fmt(f),
+            QueueRefusal::Full { asked, queued } => write!(
+                f,
+                "the queue is full: it holds at most {MAX_QUEUE} entries, has {queued}, and {asked} more were sent; nothing was queued (DELETE /__admin/scenario/queue empties it)"
+            ),
+        }
+    }
+}
+
 struct Live {
     default: String,
     queue: VecDeque<String>,
@@ -120,18 +143,15 @@ impl ScenarioState {
     /// Appends `names` to the queue; returns its new length.
     ///
     /// # Errors
-    /// [`Unknown`] for the first unknown name, or a queue that would pass [`MAX_QUEUE`]; nothing
+    /// [`QueueRefusal`]: the first unknown name, or a queue that would pass [`MAX_QUEUE`]; nothing
     /// is queued then.
-    pub fn enqueue(&self, names: &[String]) -> Result<usize, Unknown> {
+    pub fn enqueue(&self, names: &[String]) -> Result<usize, QueueRefusal> {
         for n in names {
-            self.known(n)?;
+            self.known(n).map_err(QueueRefusal::Unknown)?;
         }
         let mut live = self.live();
         if live.queue.len() + names.len() > MAX_QUEUE {
-            return Err(Unknown {
-                name: format!("{} entries", names.len()),
-                known: format!("the queue holds at most {MAX_QUEUE} (it has {})", live.queue.len()),
-            });
+            return Err(QueueRefusal::Full { asked: names.len(), queued: live.queue.len() });
         }
         live.queue.extend(names.iter().cloned());
         Ok(live.queue.len())

@@ -7,7 +7,7 @@ use super::{bounded, Ca, Tls};
 use crate::arrival::Arrival;
 use crate::error::StartupError;
 use crate::journal;
-use crate::reply::{self, Handled, MockBody, Note, Reply};
+use crate::reply::{self, End, MockBody, Note, Reply};
 use crate::server::{Conn, ConnIo};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -239,9 +239,9 @@ fn refuse(conn: &Conn, req: &Request<Incoming>, target: &str) -> Reply {
     let seen = journal::Head::capture(&conn.state, req.method(), req.uri(), req.headers())
         .arrived(Arrival::Proxy { target: target.to_string(), tls: req.method() == Method::CONNECT });
     let r = plain(StatusCode::FORBIDDEN, format!("403 Forbidden: {reason}\n"));
-    let mut handled = Handled::reply(r, Note { reason: Some(reason), ..Note::default() });
-    journal::record(&conn.state, seen, &mut handled);
-    reply::closing(handled.outcome.unwrap_or_else(|_| Response::new(MockBody::Full(None))))
+    let mut note = Note { reason: Some(reason), ..Note::default() };
+    journal::record(&conn.state, seen, &mut note, End::Answered(StatusCode::FORBIDDEN.as_u16()));
+    reply::closing(r)
 }
 
 fn plain(status: StatusCode, body: String) -> Reply {

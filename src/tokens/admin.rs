@@ -8,7 +8,7 @@ use crate::clock;
 use crate::protocol::sign::{self, Field, Verdict};
 use crate::reply::{self, Reply};
 use crate::state::State;
-use hyper::body::Incoming;
+use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};
 use serde_json::{json, Value};
 
@@ -30,9 +30,9 @@ fn secret_route(path: &str) -> Option<&str> {
 }
 
 /// Answers one of [`ROUTES`].
-pub async fn handle(state: &State, req: Request<Incoming>, path: &str) -> Reply {
+pub fn handle(state: &State, req: Request<Bytes>, path: &str) -> Reply {
     let method = req.method().clone();
-    let body = match read_json(req).await {
+    let body = match read_json(req.body()) {
         Ok(v) => v,
         Err(e) => return bad_request(&e, path),
     };
@@ -51,12 +51,11 @@ pub async fn handle(state: &State, req: Request<Incoming>, path: &str) -> Reply 
     }
 }
 
-async fn read_json(req: Request<Incoming>) -> Result<Value, String> {
-    let bytes = crate::admin::read_body(req).await?;
+fn read_json(bytes: &Bytes) -> Result<Value, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(&bytes).map_err(|e| format!("the body is not JSON: {e}"))
+    serde_json::from_slice(bytes).map_err(|e| format!("the body is not JSON: {e}"))
 }
 
 fn bad_request(error: &str, path: &str) -> Reply {
@@ -158,6 +157,6 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
                 Err(why) => refused(format!("signed with ticket {}, which is dead: {why}", sign::mask(value))),
             }
         }
-        Verdict::Refused(d) => refused(d.to_string()),
+        Verdict::Refused(d) => refused(d.for_nonce()),
     }
 }
