@@ -455,6 +455,7 @@ $('#clock-presets').addEventListener('click', (ev) => {
   loadClock(b.id === 'clock-reset' ? { reset: true } : { advance_seconds: Number(b.dataset.advance) });
 });
 $('#clock-set').addEventListener('submit', (ev) => { ev.preventDefault(); loadClock({ set: $('#clock-set-value').value.trim() }); });
+const left = (at) => (at ? el('span', { 'data-expires': at }, '') : el('span', {}, 'never expires (--tickets-never-expire)'));
 async function loadTokens() {
   try {
     const t = await api('tokens');
@@ -462,9 +463,9 @@ async function loadTokens() {
       el('h4', {}, `app ${a.app_id}`),
       el('p', { class: 'muted' }, `static SIGN tickets (never expire): ${(a.static_sign_tickets || []).join(', ') || 'none'}`),
       a.tokens.length ? el('ul', {}, a.tokens.map((k) => el('li', {},
-        `access token ${k.token} — ${k.state}, `, el('span', { 'data-expires': k.expires_at }, ''),
+        `access token ${k.token} — ${k.state}, `, left(k.expires_at),
         el('ul', {}, k.tickets.map((x) => el('li', {}, `${x.kind} ticket ${x.ticket}${x.user_id ? ` for user ${x.user_id}` : ''} — ${x.state}, `,
-          el('span', { 'data-expires': x.expires_at }, ''))))))) : el('p', { class: 'muted' }, 'No token issued yet: your client has not called /api/oauth2/access_token.'))));
+          left(x.expires_at))))))) : el('p', { class: 'muted' }, 'No token issued yet: your client has not called /api/oauth2/access_token.'))));
     tickClock();
     showError('tokens-error', null);
   } catch (e) { showError('tokens-error', e.message); }
