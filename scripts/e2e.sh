@@ -25,4 +25,4 @@ if [ ! -d tests/e2e/node_modules/playwright-core ]; then
 fi
 rm -rf target/e2e-screenshots
 # Each test starts its own mock (--port 0) and browser and stops them; the whole run has a deadline.
-cd tests/e2e && timeout 600 node --test --test-concurrency=1 --test-timeout=60000 .
+cd tests/e2e && timeout 600 node --test --test-concurrency=1 .

@@ -41,7 +41,9 @@ test('opening a refused call shows the sign diagnosis and a curl with placeholde
   assert.equal(sorted.length, 5, `five sorted values: ${sorted}`);
   assert.ok(sorted.includes('refused01') && sorted.includes('TIDAMOCK') && sorted.includes('1.0.0'));
   assert.ok(sorted.includes('<ticket idoc...(22)>'), `the expected ticket, masked: ${sorted}`);
-  assert.deepEqual([...sorted].sort((a, b) => Buffer.from(a).compare(Buffer.from(b))), sorted, 'in byte order');
+  // In byte order, the masked ticket at the place of its first 4 characters (idoc…).
+  const keys = sorted.map((v) => v.replace(/^<ticket (.{4})\.\.\.\(\d+\)>$/, '$1'));
+  assert.deepEqual([...keys].sort((a, b) => Buffer.from(a).compare(Buffer.from(b))), keys, 'in byte order');
   const curl = await t.page.locator('#detail pre.curl').textContent();
   assert.match(curl, /\/api\/paas\/idcardocrapp/);
   assert.match(curl, /IDCARDSTR='…'/, 'the image, summarised in the journal, is a placeholder');

@@ -24,6 +24,7 @@ export async function setup(args = []) {
   const requests = [];
   browser.on('request', (r) => requests.push(r.url()));
   const page = browser.pages()[0] || await browser.newPage();
+  page.setDefaultTimeout(10000);
   const base = proxy ? proxy.url : mock.url;
   return {
     mock, base, page, browser, requests,
