@@ -46,7 +46,8 @@ test('opening a refused call shows the sign diagnosis and a curl with placeholde
   assert.deepEqual([...keys].sort((a, b) => Buffer.from(a).compare(Buffer.from(b))), keys, 'in byte order');
   const curl = await t.page.locator('#detail pre.curl').textContent();
   assert.match(curl, /\/api\/paas\/idcardocrapp/);
-  assert.match(curl, /IDCARDSTR='…'/, 'the image, summarised in the journal, is a placeholder');
+  assert.match(curl, /^IDCARDSTR=\$\(base64 < card\.png/m, 'the image, summarised in the journal, is a placeholder');
+  assert.match(curl, /"idcardStr":"'"\$IDCARDSTR"'"/);
   await screenshots(t.page, 'request-refused');
 }));
 

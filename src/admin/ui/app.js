@@ -181,7 +181,11 @@ function answer(e) {
   const add = (k, v) => { if (v !== null && v !== undefined && v !== '') dl.append(el('dt', {}, k), el('dd', {}, v)); };
   add('HTTP status', e.abort ? `no answer: the connection was ${e.abort}` : e.status);
   add('code', e.code ? codeText(e.code) : null);
-  add('scenario', e.scenario ? `${e.scenario}, chosen by ${e.scenario_why}` : null);
+  // A scenario is chosen as the call arrives; a refusal found later (sign, parameters) wins over it.
+  const sc = state.scenarios.find((x) => x.name === e.scenario);
+  const expected = sc ? sc.code || (sc.kind === 'success' ? '0' : null) : null;
+  const refusedFirst = expected !== null && e.code && e.code !== expected;
+  add('scenario', e.scenario ? `${e.scenario}, chosen by ${e.scenario_why}${!refusedFirst ? '' : e.scenario_why === 'queue' ? ' (taken from the queue by this call, but the call was refused before the scenario applied)' : ' (not applied: the call was refused first)'}` : null);
   if (!diagnosis(e.reason)) add('why', e.reason);
   return dl;
 }
@@ -195,7 +199,7 @@ function sign(e) {
     el('p', { class: 'help' }, 'The mock sorted these values in byte order (digits, then upper case, then lower case), joined them with no separator and took the SHA-1 in upper-case hex. Compare them one by one with what your code hashed.'),
     el('ol', { class: 'sorted' }, d.sorted.map((v, i) => el('li', { class: i === ticketAt ? 'ticket' : '' }, el('code', {}, v),
       i === ticketAt ? ' ← the SIGN ticket the mock expected (masked: its first 4 characters and its length)' : ''))),
-    el('p', {}, 'Joined: ', el('code', { class: 'joined' }, d.sorted.join(''))),
+    el('p', {}, 'Joined (with the ticket\'s full value where it says <ticket …>): ', el('code', { class: 'joined' }, d.sorted.join(''))),
     el('p', {}, 'Sign received: ', el('code', {}, d.received)));
 }
 function sent(e) {
@@ -234,7 +238,11 @@ function curl(e) {
     });
     body = `'{${parts.join(',')}}'`;
   }
-  for (const [n, was] of needs) lines.push(`${n}='…'   # masked in the journal (was ${was}); put the real value here`);
+  for (const [n, was] of needs) {
+    lines.push(n === 'IDCARDSTR'
+      ? `${n}=$(base64 < card.png | tr -d '\\n')   # the image: the journal kept only its summary (${was})`
+      : `${n}='…'   # masked in the journal (was ${was}); put the real value here`);
+  }
   const cmd = [`curl -s -i ${e.method === 'GET' ? '' : `-X ${e.method} `}"${url}"`];
   const ct = (e.headers || {})['content-type'];
   if (ct) cmd.push(`  -H 'Content-Type: ${ct}'`);

@@ -43,6 +43,7 @@ export async function screenshots(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   for (const [size, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await page.setViewportSize(vp);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, `${name}-${size}.png`), fullPage: true });
   }
   await page.setViewportSize(DESKTOP);
