@@ -152,3 +152,48 @@ test('an error from the admin API is shown in place, in words', () => withConsol
   await t.page.click('#clock-set button[type=submit]');
   await t.page.locator('#clock-error', { hasText: 'HTTP 400' }).waitFor();
 }));
+
+test('the page reads the event format of docs/console-api.md, split anywhere across chunks', () => withConsole([], async (t) => {
+  await open(t);
+  await t.page.locator('#requests-empty').waitFor();
+  // The stream the spec describes: retry, a gap, a heartbeat comment, two entries; CRLF and LF mixed,
+  // cut into 7-byte chunks so that no event arrives whole.
+  const shown = await t.page.evaluate(async () => {
+    const entry = (id, order) => JSON.stringify({ id, time: '2026-12-02T13:35:32.308+08:00', method: 'POST', path: '/api/paas/idcardocrapp', status: 200, code: '0', order_no: order, app_id: 'TIDAMOCK', latency_ms: 1 });
+    const text = `retry: 2000\n\nevent: gap\ndata: {"after":0,"first_kept":3,"missed":2}\n\n: keep-alive\n\nid: 3\r\nevent: request\r\ndata: ${entry(3, 'streamed03')}\r\n\r\nid: 4\nevent: request\ndata: ${entry(4, 'streamed04')}\n\n`;
+    const bytes = new TextEncoder().encode(text);
+    const body = new ReadableStream({ start(c) { for (let i = 0; i < bytes.length; i += 7) c.enqueue(bytes.slice(i, i + 7)); c.close(); } });
+    await window.readEvents(body);
+    return [...document.querySelectorAll('#requests tbody tr td[data-label=orderNo]')].map((td) => td.textContent);
+  });
+  assert.deepEqual(shown.filter((o) => o.startsWith('streamed')), ['streamed04', 'streamed03'], 'newest first, each once');
+  assert.match(await t.page.textContent('#status'), /2 requests were dropped/);
+}));
+
+test('the filters narrow the list to the calls asked for', () => withConsole([], async (t) => {
+  await ocr(t.mock.url, { orderNo: 'keepme01' });
+  await ocr(t.mock.url, { orderNo: 'dropme01', badSign: true });
+  await open(t);
+  await t.page.locator('#requests tbody tr', { hasText: 'dropme01' }).waitFor();
+  await t.page.fill('#filters [name=code]', '0');
+  await t.page.locator('#requests tbody tr', { hasText: 'dropme01' }).waitFor({ state: 'detached' });
+  assert.equal(await t.page.locator('#requests tbody tr', { hasText: 'keepme01' }).count(), 1);
+  await t.page.fill('#filters [name=code]', '');
+  await t.page.fill('#filters [name=order]', 'dropme');
+  await t.page.locator('#requests tbody tr', { hasText: 'keepme01' }).waitFor({ state: 'detached' });
+  assert.equal(await t.page.locator('#requests tbody tr').count(), 1);
+}));
+
+test('the queue is reordered and cleared from the page', () => withConsole([], async (t) => {
+  await open(t, 'outcome');
+  await t.page.click('#quick button[data-scenario=expired]');
+  await t.page.locator('#queue li', { hasText: 'expired' }).waitFor();
+  await t.page.click('#quick button[data-scenario=blurry]');
+  await t.page.locator('#queue li', { hasText: 'blurry' }).waitFor();
+  await t.page.click('#queue button[aria-label="move blurry up"]');
+  await t.page.locator('#queue li').first().filter({ hasText: 'blurry' }).waitFor();
+  assert.deepEqual((await admin(t.mock.url, 'scenario/queue')).json.queue, ['blurry', 'expired']);
+  await t.page.click('#queue-clear');
+  await t.page.locator('#queue-empty').waitFor();
+  assert.deepEqual((await admin(t.mock.url, 'scenario/queue')).json.queue, []);
+}));
