@@ -10,7 +10,11 @@ async function withConsole(args, body) {
   try { await body(t); } finally { await t.close(); }
 }
 const open = async (t, view = 'requests') => {
-  await t.page.goto(`${t.console}#${view}`);
+  const r = await t.page.goto(`${t.console}#${view}`);
+  if (r && r.status() !== 200) {
+    assert.fail(`GET ${t.console} answered HTTP ${r.status()}: this binary does not serve the console yet `
+      + '(docs/console-api.md §1); scripts/e2e.sh --dev-proxy tests the files of src/admin/ui/ in front of it');
+  }
   await t.page.locator(`#view-${view}`).waitFor();
 };
 

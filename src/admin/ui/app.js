@@ -85,7 +85,7 @@ $('#token-form').addEventListener('submit', async (ev) => {
     $('#token-prompt').hidden = true;
     $('#forget-token').hidden = false;
     showError('token-error', null);
-    start();
+    if (started) { stream(); showView(); } else start();
   } catch (e) {
     if (e.status !== 401) showError('token-error', e.message);
   }
@@ -286,14 +286,18 @@ function setStatus(text, bad = false) {
   s.classList.toggle('bad', bad);
 }
 async function stream() {
-  const ctl = new AbortController();
-  state.stream = ctl;
+  if (state.stream) return; // one live loop per page
+  state.stream = new AbortController();
+  try { await streamLoop(state.stream); } finally { state.stream = null; }
+}
+async function streamLoop(ctl) {
   for (;;) {
     let r;
     try {
       r = await api(`events?since=${state.lastId}`, { raw: true, signal: ctl.signal, headers: { 'Last-Event-ID': String(state.lastId), Accept: 'text/event-stream' } });
     } catch (e) {
-      if (e.status === 404 || e.status === 405) return poll();
+      if (e.status === 404 || e.status === 405 || e.status === 503) return poll();
+      if (e.status === 409) return setStatus(`no live updates: ${e.message}`, true);
       if (e.status === 401) return;
       setStatus(`live updates interrupted: ${e.message}; retrying in 2 s`, true);
       await sleep(2000);
