@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Tests the container image with podman: build it, run it with a published port, wait for its
 # HEALTHCHECK, send a signed OCR call (code "0"), run IDOCR_MOCK_SCENARIO=blurry (66661001), stop it
-# with SIGTERM and check it exits 0 within a second. Installs podman and runc when missing (as
+# with SIGTERM and check it exits 0 within a second. Installs podman, runc and file when missing (as
 # root, from Debian's packages). Cleans up its containers, image and temp dir even on failure.
 # Prints "N passed, N failed"; exits 1 if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
-  echo "image-test: installing podman and runc" >&2
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null \
-    || { echo "image-test: cannot install podman/runc" >&2; exit 1; }
+# `file` too: scripts/build-static.sh prints it, and it is what says "static" for a musl binary.
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v file >/dev/null; then
+  echo "image-test: installing podman, runc and file" >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc file >/dev/null \
+    || { echo "image-test: cannot install podman/runc/file" >&2; exit 1; }
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/idocr-mock-image-test.XXXXXX")

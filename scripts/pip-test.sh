@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 target_dir=$(realpath "${CARGO_TARGET_DIR:-target}")
 venv="$target_dir/ci-venv/pip"
 rm -rf "$venv"
+# Debian's python3 has no venv/ensurepip until python3-venv is installed: install it on a fresh machine.
+if ! python3 -c 'import ensurepip' 2>/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "pip-test: installing python3-venv from Debian's packages" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+fi
 python3 -m venv "$venv"
 t0=$SECONDS
 CARGO_TARGET_DIR="$target_dir" "$venv/bin/pip" install -q --disable-pip-version-check . 
