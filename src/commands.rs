@@ -4,7 +4,7 @@
 use crate::cli::{CodesArgs, ImageArgs, ScenariosArgs, SignArgs};
 use crate::config::{Config, SignCheck};
 use crate::error::StartupError;
-use crate::ocr::request::Side;
+use crate::protocol::Side;
 use crate::protocol::{catalog, sign};
 use crate::scenarios::{self, marker};
 use rand::distr::{Alphanumeric, SampleString};

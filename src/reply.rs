@@ -178,7 +178,7 @@ pub struct Note {
     /// What the body held, for the journal: the image as size, SHA-256 and format.
     pub body: Option<Box<serde_json::value::RawValue>>,
     /// The side of an order record created or changed, written to `--data-dir` before the answer.
-    pub stored: Option<crate::ocr::request::Side>,
+    pub stored: Option<crate::protocol::Side>,
 }
 
 /// A handler's whole answer.

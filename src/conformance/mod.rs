@@ -12,7 +12,7 @@ pub use report::{CaseRecord, Outcome};
 
 use crate::client::{BaseUrl, Call};
 use crate::config;
-use crate::ocr::request::Side;
+use crate::protocol::Side;
 use cases::{Needs, GROUPS};
 use clap::Args;
 use context::{business_json, Ctx, Stop};

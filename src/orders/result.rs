@@ -4,10 +4,11 @@
 
 use crate::config::SignCheck;
 use crate::journal::parse_query;
-use crate::ocr::{self, request::Refusal, request::Side};
+use crate::ocr;
 use crate::orders::{Order, SideRecord};
 use crate::protocol::catalog;
 use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::{Refusal, Side};
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
 use base64::engine::general_purpose::STANDARD;

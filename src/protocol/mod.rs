@@ -5,5 +5,7 @@ pub mod catalog;
 pub mod envelope;
 pub mod query;
 pub mod sign;
+mod vocab;
 
 pub use catalog::Code;
+pub use vocab::{Refusal, Side};

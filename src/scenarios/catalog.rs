@@ -3,8 +3,8 @@
 
 use super::{Fault, Look, Outcome, Scenario, Weighted};
 use crate::identity::{self, Pin, Profile};
-use crate::ocr::request::Side;
 use crate::protocol::catalog as codes;
+use crate::protocol::Side;
 use serde::Deserialize;
 use std::path::Path;
 use std::sync::Arc;

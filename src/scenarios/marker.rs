@@ -5,8 +5,8 @@
 //! picture is never decoded).
 
 use crate::image::{sniff, Format};
-use crate::ocr::request::Side;
 use crate::picture::{self, MARKER_KEYWORD};
+use crate::protocol::Side;
 use serde::{Deserialize, Serialize};
 
 /// Most chunks or segments looked at before giving up.

@@ -13,8 +13,8 @@ pub mod marker;
 pub mod select;
 
 use crate::identity::{Pin, Profile};
-use crate::ocr::request::Side;
 use crate::protocol::catalog::Code;
+use crate::protocol::Side;
 use serde::Deserialize;
 use std::time::Duration;
 

@@ -5,10 +5,11 @@
 
 use super::{Issued, Kind, TokenProblem};
 use crate::clock;
-use crate::ocr::{self, request::Refusal};
+use crate::ocr;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope::Stamp;
 use crate::protocol::query::{self, Plus};
+use crate::protocol::Refusal;
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
 use hyper::StatusCode;

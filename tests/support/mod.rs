@@ -6,7 +6,7 @@ pub mod proxy;
 
 use idocr_mock::client::{Answer, Call};
 use idocr_mock::clock;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use idocr_mock::{Config, State};
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};

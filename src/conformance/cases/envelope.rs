@@ -7,8 +7,8 @@ use super::transport::not_an_image;
 use super::Case;
 use crate::client::Call;
 use crate::conformance::context::{business_json, code_of, fail, str_field, Check, Ctx, OCR};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 use serde_json::Value;
 
 pub fn cases() -> Vec<Case> {

@@ -4,8 +4,8 @@
 use super::recognition::{check_strings, recognise};
 use super::Case;
 use crate::conformance::context::{encode, fail, str_field, Check, Ctx};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 
 pub fn cases() -> Vec<Case> {
     vec![case!("unknown-order", unknown_order), case!("front-and-back-aggregated", aggregated)]

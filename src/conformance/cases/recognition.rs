@@ -5,8 +5,8 @@
 
 use super::Case;
 use crate::conformance::context::{fail, str_field, Check, Ctx, Stop};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 use serde_json::Value;
 
 pub const FRONT_FIELDS: &[&str] = &[

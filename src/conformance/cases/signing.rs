@@ -5,8 +5,8 @@
 use super::transport::not_an_image;
 use super::Case;
 use crate::conformance::context::{Check, Ctx};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 use serde_json::{json, Value};
 
 pub fn cases() -> Vec<Case> {

@@ -3,8 +3,8 @@
 use super::Case;
 use crate::client::Call;
 use crate::conformance::context::{business_json, fail, Check, Ctx, OCR};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 
 pub fn cases() -> Vec<Case> {
     vec![

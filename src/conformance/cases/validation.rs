@@ -5,8 +5,8 @@ use super::transport::not_an_image;
 use super::Case;
 use crate::client::Call;
 use crate::conformance::context::{Check, Ctx, OCR};
-use crate::ocr::request::Side;
 use crate::protocol::catalog::{self, Code};
+use crate::protocol::Side;
 use serde_json::{json, Value};
 
 pub fn cases() -> Vec<Case> {
