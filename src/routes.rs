@@ -6,6 +6,7 @@ use crate::arrival::Arrival;
 use crate::body;
 use crate::finish::Pending;
 use crate::ocr;
+use crate::protocol::paths::VENDOR_ROUTES;
 use crate::protocol::{catalog, envelope, Code};
 use crate::redact;
 use crate::reply::{self, Abort, Handled, Note, Reply};
@@ -18,21 +19,6 @@ use hyper::header::{HeaderValue, ALLOW};
 use hyper::{Method, Request, StatusCode};
 use std::time::Instant;
 
-/// The vendor routes, for dispatch and for the 404 answer.
-pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
-    ("POST", "/api/paas/idcardocrapp", "recognise one side of an ID card"),
-    ("POST", "/api/paas/ocrapp", "old name of /api/paas/idcardocrapp"),
-    ("GET", "/api/oauth2/access_token", "issue an access token"),
-    ("GET", "/api/oauth2/api_ticket", "issue a SIGN or NONCE ticket"),
-    ("GET", "/api/server/getOcrResult", "the stored result and images of an order"),
-];
-
-/// `path` as the route table's static text, when it is a vendor path: the journal and the metrics
-/// label requests with it without copying the path.
-pub fn vendor_path(path: &str) -> Option<&'static str> {
-    VENDOR_ROUTES.iter().find(|(_, p, _)| *p == path).map(|(_, p, _)| *p)
-}
-
 /// Answers one request. `Err` drops the connection instead (a fault scenario asked for it).
 pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort> {
     let started = Instant::now();
@@ -41,7 +27,8 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         return admin::handle(&state, req).await;
     }
     let arrival = req.extensions().get::<Arrival>().cloned().unwrap_or_default();
-    let seen = journal::Head::capture(&state, &method, req.uri(), req.headers()).arrived(arrival);
+    let seen =
+        journal::Head::capture(state.journal(), state.clock(), &method, req.uri(), req.headers()).arrived(arrival);
     let mut chosen = None;
     let mut handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => {

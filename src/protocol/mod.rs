@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod envelope;
+pub mod paths;
 pub mod query;
 pub mod sign;
 mod vocab;

@@ -236,11 +236,17 @@ fn refuse(conn: &Conn, req: &Request<Incoming>, target: &str) -> Reply {
         req.method()
     );
     tracing::warn!(peer = %conn.peer, "{} {target} 403 via=proxy: not a served host", req.method());
-    let seen = journal::Head::capture(&conn.state, req.method(), req.uri(), req.headers())
+    let seen = journal::Head::capture(conn.state.journal(), conn.state.clock(), req.method(), req.uri(), req.headers())
         .arrived(Arrival::Proxy { target: target.to_string(), tls: req.method() == Method::CONNECT });
     let r = plain(StatusCode::FORBIDDEN, format!("403 Forbidden: {reason}\n"));
     let mut note = Note { reason: Some(reason), ..Note::default() };
-    journal::record(&conn.state, seen, &mut note, End::Answered(StatusCode::FORBIDDEN.as_u16()));
+    journal::record(
+        conn.state.journal(),
+        conn.state.metrics(),
+        seen,
+        &mut note,
+        End::Answered(StatusCode::FORBIDDEN.as_u16()),
+    );
     reply::closing(r)
 }
 

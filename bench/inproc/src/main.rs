@@ -9,6 +9,7 @@
 //! Pin it to one core (`taskset -c 1`) and take the lowest of a few runs on a shared machine.
 
 use bytes::Bytes;
+use idocr_mock::reply::End;
 use idocr_mock::{journal, ocr, Config, State};
 use std::time::{Duration, Instant};
 
@@ -38,9 +39,9 @@ fn measure(config: Config, bodies: &[Bytes], seconds: f64) -> (usize, f64) {
                 .body(())
                 .expect("a request");
             let (parts, ()) = req.into_parts();
-            let seen = journal::Head::capture(&state, &parts.method, &parts.uri, &parts.headers);
+            let seen = journal::Head::capture(state.journal(), state.clock(), &parts.method, &parts.uri, &parts.headers);
             let mut handled = runtime.block_on(ocr::handle(&state, &parts, body));
-            journal::record(&state, seen, &mut handled);
+            journal::record(state.journal(), state.metrics(), seen, &mut handled.note, End::Answered(200));
             assert!(handled.note.code == Some("0"), "a call failed: {:?}", handled.note);
             calls += 1;
         }
