@@ -2,10 +2,10 @@
 //! environment twin (a test checks both), and converts into a [`Config`].
 
 use crate::config::{self, App, Config, DuplicateOrders, SignCheck, Texts};
+use crate::config::{ExpireIn, Expiry};
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
-use crate::tokens::{oauth::ExpireIn, Expiry};
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::net::IpAddr;

@@ -142,7 +142,7 @@ pub fn log_startup(config: &Config, addr: SocketAddr) {
     if config.max_orders == 0 {
         tracing::info!("--max-orders 0: the order store is off (getOcrResult answers 66660020)");
     }
-    if config.expiry == crate::tokens::Expiry::Never {
+    if config.expiry == crate::config::Expiry::Never {
         tracing::warn!("--tickets-never-expire: issued access tokens and tickets never expire or retire");
     }
     if !addr.ip().is_loopback() && config.admin_token.is_none() {

@@ -6,7 +6,6 @@ use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
 use crate::scenarios::Catalog;
-use crate::tokens::{oauth::ExpireIn, Expiry};
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
@@ -286,4 +285,24 @@ mod tests {
         let twice = "[[app]]\nid = \"A\"\nsecret = \"s\"\n[[app]]\nid = \"A\"\nsecret = \"t\"\n";
         assert!(matches!(parse_apps(twice), Err(ParseProblem::Invalid(w)) if w.contains("twice")));
     }
+}
+
+/// Whether tokens and tickets expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expiry {
+    /// The documented lifetimes: 7200 s, 3600 s, 120 s, a 60 s overlap.
+    #[default]
+    Documented,
+    /// `--tickets-never-expire`: no lifetime ends (revocation, single use and eviction still apply).
+    Never,
+}
+
+/// How `expire_in` is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpireIn {
+    /// A JSON number, as real responses show (seen).
+    #[default]
+    Number,
+    /// `--expire-in-as-string`: a JSON string, as the docs' example shows.
+    String,
 }

@@ -56,7 +56,6 @@ pub mod image;
 pub mod inspect;
 pub mod journal;
 pub mod metrics;
-pub mod ocr;
 pub mod orders;
 pub mod picture;
 pub mod protocol;
@@ -69,6 +68,7 @@ pub mod shield;
 pub mod state;
 pub mod tls;
 pub mod tokens;
+pub mod vendor;
 
 pub use config::Config;
 pub use server::run;

@@ -5,14 +5,12 @@ use crate::admin;
 use crate::arrival::Arrival;
 use crate::body;
 use crate::finish::Pending;
-use crate::ocr;
 use crate::protocol::paths::VENDOR_ROUTES;
 use crate::protocol::{catalog, envelope, Code};
 use crate::redact;
 use crate::reply::{self, Abort, Handled, Note, Reply};
-use crate::scenarios;
 use crate::state::State;
-use crate::tokens;
+use crate::vendor::ocr;
 use crate::{journal, orders};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW};
@@ -46,21 +44,28 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
             }
         }
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" => method_not_allowed("POST"),
-        "/api/oauth2/access_token" if method == Method::GET => tokens::oauth::access_token(&state, req.uri().query()),
-        "/api/oauth2/api_ticket" if method == Method::GET => tokens::oauth::api_ticket(&state, req.uri().query()),
+        "/api/oauth2/access_token" if method == Method::GET => {
+            crate::vendor::oauth::access_token(&state, req.uri().query())
+        }
+        "/api/oauth2/api_ticket" if method == Method::GET => {
+            crate::vendor::oauth::api_ticket(&state, req.uri().query())
+        }
         "/api/oauth2/access_token" | "/api/oauth2/api_ticket" => method_not_allowed("GET"),
-        "/api/server/getOcrResult" if method == Method::GET => orders::result::handle(&state, &req.into_parts().0),
+        "/api/server/getOcrResult" if method == Method::GET => {
+            crate::vendor::ocr_result::handle(&state, &req.into_parts().0)
+        }
         "/api/server/getOcrResult" => method_not_allowed("GET"),
         _ => not_found(&path),
     };
     if let (Some(side), Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
-        if let Err(why) = orders::persist(&state, app, order, side).await {
+        if let Err(why) = orders::persist(state.orders(), app, order, side).await {
             handled = not_written(&state, handled.note, why);
         }
     }
     // From here a held fault may wait; if the client goes first, `pending` records it abandoned.
     let mut pending = Pending::new(&state, seen, method, path, started, handled.note);
-    let outcome = scenarios::apply::deliver(&state, chosen.as_ref(), handled.outcome, &mut pending.note).await;
+    let outcome =
+        crate::vendor::ocr::scenario::deliver(&state, chosen.as_ref(), handled.outcome, &mut pending.note).await;
     pending.finish(outcome)
 }
 

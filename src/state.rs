@@ -27,7 +27,7 @@ struct Inner {
     seq: AtomicU64,
     tokens: TokenStore,
     journal: Journal,
-    orders: Orders,
+    orders: Arc<Orders>,
     metrics: Metrics,
     scenarios: ScenarioState,
     /// `--body-budget`, in KiB.
@@ -41,7 +41,8 @@ struct Inner {
 impl State {
     pub fn new(config: Config) -> Self {
         let tokens = TokenStore::new(&config, Caps::default());
-        let (journal, orders) = (Journal::new(config.journal_limit, config.journal_max_bytes), Orders::new(&config));
+        let (journal, orders) =
+            (Journal::new(config.journal_limit, config.journal_max_bytes), Arc::new(Orders::new(&config)));
         let metrics = Metrics::default();
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));
@@ -83,7 +84,7 @@ impl State {
         &self.inner.journal
     }
 
-    pub fn orders(&self) -> &Orders {
+    pub fn orders(&self) -> &Arc<Orders> {
         &self.inner.orders
     }
 

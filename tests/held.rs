@@ -154,7 +154,7 @@ async fn a_dribbled_answer_is_journaled_answered_with_the_time_until_its_last_by
         .timeout(SAFETY_NET);
     let answer = mock.send(call).await;
     let pieces = answer.body.len().div_ceil(idocr_mock::scenarios::fault::DRIBBLE_BYTES);
-    let pause = idocr_mock::scenarios::apply::DRIBBLE_PAUSE.as_secs_f64() * 1000.0;
+    let pause = idocr_mock::vendor::ocr::scenario::DRIBBLE_PAUSE.as_secs_f64() * 1000.0;
     let entries = journal_when(&mock, |e| e.order_no.as_deref() == Some("dribble1")).await;
     let e = entries.iter().find(|e| e.order_no.as_deref() == Some("dribble1")).unwrap();
     assert_eq!((e.ended, e.status), ("answered", Some(200)));

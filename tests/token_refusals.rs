@@ -3,8 +3,8 @@
 use crate::support::*;
 use crate::tokens::{admin, get, new_token, token_redactions, SECRET, TICKET_PATH, TOKEN_PATH};
 use idocr_mock::client::Call;
-use idocr_mock::tokens::oauth::ExpireIn;
-use idocr_mock::tokens::Expiry;
+use idocr_mock::config::ExpireIn;
+use idocr_mock::config::Expiry;
 use idocr_mock::Config;
 use serde_json::json;
 

@@ -8,7 +8,7 @@ mod filter;
 mod summary;
 
 pub use filter::{Filter, Since};
-pub use summary::{parse_query, sha256_hex, summarise_body, summarise_request};
+pub use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed};
 
 use crate::arrival::Arrival;
 use crate::clock::{self, Clock, Millis};

@@ -3,10 +3,12 @@
 
 pub mod catalog;
 pub mod envelope;
+mod loose;
 pub mod paths;
 pub mod query;
 pub mod sign;
 mod vocab;
 
 pub use catalog::Code;
+pub use loose::Loose;
 pub use vocab::{Refusal, Side};

@@ -6,7 +6,6 @@
 //! [`marker`] reads and writes the marker an image can carry, [`admin`] serves `/__admin/scenario…`.
 
 pub mod admin;
-pub mod apply;
 pub mod catalog;
 pub mod fault;
 pub mod marker;

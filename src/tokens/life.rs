@@ -3,17 +3,8 @@
 //! a given "now" so that moving the clock is enough to see them happen.
 
 use crate::clock::{self, Millis};
+use crate::config::Expiry;
 use std::collections::VecDeque;
-
-/// Whether tokens and tickets expire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Expiry {
-    /// The documented lifetimes: 7200 s, 3600 s, 120 s, a 60 s overlap.
-    #[default]
-    Documented,
-    /// `--tickets-never-expire`: no lifetime ends (revocation, single use and eviction still apply).
-    Never,
-}
 
 /// The two ticket types of `api_ticket`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

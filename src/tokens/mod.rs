@@ -5,10 +5,9 @@
 
 pub mod admin;
 mod life;
-pub mod oauth;
 
 use crate::clock::Millis;
-use crate::config::Config;
+use crate::config::{Config, Expiry};
 use crate::protocol::envelope::mix;
 use crate::protocol::sign::{Candidate, TicketState};
 use crate::redact::mask;
@@ -16,7 +15,7 @@ use life::{Death, Ticket, Token};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-pub use life::{Expiry, Kind};
+pub use life::Kind;
 
 /// Access tokens live 7200 s (doc).
 pub const TOKEN_SECONDS: i64 = 7200;

@@ -4,13 +4,13 @@
 
 use crate::config::SignCheck;
 use crate::journal::parse_query;
-use crate::ocr;
 use crate::orders::{Order, SideRecord};
 use crate::protocol::catalog;
 use crate::protocol::sign::{self, Field, Verdict};
 use crate::protocol::{Refusal, Side};
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
+use crate::vendor::ocr;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hyper::http::request::Parts;

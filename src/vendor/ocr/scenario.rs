@@ -1,4 +1,4 @@
-//! Where scenarios meet the OCR pipeline (`src/ocr/mod.rs`), in this order:
+//! Where scenarios meet the OCR pipeline (`src/vendor/ocr/mod.rs`), in this order:
 //! 1. [`arrive`], right after the body is read: header, else the next queued entry, else the
 //!    default. Infrastructure (replacing faults, gateway and network codes) chosen this way answers
 //!    here, before validation: it emulates what stands in front of the service.
@@ -7,16 +7,16 @@
 //! 4. [`replacement`]: an error code or a replacing fault answers instead of the recognition.
 //! 5. [`deliver`]: latency, slow, truncated, dribbled or hung delivery, with no lock held.
 
-use super::fault::{self, Delivery, Shape};
-use super::marker;
-use super::select::Unknown;
-use super::{Choice, Fault, Look, Outcome, Why, HEADER};
+use super::request;
 use crate::image;
-use crate::ocr::request;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope;
 use crate::protocol::Refusal;
 use crate::reply::{self, Abort, Note, Reply};
+use crate::scenarios::fault::{self, Delivery, Shape};
+use crate::scenarios::marker;
+use crate::scenarios::select::Unknown;
+use crate::scenarios::{Choice, Fault, Look, Outcome, Why, HEADER};
 use crate::state::State;
 use hyper::http::request::Parts;
 use hyper::StatusCode;
@@ -64,7 +64,8 @@ fn from_marker(state: &State, image: &[u8]) -> Result<Option<Choice>, Refusal> {
     let bad = |detail: String| Refusal { code: &catalog::BAD_REQUEST, detail };
     let Some(found) = marker::find(image) else { return Ok(None) };
     let m = found.map_err(bad)?;
-    let pin = super::catalog::pin(m.name, m.idcard).map_err(|e| bad(format!("the image's idocr-mock marker: {e}")))?;
+    let pin = crate::scenarios::catalog::pin(m.name, m.idcard)
+        .map_err(|e| bad(format!("the image's idocr-mock marker: {e}")))?;
     state.scenarios().by_marker(&m.scenario, pin).map(Some).map_err(|u| unknown("the image's idocr-mock marker", &u))
 }
 

@@ -3,28 +3,19 @@
 //! secret or token → issue. Refusals use the §4.3 codes of the catalog, HTTP 200, with the
 //! reason in the log and the `X-Idocr-Mock-Reason` header (secrets and tokens masked).
 
-use super::{Issued, Kind, TokenProblem};
 use crate::clock;
-use crate::ocr;
+use crate::config::ExpireIn;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope::Stamp;
 use crate::protocol::query::{self, Plus};
 use crate::protocol::Refusal;
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
+use crate::tokens::{Issued, Kind, TokenProblem};
+use crate::vendor::ocr;
 use hyper::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
-
-/// How `expire_in` is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ExpireIn {
-    /// A JSON number, as real responses show (seen).
-    #[default]
-    Number,
-    /// `--expire-in-as-string`: a JSON string, as the docs' example shows.
-    String,
-}
 
 /// The query's parameters (see [`query`]); `+` stays `+`: tokens never contain it, and a secret
 /// sent unencoded may.

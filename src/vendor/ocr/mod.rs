@@ -5,6 +5,7 @@
 
 pub mod request;
 pub mod response;
+pub mod scenario;
 
 use crate::config::SignCheck;
 use crate::identity;
@@ -13,24 +14,26 @@ use crate::protocol::catalog;
 use crate::protocol::envelope::{self, fnv1a, mix};
 use crate::protocol::sign::{self, Field, Verdict};
 use crate::reply::{self, Handled, Note};
-use crate::scenarios::{self, apply::Answer, Choice};
+use crate::scenarios::Choice;
 use crate::state::State;
 use bytes::Bytes;
 use hyper::http::request::Parts;
 use hyper::StatusCode;
-use request::{Fields, Refusal, Side};
+use request::{Fields, Loose, Refusal, Side};
 use response::{Recognition, Success};
+use scenario::Answer;
+use std::borrow::Cow;
 
 /// Handles one recognition request whose body has been read; a scenario may delay, reshape or
 /// replace the answer (see `scenarios::apply` for where each kind applies).
 pub async fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
     let (mut handled, chosen) = decide(state, head, body);
-    handled.outcome = scenarios::apply::deliver(state, chosen.as_ref(), handled.outcome, &mut handled.note).await;
+    handled.outcome = scenario::deliver(state, chosen.as_ref(), handled.outcome, &mut handled.note).await;
     handled
 }
 
 /// [`handle`] up to the answer, without its delivery: the answer and the scenario that says how
-/// it travels (the caller delivers it with `scenarios::apply::deliver`, its note kept aside).
+/// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
 pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
     let mut chosen = None;
@@ -54,9 +57,9 @@ fn recognise(
     note: &mut Note,
     chosen: &mut Option<Choice>,
 ) -> Result<Answer, Refusal> {
-    let choice = chosen.insert(scenarios::apply::arrive(state, head, body)?);
-    scenarios::apply::note(choice, note);
-    if let Some(answer) = scenarios::apply::before_validation(state, choice, note) {
+    let choice = chosen.insert(scenario::arrive(state, head, body)?);
+    scenario::note(choice, note);
+    if let Some(answer) = scenario::before_validation(state, choice, note) {
         return Ok(answer);
     }
     let content_type = head.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
@@ -77,19 +80,28 @@ fn recognise(
     let card_side = request::check_side(&f)?;
     let image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
     if state.journal().is_on() {
-        note.body = Some(crate::journal::summarise_request(&f, &image, body.len()));
+        note.body = Some(summarise(&f, &image, body.len()));
     }
     let arrived = chosen.take().expect("chosen on arrival");
-    let choice = chosen.insert(scenarios::apply::after_decode(state, arrived, &image.bytes)?);
-    scenarios::apply::note(choice, note);
+    let choice = chosen.insert(scenario::after_decode(state, arrived, &image.bytes)?);
+    scenario::note(choice, note);
     let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
-    crate::orders::check_duplicate(state, &f.app_id, &f.order_no, side)?;
-    if let Some(answer) = scenarios::apply::replacement(state, choice, note) {
+    crate::orders::check_duplicate(state.orders(), state.config().duplicate_orders, &f.app_id, &f.order_no, side)?;
+    if let Some(answer) = scenario::replacement(state, choice, note) {
         // A recognition error is a result of the order too: getOcrResult shows its code.
         if let (Some(code), Ok(_)) = (note.code, &answer) {
             if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
                 let answer = crate::orders::SideAnswer::error(code);
-                note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image)?;
+                note.stored = crate::orders::record(
+                    state.orders(),
+                    state.clock().now(),
+                    state.config().duplicate_orders,
+                    &f.app_id,
+                    &f.order_no,
+                    side,
+                    answer,
+                    image,
+                )?;
             }
         }
         return Ok(answer);
@@ -110,7 +122,7 @@ fn succeed(
     note: &mut Note,
     image: Decoded,
 ) -> Result<reply::Reply, Refusal> {
-    let look = scenarios::apply::look(choice);
+    let look = scenario::look(choice);
     let stamp = state.stamp();
     let key = format!("{}/{}", f.app_id, f.order_no);
     let today = crate::clock::date(stamp.at);
@@ -137,7 +149,16 @@ fn succeed(
         multi_warning: recognition.multi_warning,
         clarity: recognition.clarity.to_string(),
     };
-    note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image)?;
+    note.stored = crate::orders::record(
+        state.orders(),
+        state.clock().now(),
+        state.config().duplicate_orders,
+        &f.app_id,
+        &f.order_no,
+        side,
+        answer,
+        image,
+    )?;
     Ok(reply::json(StatusCode::OK, body))
 }
 
@@ -179,4 +200,21 @@ fn query_order_no(head: &Parts) -> Option<String> {
 
 fn app_list(state: &State) -> String {
     state.config().apps.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The journal's summary of the body, from the fields already parsed and the image already decoded.
+fn summarise(f: &Fields<'_>, image: &Decoded, body_len: usize) -> Box<serde_json::value::RawValue> {
+    let text = |s| Loose::Str(Cow::Borrowed(s));
+    let mut known = vec![
+        (f.app_id_name, text(&f.app_id)),
+        ("version", text(&f.version)),
+        ("nonce", text(&f.nonce)),
+        ("sign", text(&f.sign)),
+        ("orderNo", text(&f.order_no)),
+    ];
+    known.extend(f.user_id.as_deref().map(|u| ("userId", text(u))));
+    known.extend(f.card_type.as_deref().map(|c| ("cardType", text(c))));
+    known.extend(f.get_native.then(|| ("getNative", text("1"))));
+    let fields = known.iter().map(|(k, v)| (*k, v)).chain(f.rest.iter().map(|(k, v)| (k.as_ref(), v)));
+    crate::journal::summarise_parsed(body_len, fields, "idcardStr", f.idcard_str.len(), image)
 }
