@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// How a request arrived; the names are client-controlled and already bounded and escaped
-/// ([`crate::tls::bounded`]).
+/// ([`crate::redact::bounded`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(tag = "via", rename_all = "lowercase")]
 pub enum Arrival {

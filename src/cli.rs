@@ -204,10 +204,14 @@ pub struct CaArgs {
 
 impl ServeArgs {
     /// Where the certificates come from.
-    pub fn cert_source(&self) -> crate::tls::serve::CertSource {
+    pub fn cert_source(&self) -> crate::http::tls::serve::CertSource {
         match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => crate::tls::serve::CertSource::Own { cert: cert.clone(), key: key.clone() },
-            _ => crate::tls::serve::CertSource::LocalCa(self.ca_dir.clone().unwrap_or_else(crate::tls::default_ca_dir)),
+            (Some(cert), Some(key)) => {
+                crate::http::tls::serve::CertSource::Own { cert: cert.clone(), key: key.clone() }
+            }
+            _ => crate::http::tls::serve::CertSource::LocalCa(
+                self.ca_dir.clone().unwrap_or_else(crate::http::tls::default_ca_dir),
+            ),
         }
     }
 }
@@ -360,7 +364,7 @@ impl ServeArgs {
                 ))
             })?;
         }
-        let scenarios = crate::commands::load_catalog(self.fixtures.as_deref())?;
+        let scenarios = crate::config::load_catalog(self.fixtures.as_deref())?;
         if scenarios.get(&self.scenario).is_none() {
             return Err(StartupError::Usage(format!(
                 "--scenario {:?} is not a scenario; choose one of: {}",

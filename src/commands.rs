@@ -47,20 +47,12 @@ pub fn codes(args: &CodesArgs) -> String {
     }
 }
 
-/// The scenario catalog: built in, plus `fixtures`.
-///
-/// # Errors
-/// [`StartupError::Usage`] naming the scenario file and what is wrong with it.
-pub fn load_catalog(fixtures: Option<&std::path::Path>) -> Result<scenarios::Catalog, StartupError> {
-    scenarios::Catalog::load(fixtures).map_err(|p| StartupError::Usage(p.to_string()))
-}
-
 /// `idocr-mock scenarios`: the catalog as a table or JSON.
 ///
 /// # Errors
 /// A scenario file of `--fixtures` that cannot be used.
 pub fn scenarios(args: &ScenariosArgs) -> Result<String, StartupError> {
-    let catalog = load_catalog(args.fixtures.as_deref())?;
+    let catalog = crate::config::load_catalog(args.fixtures.as_deref())?;
     Ok(if args.json {
         let all: Vec<_> = catalog.iter().map(|s| s.to_json()).collect();
         serde_json::to_string_pretty(&all).expect("JSON values serialise") + "\n"
@@ -75,7 +67,7 @@ pub fn scenarios(args: &ScenariosArgs) -> Result<String, StartupError> {
 /// An unknown scenario, an invalid pinned number, an input that is not a PNG or JPEG, a file
 /// that cannot be read or written.
 pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
-    let catalog = load_catalog(args.fixtures.as_deref())?;
+    let catalog = crate::config::load_catalog(args.fixtures.as_deref())?;
     if catalog.get(&args.scenario).is_none() {
         let names = catalog.names().join(", ");
         return Err(StartupError::Usage(format!(

@@ -306,3 +306,11 @@ pub enum ExpireIn {
     /// `--expire-in-as-string`: a JSON string, as the docs' example shows.
     String,
 }
+
+/// The scenario catalog: built in, plus `fixtures`.
+///
+/// # Errors
+/// [`StartupError::Usage`] naming the scenario file and what is wrong with it.
+pub fn load_catalog(fixtures: Option<&std::path::Path>) -> Result<crate::scenarios::Catalog, StartupError> {
+    crate::scenarios::Catalog::load(fixtures).map_err(|p| StartupError::Usage(p.to_string()))
+}

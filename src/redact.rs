@@ -15,6 +15,27 @@ pub const MAX_REASON_CHARS: usize = 1024;
 /// Masks a secret, ticket or token (kept in `protocol::sign`, where the sign diagnosis uses it).
 pub use crate::protocol::sign::mask;
 
+/// The longest SNI name or CONNECT target kept in the journal and the log (DNS names are ≤ 253).
+pub const MAX_NAME: usize = 255;
+
+/// `text` cut to [`MAX_NAME`] bytes (at a char boundary) with control characters escaped: SNI
+/// names and CONNECT targets come from the client.
+pub fn bounded(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.len() >= MAX_NAME {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `s` when it has at most `max` characters; otherwise its first `max` characters followed by
 /// `...(N bytes)`, N being the full length in bytes: `"AAAA...(10485760 bytes)"`.
 pub fn clip_to(s: &str, max: usize) -> Cow<'_, str> {

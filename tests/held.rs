@@ -124,7 +124,7 @@ async fn abandoned_after_a_client_timeout(scenario: &str, config: Config) {
     let e = entries.iter().find(|e| e.ended == "abandoned").unwrap();
     assert_eq!(e.scenario.as_deref(), Some(scenario));
     assert!(e.latency_ms >= 350.0, "the real duration, up to the client leaving: {} ms", e.latency_ms);
-    let page = idocr_mock::inspect::metrics_page(&mock.state);
+    let page = idocr_mock::admin::inspect::metrics_page(&mock.state);
     assert!(page.contains(r#"status="abandoned"} 1"#), "{page}");
 }
 

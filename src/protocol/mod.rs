@@ -2,6 +2,7 @@
 //! (PROTOCOL.md §2–§3). Pure functions and data; no I/O.
 
 pub mod catalog;
+pub mod depth;
 pub mod envelope;
 mod loose;
 pub mod paths;

@@ -5,7 +5,6 @@
 //! per request, [`apply`] plugs them into the OCR pipeline, [`fault`] breaks the transport,
 //! [`marker`] reads and writes the marker an image can carry, [`admin`] serves `/__admin/scenario…`.
 
-pub mod admin;
 pub mod catalog;
 pub mod fault;
 pub mod marker;

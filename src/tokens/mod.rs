@@ -3,7 +3,6 @@
 //! told "you signed with a ticket that died at …, because …". Every expiry is read against the
 //! mock's clock, so moving the clock is all a test does to see a ticket die.
 
-pub mod admin;
 mod life;
 
 use crate::clock::Millis;
@@ -80,7 +79,7 @@ struct Inner {
     counter: u64,
 }
 
-/// The store; one per server, behind the [`State`](crate::state::State) handle.
+/// The store; one per server, behind the server's `State` handle.
 #[derive(Debug)]
 pub struct TokenStore {
     seed: u64,

@@ -113,14 +113,14 @@ fn need<'a>(name: &str, v: Option<Loose<'a>>) -> Result<Cow<'a, str>, Refusal> {
 /// # Errors
 /// `400101` for a body that is not a JSON object, a missing field, or a field of another type.
 pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
-    let max = crate::shield::MAX_JSON_DEPTH;
+    let max = crate::protocol::depth::MAX_JSON_DEPTH;
     let too_deep = |depth| Refusal::bad_request(format!("JSON parse error: nesting depth ({depth}) exceeds {max}"));
     // serde_json first (its own depth limit keeps the stack safe), then the nesting guard, which
     // can then jump over the image instead of searching 3 MB for the end of the string again. A
     // body too deep is refused as too deep whichever of the two notices.
     let raw: Raw<'_> = match serde_json::from_slice(body) {
         Ok(raw) => raw,
-        Err(e) => match crate::shield::json_too_deep(body, max) {
+        Err(e) => match crate::protocol::depth::json_too_deep(body, max) {
             Some(depth) => return Err(too_deep(depth)),
             // serde_json's limit refuses a nesting of exactly MAX_JSON_DEPTH; the guard has just
             // seen that the body is no deeper, so it is parsed again without that limit.
@@ -130,7 +130,7 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
             None => return Err(Refusal::bad_request(format!("JSON parse error: {e}"))),
         },
     };
-    if let Some(depth) = crate::shield::json_too_deep_except(body, max, borrowed_span(body, &raw.idcard_str)) {
+    if let Some(depth) = crate::protocol::depth::json_too_deep_except(body, max, borrowed_span(body, &raw.idcard_str)) {
         return Err(too_deep(depth));
     }
     let (app_id_name, app_id) = match (raw.webank_app_id, raw.app_id) {
@@ -154,7 +154,7 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
 }
 
 /// `body` parsed without serde_json's recursion limit: only for a body the nesting guard has
-/// found no deeper than [`crate::shield::MAX_JSON_DEPTH`], so the stack stays bounded.
+/// found no deeper than [`crate::protocol::depth::MAX_JSON_DEPTH`], so the stack stays bounded.
 fn parse_unbounded(body: &[u8]) -> Result<Raw<'_>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
     de.disable_recursion_limit();

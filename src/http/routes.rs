@@ -4,7 +4,7 @@
 use crate::admin;
 use crate::arrival::Arrival;
 use crate::body;
-use crate::finish::Pending;
+use crate::http::finish::Pending;
 use crate::protocol::paths::VENDOR_ROUTES;
 use crate::protocol::{catalog, envelope, Code};
 use crate::redact;

@@ -3,11 +3,11 @@
 //! checks an SDK-login sign with a NONCE ticket and uses the ticket up (the login itself is not
 //! served, PROTOCOL.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
 
-use super::Kind;
 use crate::clock;
 use crate::protocol::sign::{self, Field, Verdict};
 use crate::reply::{self, Reply};
 use crate::state::State;
+use crate::tokens::Kind;
 use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};
 use serde_json::{json, Value};

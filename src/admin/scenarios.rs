@@ -4,9 +4,9 @@
 //! - `GET /__admin/scenario`, `PUT /__admin/scenario` `{"name": …}`: the default
 //! - `GET`, `POST` `{"scenarios": […]}`, `DELETE /__admin/scenario/queue`: the queued script
 
-use super::select::MAX_QUEUE;
-use crate::admin::PREFIX;
+use super::PREFIX;
 use crate::reply::{self, Reply};
+use crate::scenarios::select::MAX_QUEUE;
 use crate::state::State;
 use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};

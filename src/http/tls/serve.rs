@@ -3,12 +3,13 @@
 //! tunnels and absolute-form requests for the hosts the mock serves; 403 for any other host, and
 //! never an outbound connection).
 
-use super::{bounded, Ca, Tls};
+use super::{Ca, Tls};
 use crate::arrival::Arrival;
 use crate::error::StartupError;
+use crate::http::server::{Conn, ConnIo};
 use crate::journal;
+use crate::redact::bounded;
 use crate::reply::{self, End, MockBody, Note, Reply};
-use crate::server::{Conn, ConnIo};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::server::conn::http1;

@@ -1,0 +1,8 @@
+//! All the hyper glue: the accept loop and its limits, the route table, a request's end (journal,
+//! metrics, log), the panic guard and the keep-alive cap, and the HTTPS port and proxy gate.
+
+pub mod finish;
+pub mod routes;
+pub mod server;
+pub mod shield;
+pub mod tls;
