@@ -1,4 +1,4 @@
-//! The mock's own work per small OCR call, without sockets or HTTP: the pipeline (`ocr::handle`),
+//! The mock's own work per small OCR call, without sockets or HTTP: the pipeline (`vendor::ocr::handle`),
 //! the journal capture and record, and the order store, called in a loop on the pre-signed bodies
 //! of `bench/.data/wrk_small.txt` (made by `bench/gen_data.py`). What bench/run.sh measures over
 //! loopback is this plus the HTTP work (the `http-floor` target) plus the cost of waking the client.
@@ -10,7 +10,8 @@
 
 use bytes::Bytes;
 use idocr_mock::reply::End;
-use idocr_mock::{journal, ocr, Config, State};
+use idocr_mock::vendor::ocr;
+use idocr_mock::{journal, Config, State};
 use std::time::{Duration, Instant};
 
 #[global_allocator]
