@@ -43,7 +43,7 @@ pub enum Command {
     /// says on stderr how to trust it in Java, Python, Node, Go, PHP/curl and system-wide.
     Ca(CaArgs),
     /// Run the conformance suite against a target (the mock or the real service) and report
-    /// where it differs from PROTOCOL.md.
+    /// where it differs from docs/protocol.md.
     Conformance(crate::conformance::ConformanceArgs),
     /// Ask a running mock whether it is healthy (GET /__admin/health on the server's --bind and
     /// --port): exit 0 when it is, 1 with the reason otherwise. For container health checks.

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub const DEFAULT_APP_ID: &str = "TIDAMOCK";
 pub const DEFAULT_SECRET: &str = "idocr-mock-secret";
 pub const DEFAULT_SIGN_TICKET: &str = "idocr-mock-sign-ticket";
-/// The documented length of `idcardStr` (PROTOCOL.md §5).
+/// The documented length of `idcardStr` (docs/protocol.md §5).
 pub const DEFAULT_IMAGE_CAP: usize = 3_145_728;
 /// Well above the newer doc's 20 MB images, so an over-cap image still gets a business code.
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;

@@ -1,4 +1,4 @@
-//! Coherent synthetic identities (PROTOCOL.md §5): a GB 11643 number whose region code matches
+//! Coherent synthetic identities (docs/protocol.md §5): a GB 11643 number whose region code matches
 //! the address and the issuing authority, whose digits 7–14 are the birth date and whose 17th
 //! digit gives the sex; one of the 56 official nation names; a validity period that follows the
 //! law by age at issue. Everything is a pure function of a seed, a key and "today", so the same

@@ -2,7 +2,7 @@
 //! (`POST /api/paas/idcardocrapp`) and its token flow, for CI pipelines, laptops without WeBank
 //! credentials, and QA sessions that need the service to fail on purpose.
 //!
-//! The contract it follows is PROTOCOL.md (endpoints, signatures, fields, error codes and the
+//! The contract it follows is docs/protocol.md (endpoints, signatures, fields, error codes and the
 //! evidence behind each); where the evidence is thin, the catalog says the mock is guessing.
 //!
 //! # Layout

@@ -9,6 +9,7 @@ use crate::metrics::Metrics;
 use crate::orders::Orders;
 use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
+use crate::protocol::{fields, Refusal};
 use crate::scenarios::ScenarioState;
 use crate::tokens::{Caps, Kind, TokenStore};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -109,6 +110,19 @@ impl State {
     /// The `transactionTime` and `bizSeqNo` of a new response.
     pub fn stamp(&self) -> Stamp {
         Stamp::new(self.inner.clock.now(), self.seed(), self.next_seq())
+    }
+
+    /// The app `id`, or the refusal every endpoint gives an unknown one.
+    ///
+    /// # Errors
+    /// `400104`, naming the configured apps.
+    pub fn known_app(&self, id: &str) -> Result<&App, Refusal> {
+        self.app(id).ok_or_else(|| self.unknown_app(id))
+    }
+
+    /// The refusal of an unknown app id, naming the configured ones.
+    pub fn unknown_app(&self, id: &str) -> Refusal {
+        fields::unknown_app(id, self.inner.config.apps.iter().map(|a| a.id.as_str()))
     }
 
     pub fn app(&self, id: &str) -> Option<&App> {

@@ -1,4 +1,4 @@
-//! The token flow's refusals (PROTOCOL.md §4.3), its switches, and the clock's admin API.
+//! The token flow's refusals (docs/protocol.md §4.3), its switches, and the clock's admin API.
 
 use crate::support::*;
 use crate::tokens::{admin, get, new_token, token_redactions, SECRET, TICKET_PATH, TOKEN_PATH};

@@ -1,7 +1,7 @@
 //! The token flow's admin routes under `/__admin/`: the clock (show, advance, set, reset), an
 //! app's secret (changing it revokes its tokens and tickets), and `verify-nonce-sign`, which
 //! checks an SDK-login sign with a NONCE ticket and uses the ticket up (the login itself is not
-//! served, PROTOCOL.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
+//! served, docs/protocol.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
 
 use crate::clock;
 use crate::protocol::sign::{self, Field, Verdict};

@@ -1,4 +1,4 @@
-//! The envelopes of PROTOCOL.md §2, the per-response stamp (`transactionTime` + `bizSeqNo`) and
+//! The envelopes of docs/protocol.md §2, the per-response stamp (`transactionTime` + `bizSeqNo`) and
 //! the ids the service mints (`ocrId`).
 
 use super::catalog::{Code, Shape};

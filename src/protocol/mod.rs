@@ -1,9 +1,10 @@
 //! The wire protocol: signatures, the error catalog, and the envelopes every answer is written in
-//! (PROTOCOL.md §2–§3). Pure functions and data; no I/O.
+//! (docs/protocol.md §2–§3). Pure functions and data; no I/O.
 
 pub mod catalog;
 pub mod depth;
 pub mod envelope;
+pub mod fields;
 mod loose;
 pub mod paths;
 pub mod query;

@@ -1,4 +1,4 @@
-//! The signature rule of PROTOCOL.md §3, and the diagnosis of a sign that does not match.
+//! The signature rule of docs/protocol.md §3, and the diagnosis of a sign that does not match.
 //!
 //! Rule: the values of the signed parameters plus the ticket, absent ones dropped, sorted as
 //! strings in byte order, concatenated, SHA-1 over the UTF-8 bytes, 40 upper-case hex digits.

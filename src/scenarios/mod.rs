@@ -1,6 +1,6 @@
 //! Scenarios: named outcomes of the real service (recognition errors, gateway answers, warned
 //! successes, parser-breaking identities, transport faults) that a partner can ask for on demand
-//! (PROTOCOL.md §7–§9). Scenarios are data (`fixtures/scenarios/*.json`, embedded; `--fixtures DIR`
+//! (docs/protocol.md §7–§9). Scenarios are data (`fixtures/scenarios/*.json`, embedded; `--fixtures DIR`
 //! adds or overrides); this module owns their types, [`catalog`] loads them, [`select`] picks one
 //! per request, [`apply`] plugs them into the OCR pipeline, [`fault`] breaks the transport,
 //! [`marker`] reads and writes the marker an image can carry, [`admin`] serves `/__admin/scenario…`.
@@ -56,7 +56,7 @@ pub enum Outcome {
 /// How a success looks.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Look {
-    /// 8 flags of 0/1, sent in both `warning` and `multiWarning` (PROTOCOL.md §8).
+    /// 8 flags of 0/1, sent in both `warning` and `multiWarning` (docs/protocol.md §8).
     pub warning: String,
     /// `None`: a clarity drawn from the seed (60–90).
     pub clarity: Option<u8>,

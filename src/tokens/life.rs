@@ -1,5 +1,5 @@
 //! When a token or a ticket dies, and why, in words that name the time: the pure rules of
-//! PROTOCOL.md §4 (lifetimes, the 60 s overlap, a ticket dying with its token), evaluated against
+//! docs/protocol.md §4 (lifetimes, the 60 s overlap, a ticket dying with its token), evaluated against
 //! a given "now" so that moving the clock is enough to see them happen.
 
 use crate::clock::{self, Millis};

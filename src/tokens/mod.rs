@@ -1,4 +1,4 @@
-//! The token flow's state (PROTOCOL.md §4): each app's current secret, the access tokens and the
+//! The token flow's state (docs/protocol.md §4): each app's current secret, the access tokens and the
 //! SIGN/NONCE tickets issued for it, and a bounded record of dead tickets so a refused sign can be
 //! told "you signed with a ticket that died at …, because …". Every expiry is read against the
 //! mock's clock, so moving the clock is all a test does to see a ticket die.

@@ -1,4 +1,4 @@
-//! `GET /api/oauth2/access_token` and `GET /api/oauth2/api_ticket` (PROTOCOL.md §4.1, §4.2),
+//! `GET /api/oauth2/access_token` and `GET /api/oauth2/api_ticket` (docs/protocol.md §4.1, §4.2),
 //! read top to bottom as the checks happen: parameters → grant_type/type → version → app →
 //! secret or token → issue. Refusals use the §4.3 codes of the catalog, HTTP 200, with the
 //! reason in the log and the `X-Idocr-Mock-Reason` header (secrets and tokens masked).
@@ -7,6 +7,7 @@ use crate::clock;
 use crate::config::ExpireIn;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope::Stamp;
+use crate::protocol::fields;
 use crate::protocol::query::{self, Plus};
 use crate::protocol::Refusal;
 use crate::reply::{self, Handled, Note};
@@ -80,9 +81,9 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
     if grant != "client_credential" {
         return Err(refusal(&catalog::BAD_REQUEST, format!("grant_type must be client_credential, not {grant:?}")));
     }
-    check_version(version)?;
+    fields::check_version(version)?;
     match state.tokens().secret_matches(app, secret) {
-        None => return Err(unknown_app(state, app)),
+        None => return Err(state.unknown_app(app)),
         Some(false) => {
             let detail = format!("wrong secret for app {app} (received {})", crate::redact::mask(secret));
             return Err(refusal(&catalog::NO_PERMISSION, detail));
@@ -90,7 +91,7 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
         Some(true) => {}
     }
     let stamp = state.stamp();
-    let issued = state.tokens().issue_token(app, stamp.at).ok_or_else(|| unknown_app(state, app))?;
+    let issued = state.tokens().issue_token(app, stamp.at).ok_or_else(|| state.unknown_app(app))?;
     Ok((issued, stamp))
 }
 
@@ -120,11 +121,11 @@ fn issue_ticket(state: &State, params: &[(String, String)]) -> Issuance {
         Kind::Nonce => Some(check_user_id(required(params, &["user_id", "userId"])?)?),
         Kind::Sign => None,
     };
-    check_version(version)?;
+    fields::check_version(version)?;
     let stamp = state.stamp();
     match state.tokens().issue_ticket(app, token, kind, user_id, stamp.at) {
         Ok(issued) => Ok((issued, stamp)),
-        Err(TokenProblem::UnknownApp) => Err(unknown_app(state, app)),
+        Err(TokenProblem::UnknownApp) => Err(state.unknown_app(app)),
         Err(TokenProblem::Token(why)) => Err(refusal(&catalog::TOKEN_EXPIRED, why)),
     }
 }
@@ -138,19 +139,6 @@ fn check_user_id(user_id: &str) -> Result<&str, Refusal> {
         return Err(refusal(&catalog::BAD_REQUEST, format!("user_id is {n} characters; at most 30")));
     }
     Ok(user_id)
-}
-
-fn check_version(version: &str) -> Result<(), Refusal> {
-    if version == "1.0.0" {
-        Ok(())
-    } else {
-        Err(refusal(&catalog::BAD_VERSION, format!("version must be 1.0.0, not {version:?}")))
-    }
-}
-
-fn unknown_app(state: &State, app: &str) -> Refusal {
-    let known: Vec<&str> = state.config().apps.iter().map(|a| a.id.as_str()).collect();
-    refusal(&catalog::NO_PERMISSION, format!("unknown app id {app:?} (configured: {})", known.join(", ")))
 }
 
 fn expire_in(state: &State, seconds: i64) -> Value {

@@ -1,12 +1,12 @@
-//! `GET /api/server/getOcrResult` (PROTOCOL.md §6): the stored result of an order, both sides in
+//! `GET /api/server/getOcrResult` (docs/protocol.md §6): the stored result of an order, both sides in
 //! one `result`, and with `get_file=1` the uploaded images, Base64 of exactly the bytes received.
 //! Checked in the OCR endpoint's style: required → version → app → nonce, order_no → sign → order.
 
 use crate::config::SignCheck;
 use crate::journal::parse_query;
 use crate::orders::{Order, SideRecord};
-use crate::protocol::catalog;
 use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::{catalog, fields};
 use crate::protocol::{Refusal, Side};
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
@@ -71,19 +71,9 @@ fn answer(state: &State, head: &Parts, note: &mut Note) -> Result<reply::Reply, 
     let q = parse(head.uri.query().unwrap_or(""))?;
     note.order_no = Some(q.order_no.clone());
     note.app_id = Some(q.app_id.clone());
-    if q.version != "1.0.0" {
-        let detail = format!("version is {:?}; the only version is \"1.0.0\"", q.version);
-        return Err(Refusal { code: &catalog::BAD_VERSION, detail });
-    }
-    let app = state
-        .app(&q.app_id)
-        .ok_or_else(|| Refusal { code: &catalog::NO_PERMISSION, detail: format!("unknown app id {:?}", q.app_id) })?;
-    if q.nonce.len() != 32 || !q.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(bad(format!(
-            "nonce must be exactly 32 letters or digits (got {} characters)",
-            q.nonce.chars().count()
-        )));
-    }
+    fields::check_version(&q.version)?;
+    let app = state.known_app(&q.app_id)?;
+    fields::check_nonce(&q.nonce)?;
     if !q.order_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(bad("order_no must contain only letters and digits"));
     }

@@ -1,4 +1,4 @@
-//! envelope: the common fields of PROTOCOL.md §2 — `code` a string, `transactionTime`
+//! envelope: the common fields of docs/protocol.md §2 — `code` a string, `transactionTime`
 //! `yyyyMMddHHmmss`, `bizSeqNo` 32 digits carrying that date and time, and the shapes of gateway
 //! and business errors.
 

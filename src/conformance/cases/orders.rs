@@ -1,4 +1,4 @@
-//! orders: `GET /api/server/getOcrResult` (PROTOCOL.md §6) — a front and a back call with one
+//! orders: `GET /api/server/getOcrResult` (docs/protocol.md §6) — a front and a back call with one
 //! `orderNo` fill one record, and an unknown order is `66660020`.
 
 use super::recognition::{check_strings, recognise};

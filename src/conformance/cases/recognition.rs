@@ -1,4 +1,4 @@
-//! recognition: the success bodies of PROTOCOL.md §5 — front and back shapes, every result value
+//! recognition: the success bodies of docs/protocol.md §5 — front and back shapes, every result value
 //! a string but `success`, which is `false`, and an identity as coherent as a real card's
 //! (GB 11643 check digit, birth = digits 7–14, sex = parity of digit 17). Checked here with code of
 //! its own, not the mock's identity module.

@@ -1,4 +1,4 @@
-//! signing: the rule of PROTOCOL.md §3 as the target enforces it. A wrong sign, a sign made with a
+//! signing: the rule of docs/protocol.md §3 as the target enforces it. A wrong sign, a sign made with a
 //! ticket the app does not have, and a sign over the wrong value set are refused; a lower-case sign
 //! is accepted (the docs: "不区分大小写").
 

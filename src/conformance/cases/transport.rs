@@ -1,4 +1,4 @@
-//! transport: methods, content types and the 405 of PROTOCOL.md §1.
+//! transport: methods, content types and the 405 of docs/protocol.md §1.
 
 use super::Case;
 use crate::client::Call;

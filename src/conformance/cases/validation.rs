@@ -1,4 +1,4 @@
-//! validation: one case per field rule of PROTOCOL.md §5, each request wrong in that one field
+//! validation: one case per field rule of docs/protocol.md §5, each request wrong in that one field
 //! and signed right, so the answer is about the rule.
 
 use super::transport::not_an_image;

@@ -16,7 +16,7 @@ use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
 use tokio_rustls::rustls::{self, ServerConfig};
 
-/// The host names partner code hard-codes (PROTOCOL.md, PROTOCOL-FACE.md): each gets the mock's
+/// The host names partner code hard-codes (docs/protocol.md, PROTOCOL-FACE.md): each gets the mock's
 /// leaf certificate and is accepted by the CONNECT proxy.
 pub const VENDOR_HOSTS: &[&str] =
     &["kyc1.qcloud.com", "miniprogram-kyc.tencentcloudapi.com", "ida.webank.com", "idasc.webank.com", "kyc.qcloud.com"];

@@ -71,10 +71,7 @@ fn recognise(
         tracing::info!(order_no = %crate::redact::escaped(&f.order_no), query_order_no = %crate::redact::escaped(&q), "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
     }
     request::check_version(&f)?;
-    let app = state.app(&f.app_id).ok_or_else(|| Refusal {
-        code: &catalog::NO_PERMISSION,
-        detail: format!("unknown app id {:?} (configured: {})", f.app_id, app_list(state)),
-    })?;
+    let app = state.known_app(&f.app_id)?;
     request::check_fields(&f)?;
     let ticket = verify_sign(state, app, &f)?;
     let card_side = request::check_side(&f)?;
@@ -196,10 +193,6 @@ pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply
 fn query_order_no(head: &Parts) -> Option<String> {
     let pairs = crate::protocol::query::parse(head.uri.query()?, crate::protocol::query::Plus::Space);
     pairs.into_iter().find_map(|(k, v)| (k == "orderNo").then_some(v))
-}
-
-fn app_list(state: &State) -> String {
-    state.config().apps.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// The journal's summary of the body, from the fields already parsed and the image already decoded.

@@ -1,5 +1,5 @@
 //! Reading an `idcardocrapp` body and checking its fields one rule at a time, in the order the
-//! service checks them (PROTOCOL.md §5). Pure: the sign check, which needs the app's tickets, is
+//! service checks them (docs/protocol.md §5). Pure: the sign check, which needs the app's tickets, is
 //! done by the caller between [`check_fields`] and [`check_image`].
 
 use crate::image::{self, Decoded, ImageProblem, LineBreaks};
@@ -176,24 +176,12 @@ fn alphanumeric(s: &str) -> bool {
 
 /// `version`, checked before the app is looked up.
 pub fn check_version(f: &Fields<'_>) -> Result<(), Refusal> {
-    if f.version == "1.0.0" {
-        Ok(())
-    } else {
-        Err(Refusal {
-            code: &catalog::BAD_VERSION,
-            detail: format!("version is {:?}; the only version is \"1.0.0\"", f.version),
-        })
-    }
+    crate::protocol::fields::check_version(&f.version)
 }
 
 /// `nonce`, `orderNo` and `userId`, after the app is known and before the sign.
 pub fn check_fields(f: &Fields<'_>) -> Result<(), Refusal> {
-    if f.nonce.len() != 32 || !alphanumeric(&f.nonce) {
-        return Err(Refusal::bad_request(format!(
-            "nonce must be exactly 32 letters or digits (got {} characters)",
-            f.nonce.chars().count()
-        )));
-    }
+    crate::protocol::fields::check_nonce(&f.nonce)?;
     if !alphanumeric(&f.order_no) {
         return Err(Refusal::bad_request("orderNo must contain only letters and digits"));
     }

@@ -1,4 +1,4 @@
-//! The success bodies of PROTOCOL.md §5: the front (人像面) and back (国徽面) results, every value a
+//! The success bodies of docs/protocol.md §5: the front (人像面) and back (国徽面) results, every value a
 //! string but `success`, which is the boolean `false`.
 
 use super::request::Side;
@@ -9,7 +9,7 @@ use serde::Serialize;
 /// What recognition "saw": the warnings and clarity of the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recognition {
-    /// 8 flags of `0`/`1` (PROTOCOL.md §8).
+    /// 8 flags of `0`/`1` (docs/protocol.md §8).
     pub warning: String,
     pub multi_warning: String,
     /// 0–100, higher is clearer.
