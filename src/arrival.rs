@@ -1,6 +1,8 @@
 //! How a request reached the mock: plain `http`, `https` on the HTTPS port (with the SNI name the
 //! client sent), or `proxy` (through a CONNECT tunnel or an absolute-form request, with the
 //! target). Carried in the request's extensions from the accept loop to the journal and the log.
+//!
+//! Imports: `redact` only.
 
 use serde::Serialize;
 

@@ -1,5 +1,7 @@
 //! The command line, as documented data: every flag has a doc comment and an `IDOCR_MOCK_*`
 //! environment twin (a test checks both), and converts into a [`Config`].
+//!
+//! Imports: `config`, `error`, `image`, `protocol`, `scenarios` (the default name), `http::tls` (where certificates come from), and the argument types of `conformance` and `health`; never `commands`.
 
 use crate::config::{self, App, Config, DuplicateOrders, SignCheck, Texts};
 use crate::config::{ExpireIn, Expiry};

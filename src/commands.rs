@@ -1,12 +1,15 @@
 //! The one-shot subcommands (`sign`, `codes`) and the startup banner: text for humans, built by
 //! pure functions so tests can read it.
+//!
+//! Imports: `cli` (their arguments), `config`, `error`, `protocol`, `scenarios`, `image`.
 
 use crate::cli::{CodesArgs, ImageArgs, ScenariosArgs, SignArgs};
 use crate::config::{Config, SignCheck};
 use crate::error::StartupError;
+use crate::image::marker;
 use crate::protocol::Side;
 use crate::protocol::{catalog, sign};
-use crate::scenarios::{self, marker};
+use crate::scenarios;
 use rand::distr::{Alphanumeric, SampleString};
 use std::net::SocketAddr;
 

@@ -1,6 +1,8 @@
 //! What the server is told at startup: the apps it knows (id, secret, static tickets), the limits
 //! it enforces and the switches that pick between documented and lenient behaviour. Built from
 //! flags, `IDOCR_MOCK_*` variables and an optional TOML file.
+//!
+//! Imports: `error`, `image`, `protocol`, `scenarios` (the catalog it is given).
 
 use crate::error::StartupError;
 use crate::image::LineBreaks;

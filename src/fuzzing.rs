@@ -1,6 +1,8 @@
 //! The bodies of the cargo-fuzz targets (`fuzz/fuzz_targets/*`), here so that `cargo test`
 //! compiles them and runs them on the seed corpus: the targets are one-line calls into these.
 //! Each panics on a broken property, as a fuzz target must.
+//!
+//! Imports: whatever a target exercises (`vendor`, `protocol`, `image`, `config`, `reply`); nothing imports it.
 #![doc(hidden)]
 
 use crate::config::{SignCheck, Texts};

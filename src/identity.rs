@@ -3,6 +3,8 @@
 //! digit gives the sex; one of the 56 official nation names; a validity period that follows the
 //! law by age at issue. Everything is a pure function of a seed, a key and "today", so the same
 //! order gets the same person on its front and its back, whatever the request interleaving.
+//!
+//! Imports: `protocol` (the seeded hash) only.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;

@@ -1,6 +1,8 @@
 //! Counters for `GET /__admin/metrics`, in the Prometheus text format: requests by path, vendor
 //! code and HTTP status, a latency histogram, and the sizes of the journal and the order store.
 //! Label values are bounded: unknown paths count as `other`, unknown codes as `other`.
+//!
+//! Imports: `protocol` only; never `State`.
 
 use crate::protocol::catalog;
 use crate::protocol::paths::vendor_path;

@@ -3,6 +3,8 @@
 //! like an ID number masked to its region and last four ([`mask_id`]), and anything else cut to
 //! [`MAX_CHARS`] characters with its full length noted ([`clip`]). Log lines also escape control
 //! characters ([`escaped`]), so a value can never start a line of its own.
+//!
+//! Imports: `identity`, `protocol`.
 
 use crate::identity;
 use std::borrow::Cow;

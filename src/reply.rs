@@ -1,5 +1,7 @@
 //! What a handler gives back: the HTTP response (with a body that can be whole or dribbled), or an
 //! order to drop the connection, plus a [`Note`] of what happened for the log and the journal.
+//!
+//! Imports: `protocol`, `redact`.
 
 use crate::protocol::envelope::{self, Stamp};
 use crate::protocol::Code;

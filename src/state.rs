@@ -1,6 +1,8 @@
 //! The one cloneable handle every connection shares: configuration, clock and counters, and the
 //! stores later modules add. Locks are std locks held for a few instructions, never across an
 //! `.await` (as in mini-redis `db.rs`).
+//!
+//! Imports: `config`, `clock`, `protocol` and the stores it holds (`tokens`, `journal`, `orders`, `metrics`, `scenarios`).
 
 use crate::clock::Clock;
 use crate::config::{App, Config};

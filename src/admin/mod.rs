@@ -1,5 +1,7 @@
-//! The mock's own API under `/__admin/`: health now; the clock, scenarios, the journal and the
-//! order store add their routes here.
+//! The mock's own API under `/__admin/`: health, auth and reset here; the journal, the orders and
+//! the metrics in [`inspect`]; the scenarios and the token flow's clock and secrets in their files.
+//!
+//! Imports: `state`, the stores, `body` (the one body reader), `reply`, `protocol`, `redact`; never `http` or `vendor`.
 
 pub mod inspect;
 mod scenarios;

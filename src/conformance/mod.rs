@@ -2,6 +2,8 @@
 //! real service. The suite checks its own signer against the doc's vectors, finds out whether the
 //! target is idocr-mock, obtains a SIGN ticket, runs the cases group by group printing one line
 //! each, and writes the JSON report that corrects the error catalog after a real run.
+//!
+//! Imports: `protocol` and `client`, plus `image` (the pictures it uploads) and `config` (the default app).
 
 mod cases;
 mod context;
@@ -199,7 +201,7 @@ fn image(path: Option<&PathBuf>) -> Result<Option<String>, String> {
 
 fn generated(side: Side) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(crate::picture::card_png(side, None))
+    base64::engine::general_purpose::STANDARD.encode(crate::image::picture::card_png(side, None))
 }
 
 /// The subcommand: runs the suite, writes the report, exits 1 on any failure and 2 when no case

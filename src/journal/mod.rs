@@ -3,6 +3,8 @@
 //! access tokens are masked, the image is reduced to its size, SHA-256 and format, unknown body
 //! fields are named but never copied, and a user id that is an ID number is masked: the journal can
 //! be printed in a CI log.
+//!
+//! Imports: `clock`, `protocol`, `redact`, `image`, `arrival`, `metrics`, `reply` (the note and the end); never `State`.
 
 mod filter;
 mod summary;

@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_body_summary_keeps_no_image_secret_or_id_number() {
-        let png = crate::picture::card_png(crate::protocol::Side::Front, None);
+        let png = crate::image::picture::card_png(crate::protocol::Side::Front, None);
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &png);
         let body = json!({"webankAppId":"A","idcardStr":b64,"ticket":"supersecretticket","userId":"11010519491231002X","extra":"v"});
         let raw = summarise_body(body.to_string().as_bytes());

@@ -2,6 +2,8 @@
 //! front and a back call with the same number filling one record, for `getOcrResult` and
 //! `GET /__admin/orders/{orderNo}`. Bounded by `--max-orders` and `--max-order-bytes` (oldest
 //! order evicted first, evictions counted); written to `--data-dir` when one is given ([`disk`]).
+//!
+//! Imports: `clock`, `config`, `image`, `protocol`, `redact`, `reply`; never `State`.
 
 pub mod disk;
 mod fields;

@@ -1,5 +1,7 @@
 //! The wire protocol: signatures, the error catalog, and the envelopes every answer is written in
 //! (docs/protocol.md §2–§3). Pure functions and data; no I/O.
+//!
+//! Imports: `clock` only.
 
 pub mod catalog;
 pub mod depth;

@@ -2,12 +2,14 @@
 //! successes, parser-breaking identities, transport faults) that a partner can ask for on demand
 //! (docs/protocol.md §7–§9). Scenarios are data (`fixtures/scenarios/*.json`, embedded; `--fixtures DIR`
 //! adds or overrides); this module owns their types, [`catalog`] loads them, [`select`] picks one
-//! per request, [`apply`] plugs them into the OCR pipeline, [`fault`] breaks the transport,
-//! [`marker`] reads and writes the marker an image can carry, [`admin`] serves `/__admin/scenario…`.
+//! per request, [`fault`] breaks the transport. The OCR pipeline applies them
+//! (`vendor::ocr::scenario`), `admin` serves `/__admin/scenario…`, `image::marker` reads the
+//! marker an image can carry.
+//!
+//! Imports: `protocol`, `identity`, `image`, `reply` (a fault's answer); never `State`.
 
 pub mod catalog;
 pub mod fault;
-pub mod marker;
 pub mod select;
 
 use crate::identity::{Pin, Profile};

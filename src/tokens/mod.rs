@@ -2,6 +2,8 @@
 //! SIGN/NONCE tickets issued for it, and a bounded record of dead tickets so a refused sign can be
 //! told "you signed with a ticket that died at …, because …". Every expiry is read against the
 //! mock's clock, so moving the clock is all a test does to see a ticket die.
+//!
+//! Imports: `clock`, `config`, `protocol`, `redact`; never `State`.
 
 mod life;
 

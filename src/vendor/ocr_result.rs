@@ -170,7 +170,7 @@ fn files(order: &Order) -> [(&'static str, String); 5] {
 fn head_photo(order: &Order) -> String {
     match &order.front {
         Some(f) if f.code == catalog::SUCCESS.code => {
-            STANDARD.encode(crate::picture::card_png(Side::Front, Some("head")))
+            STANDARD.encode(crate::image::picture::card_png(Side::Front, Some("head")))
         }
         _ => String::new(),
     }

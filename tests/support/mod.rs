@@ -74,7 +74,7 @@ pub fn b64(bytes: &[u8]) -> String {
 
 /// A generated card picture, Base64.
 pub fn picture(side: Side) -> String {
-    b64(&idocr_mock::picture::card_png(side, None))
+    b64(&idocr_mock::image::picture::card_png(side, None))
 }
 
 /// A complete, correctly signed OCR body for the default app.

@@ -9,12 +9,12 @@
 
 use super::request;
 use crate::image;
+use crate::image::marker;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope;
 use crate::protocol::Refusal;
 use crate::reply::{self, Abort, Note, Reply};
 use crate::scenarios::fault::{self, Delivery, Shape};
-use crate::scenarios::marker;
 use crate::scenarios::select::Unknown;
 use crate::scenarios::{Choice, Fault, Look, Outcome, Why, HEADER};
 use crate::state::State;
