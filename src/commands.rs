@@ -103,7 +103,7 @@ pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
         (name, id) => format!(
             ", pinning name {} and number {}",
             name.as_deref().unwrap_or("-"),
-            id.as_deref().map_or("-".into(), crate::protocol::sign::mask)
+            id.as_deref().map_or("-".into(), crate::redact::mask)
         ),
     };
     Ok(format!("wrote {} ({} bytes): scenario {}{pinned}\n", args.output.display(), bytes.len(), m.scenario))
@@ -112,11 +112,11 @@ pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
 /// What a user needs to know once the server is up.
 pub fn log_startup(config: &Config, addr: SocketAddr) {
     for app in &config.apps {
-        let tickets: Vec<String> = app.sign_tickets.iter().map(|t| sign::mask(t)).collect();
+        let tickets: Vec<String> = app.sign_tickets.iter().map(|t| crate::redact::mask(t)).collect();
         tracing::info!(
             "app {} (secret {}, static SIGN tickets [{}])",
             app.id,
-            sign::mask(&app.secret),
+            crate::redact::mask(&app.secret),
             tickets.join(", ")
         );
     }

@@ -4,7 +4,7 @@
 //! law by age at issue. Everything is a pure function of a seed, a key and "today", so the same
 //! order gets the same person on its front and its back, whatever the request interleaving.
 //!
-//! Imports: `protocol` (the seeded hash) only.
+//! Imports: `seed` only.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
@@ -236,7 +236,7 @@ const STREETS: &[&str] = &[
 ];
 
 fn rng_for(seed: u64, key: &str) -> StdRng {
-    StdRng::seed_from_u64(crate::protocol::envelope::fnv1a(key) ^ seed.rotate_left(17))
+    StdRng::seed_from_u64(crate::seed::fnv1a(key) ^ seed.rotate_left(17))
 }
 
 fn pick<'a, T: ?Sized>(rng: &mut StdRng, items: &'a [&'a T]) -> &'a T {

@@ -12,12 +12,13 @@
 //! top-level modules that import each other.
 //!
 //! 1. Leaves, pure vocabulary and helpers:
+//!    - [`seed`]: the seeded, platform-stable hashes every generated value comes from
 //!    - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
-//!    - [`protocol`]: the vendor's words: [`protocol::Side`], [`protocol::Refusal`], the error
-//!      catalog, the sign rule, the envelopes, the field checks every endpoint shares, the vendor
-//!      paths, query parsing, the JSON depth guard (imports only `clock`)
 //!    - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
 //!    - [`redact`]: the one masking, cutting and escaping rule for every request value kept or logged
+//!    - [`protocol`]: the vendor's words: [`protocol::Side`], [`protocol::Refusal`], the error
+//!      catalog, the sign rule, the envelopes, the field checks every endpoint shares, the vendor
+//!      paths, query parsing, the JSON depth guard (imports `clock`, `seed`, `redact`)
 //!    - [`image`]: Base64 leniency, image sniffing, generated card pictures (PNG and JPEG), the
 //!      `idocr-mock` marker
 //!    - [`error`]: why startup failed, with the fix
@@ -63,6 +64,7 @@ pub mod protocol;
 pub mod redact;
 pub mod reply;
 pub mod scenarios;
+pub mod seed;
 pub mod state;
 pub mod tokens;
 pub mod vendor;

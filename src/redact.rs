@@ -4,7 +4,7 @@
 //! [`MAX_CHARS`] characters with its full length noted ([`clip`]). Log lines also escape control
 //! characters ([`escaped`]), so a value can never start a line of its own.
 //!
-//! Imports: `identity`, `protocol`.
+//! Imports: `identity` only.
 
 use crate::identity;
 use std::borrow::Cow;
@@ -14,8 +14,15 @@ pub const MAX_CHARS: usize = 256;
 /// Characters of a whole free-text reason (which quotes request values) kept whole.
 pub const MAX_REASON_CHARS: usize = 1024;
 
-/// Masks a secret, ticket or token (kept in `protocol::sign`, where the sign diagnosis uses it).
-pub use crate::protocol::sign::mask;
+/// Masks a secret to its first 4 characters: `idoc...(22)` (ASCII, so it fits in a header).
+pub fn mask(secret: &str) -> String {
+    // At most a quarter of the value, at most 4 characters, nothing under 8: `wron...(5)` showed
+    // four of a five-letter secret.
+    let n = secret.chars().count();
+    let shown = if n < 8 { 0 } else { (n / 4).min(4) };
+    let head: String = secret.chars().take(shown).collect();
+    format!("{head}...({n})")
+}
 
 /// The longest SNI name or CONNECT target kept in the journal and the log (DNS names are ≤ 253).
 pub const MAX_NAME: usize = 255;

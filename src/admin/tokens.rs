@@ -107,7 +107,7 @@ fn change_secret(state: &State, app: &str, body: &Value) -> Reply {
         Some((tokens, tickets)) => {
             tracing::info!(
                 "app {app}: secret changed to {}; revoked {tokens} tokens, {tickets} tickets",
-                sign::mask(secret)
+                crate::redact::mask(secret)
             );
             let body = json!({"app": app, "changed_at": clock::rfc3339(now), "revoked": {"tokens": tokens, "tickets": tickets}});
             reply::json(StatusCode::OK, body.to_string())
@@ -152,9 +152,9 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
             match state.tokens().consume(app, value, now) {
                 Ok(()) => reply::json(
                     StatusCode::OK,
-                    json!({"valid": true, "ticket": sign::mask(value), "consumed": true}).to_string(),
+                    json!({"valid": true, "ticket": crate::redact::mask(value), "consumed": true}).to_string(),
                 ),
-                Err(why) => refused(format!("signed with ticket {}, which is dead: {why}", sign::mask(value))),
+                Err(why) => refused(format!("signed with ticket {}, which is dead: {why}", crate::redact::mask(value))),
             }
         }
         Verdict::Refused(d) => refused(d.for_nonce()),

@@ -3,7 +3,8 @@
 //! target is idocr-mock, obtains a SIGN ticket, runs the cases group by group printing one line
 //! each, and writes the JSON report that corrects the error catalog after a real run.
 //!
-//! Imports: `protocol` and `client`, plus `image` (the pictures it uploads) and `config` (the default app).
+//! Imports: `protocol` and `client`, plus `image` (the pictures it uploads), `config` (the default
+//! app) and `redact` (the ticket it prints).
 
 mod cases;
 mod context;
@@ -175,7 +176,7 @@ async fn setup(args: &ConformanceArgs, base: BaseUrl, is_mock: bool, out: &mut d
         None => ticket_from_token_flow(&ctx).await?,
     };
     let how = if args.sign_ticket.is_some() || default_creds { "static" } else { "from the token flow" };
-    let _ = writeln!(out, "app: {} (SIGN ticket {}, {how})", ctx.app_id, crate::protocol::sign::mask(&ctx.ticket));
+    let _ = writeln!(out, "app: {} (SIGN ticket {}, {how})", ctx.app_id, crate::redact::mask(&ctx.ticket));
     ctx.exchanges.lock().expect("recorder lock").clear();
     Ok(ctx)
 }

@@ -1,7 +1,7 @@
 //! The wire protocol: signatures, the error catalog, and the envelopes every answer is written in
 //! (docs/protocol.md §2–§3). Pure functions and data; no I/O.
 //!
-//! Imports: `clock` only.
+//! Imports: `clock`, `seed`, `redact` (a ticket masked in a sign diagnosis) only.
 
 pub mod catalog;
 pub mod depth;

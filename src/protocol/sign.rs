@@ -3,6 +3,7 @@
 //! Rule: the values of the signed parameters plus the ticket, absent ones dropped, sorted as
 //! strings in byte order, concatenated, SHA-1 over the UTF-8 bytes, 40 upper-case hex digits.
 
+use crate::redact::mask;
 use sha1::{Digest, Sha1};
 use std::borrow::Cow;
 
@@ -42,16 +43,6 @@ pub fn sha1_upper_hex(bytes: &[u8]) -> String {
 /// `true` when `s` is exactly 40 hex digits, either case.
 pub fn is_well_formed(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Masks a secret to its first 4 characters: `idoc...(22)` (ASCII, so it fits in a header).
-pub fn mask(secret: &str) -> String {
-    // At most a quarter of the value, at most 4 characters, nothing under 8: `wron...(5)` showed
-    // four of a five-letter secret.
-    let n = secret.chars().count();
-    let shown = if n < 8 { 0 } else { (n / 4).min(4) };
-    let head: String = secret.chars().take(shown).collect();
-    format!("{head}...({n})")
 }
 
 /// One named value that goes into (or might wrongly go into) a sign.

@@ -9,9 +9,9 @@ mod life;
 
 use crate::clock::Millis;
 use crate::config::{Config, Expiry};
-use crate::protocol::envelope::mix;
 use crate::protocol::sign::{Candidate, TicketState};
 use crate::redact::mask;
+use crate::seed::mix;
 use life::{Death, Ticket, Token};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
