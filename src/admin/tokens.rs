@@ -4,7 +4,7 @@
 //! served, docs/protocol.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
 
 use crate::clock;
-use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::sign::{self, Verdict};
 use crate::reply::{self, Reply};
 use crate::state::State;
 use crate::tokens::Kind;
@@ -131,12 +131,7 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
     }
     let now = state.clock().now();
     let candidates = state.tokens().candidates(app, Kind::Nonce, Some(user), now);
-    let signed = [
-        Field { name: "appId", value: app },
-        Field { name: "userId", value: user },
-        Field { name: "nonce", value: nonce },
-        Field { name: "version", value: version },
-    ];
+    let signed = sign::signed::nonce_login(app, user, nonce, version);
     let refused = |reason: String| {
         tracing::warn!(
             "verify-nonce-sign for app {}, user {}: {}",

@@ -52,6 +52,62 @@ pub struct Field<'a> {
     pub value: &'a str,
 }
 
+/// The signed fields of each endpoint (docs/protocol.md §3), with the names the request gave them:
+/// what a sign refusal's diagnosis shows, and what a later endpoint adds a row to.
+pub mod signed {
+    use super::Field;
+
+    /// `idcardocrapp` (SIGN ticket): the app id under the name the body used (`webankAppId` or
+    /// `appId`), `orderNo`, `nonce`, `version`.
+    pub fn ocr<'a>(
+        app_name: &'a str,
+        app: &'a str,
+        order_no: &'a str,
+        nonce: &'a str,
+        version: &'a str,
+    ) -> [Field<'a>; 4] {
+        [
+            Field { name: app_name, value: app },
+            Field { name: "orderNo", value: order_no },
+            Field { name: "nonce", value: nonce },
+            Field { name: "version", value: version },
+        ]
+    }
+
+    /// `idcardocrapp`'s fields that are sent but not signed: checked so that a sign computed over
+    /// them is diagnosed as such.
+    pub fn ocr_unsigned<'a>(user_id: &'a str, card_type: &'a str) -> [Field<'a>; 2] {
+        [Field { name: "userId", value: user_id }, Field { name: "cardType", value: card_type }]
+    }
+
+    /// `getOcrResult` (SIGN ticket): the app id under the name the query used, `order_no`,
+    /// `nonce`, `version`.
+    pub fn ocr_result<'a>(
+        app_name: &'a str,
+        app: &'a str,
+        order_no: &'a str,
+        nonce: &'a str,
+        version: &'a str,
+    ) -> [Field<'a>; 4] {
+        [
+            Field { name: app_name, value: app },
+            Field { name: "order_no", value: order_no },
+            Field { name: "nonce", value: nonce },
+            Field { name: "version", value: version },
+        ]
+    }
+
+    /// The SDK login sign (NONCE ticket): `appId`, `userId`, `nonce`, `version`.
+    pub fn nonce_login<'a>(app: &'a str, user: &'a str, nonce: &'a str, version: &'a str) -> [Field<'a>; 4] {
+        [
+            Field { name: "appId", value: app },
+            Field { name: "userId", value: user },
+            Field { name: "nonce", value: nonce },
+            Field { name: "version", value: version },
+        ]
+    }
+}
+
 /// Whether a ticket could still sign a request, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TicketState {

@@ -5,7 +5,7 @@
 use crate::config::SignCheck;
 use crate::journal::parse_query;
 use crate::orders::{Order, SideRecord};
-use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::sign::{self, Verdict};
 use crate::protocol::{catalog, fields};
 use crate::protocol::{Refusal, Side};
 use crate::reply::{self, Handled, Note};
@@ -94,12 +94,7 @@ fn verify_sign(state: &State, app: &crate::config::App, q: &Query) -> Result<(),
         return Ok(());
     }
     let candidates = state.sign_candidates(app);
-    let signed = [
-        Field { name: q.app_id_name, value: &q.app_id },
-        Field { name: "order_no", value: &q.order_no },
-        Field { name: "nonce", value: &q.nonce },
-        Field { name: "version", value: &q.version },
-    ];
+    let signed = sign::signed::ocr_result(q.app_id_name, &q.app_id, &q.order_no, &q.nonce, &q.version);
     match sign::verify(&signed, &[], &q.sign, &candidates, state.config().sign_case) {
         Verdict::Valid { .. } => Ok(()),
         Verdict::Refused(diagnosis) => Err(Refusal { code: &catalog::AUTH_FAILED, detail: diagnosis.to_string() }),

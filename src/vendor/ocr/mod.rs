@@ -9,10 +9,10 @@ pub mod scenario;
 
 use crate::config::SignCheck;
 use crate::identity;
-use crate::image::Decoded;
+use crate::image::{self, Decoded, ImageProblem, LineBreaks};
 use crate::protocol::catalog;
 use crate::protocol::envelope;
-use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::sign::{self, Verdict};
 use crate::reply::{self, Handled, Note};
 use crate::scenarios::Choice;
 use crate::seed::{fnv1a, mix};
@@ -37,35 +37,66 @@ pub async fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
 /// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
 pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
-    let mut chosen = None;
-    let answer = match recognise(state, head, body, &mut note, &mut chosen) {
-        Ok(answer) => answer,
+    match recognise(state, head, body, &mut note) {
+        Ok((answer, choice)) => (Handled { outcome: answer, note }, Some(choice)),
         Err(refusal) => {
             // A refused request is refused whatever the scenario: none applied, none claimed.
-            chosen = None;
             note.scenario = None;
             note.scenario_why = Some("none applied: refused before the scenario stage".into());
-            Ok(refuse(state, &refusal, &mut note))
+            let answer = Ok(refuse(state, &refusal, &mut note));
+            (Handled { outcome: answer, note }, None)
         }
-    };
-    (Handled { outcome: answer, note }, chosen)
+    }
 }
 
-fn recognise(
-    state: &State,
-    head: &Parts,
-    body: &Bytes,
-    note: &mut Note,
-    chosen: &mut Option<Choice>,
-) -> Result<Answer, Refusal> {
-    let choice = chosen.insert(scenario::arrive(state, head, body)?);
-    scenario::note(choice, note);
-    if let Some(answer) = scenario::before_validation(state, choice, note) {
-        return Ok(answer);
+/// The request body, parsed at most once and its image decoded at most once, by whichever stage
+/// needs them first: the scenario stage may read an image's marker before validation (when the
+/// default scenario is infrastructure), and validation then uses the same parse and decode.
+pub struct Upload<'a> {
+    body: &'a [u8],
+    breaks: LineBreaks,
+    fields: Option<Result<Fields<'a>, Refusal>>,
+    image: Option<Result<Decoded, ImageProblem>>,
+}
+
+impl<'a> Upload<'a> {
+    fn new(body: &'a [u8], breaks: LineBreaks) -> Self {
+        Upload { body, breaks, fields: None, image: None }
+    }
+
+    /// The decoded image, if the body parses and its image decodes (no cap, no order of checks:
+    /// for reading a marker only).
+    pub fn image(&mut self) -> Option<&Decoded> {
+        let body = self.body;
+        let f = self.fields.get_or_insert_with(|| request::parse(body)).as_ref().ok()?;
+        let breaks = self.breaks;
+        self.image.get_or_insert_with(|| image::decode(&f.idcard_str, breaks)).as_ref().ok()
+    }
+
+    /// The parsed fields, taken for validation.
+    fn take_fields(&mut self) -> Result<Fields<'a>, Refusal> {
+        self.fields.take().unwrap_or_else(|| request::parse(self.body))
+    }
+
+    /// The image of `f` as [`request::check_decoded`] checks it: decoded earlier, or now.
+    fn take_image(&mut self, f: &Fields<'_>, cap: usize) -> Result<Decoded, Refusal> {
+        let (earlier, breaks) = (self.image.take(), self.breaks);
+        request::check_decoded(f, cap, || earlier.unwrap_or_else(|| image::decode(&f.idcard_str, breaks)))
+    }
+}
+
+/// Validation, the scenario stage and the recognition: the answer, and the scenario that shapes
+/// its delivery.
+fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Result<(Answer, Choice), Refusal> {
+    let mut upload = Upload::new(body, state.config().line_breaks);
+    let arrived = scenario::arrive(state, head, &mut upload)?;
+    scenario::note(&arrived, note);
+    if let Some(answer) = scenario::before_validation(state, &arrived, note) {
+        return Ok((answer, arrived));
     }
     let content_type = head.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     request::check_content_type(content_type)?;
-    let f = request::parse(body)?;
+    let f = upload.take_fields()?;
     note.order_no = Some(f.order_no.to_string());
     note.app_id = Some(f.app_id.to_string());
     if let Some(q) = query_order_no(head).filter(|q| q != &f.order_no) {
@@ -76,16 +107,15 @@ fn recognise(
     request::check_fields(&f)?;
     let ticket = verify_sign(state, app, &f)?;
     let card_side = request::check_side(&f)?;
-    let image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
+    let image = upload.take_image(&f, state.config().image_cap)?;
     if state.journal().is_on() {
         note.body = Some(summarise(&f, &image, body.len()));
     }
-    let arrived = chosen.take().expect("chosen on arrival");
-    let choice = chosen.insert(scenario::after_decode(state, arrived, &image.bytes)?);
-    scenario::note(choice, note);
+    let choice = scenario::after_decode(state, arrived, &image.bytes)?;
+    scenario::note(&choice, note);
     let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
     crate::orders::check_duplicate(state.orders(), state.config().duplicate_orders, &f.app_id, &f.order_no, side)?;
-    if let Some(answer) = scenario::replacement(state, choice, note) {
+    if let Some(answer) = scenario::replacement(state, &choice, note) {
         // A recognition error is a result of the order too: getOcrResult shows its code.
         if let (Some(code), Ok(_)) = (note.code, &answer) {
             if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
@@ -102,9 +132,10 @@ fn recognise(
                 )?;
             }
         }
-        return Ok(answer);
+        return Ok((answer, choice));
     }
-    Ok(Ok(succeed(state, &f, &ticket, side, choice, note, image)?))
+    let reply = succeed(state, &f, &ticket, side, &choice, note, image)?;
+    Ok((Ok(reply), choice))
 }
 
 /// The success answer, shaped by the scenario's look (warnings, clarity, kind of person, pin).
@@ -166,16 +197,8 @@ fn verify_sign(state: &State, app: &crate::config::App, f: &Fields<'_>) -> Resul
     if state.config().sign_check == SignCheck::Off {
         return Ok(candidates.first().map(|c| c.value.to_string()).unwrap_or_default());
     }
-    let signed = [
-        Field { name: f.app_id_name, value: &f.app_id },
-        Field { name: "orderNo", value: &f.order_no },
-        Field { name: "nonce", value: &f.nonce },
-        Field { name: "version", value: &f.version },
-    ];
-    let unsigned = [
-        Field { name: "userId", value: f.user_id.as_deref().unwrap_or("") },
-        Field { name: "cardType", value: f.card_type.as_deref().unwrap_or("") },
-    ];
+    let signed = sign::signed::ocr(f.app_id_name, &f.app_id, &f.order_no, &f.nonce, &f.version);
+    let unsigned = sign::signed::ocr_unsigned(f.user_id.as_deref().unwrap_or(""), f.card_type.as_deref().unwrap_or(""));
     match sign::verify(&signed, &unsigned, &f.sign, &candidates, state.config().sign_case) {
         Verdict::Valid { ticket } => Ok(candidates[ticket].value.to_string()),
         Verdict::Refused(diagnosis) => Err(Refusal { code: &catalog::AUTH_FAILED, detail: diagnosis.to_string() }),

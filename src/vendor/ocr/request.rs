@@ -213,13 +213,23 @@ pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
 
 /// `idcardStr`: at most `cap` bytes, valid Base64, a JPG/PNG/BMP image.
 pub fn check_image(f: &Fields<'_>, cap: usize, breaks: LineBreaks) -> Result<Decoded, Refusal> {
+    check_decoded(f, cap, || image::decode(&f.idcard_str, breaks))
+}
+
+/// [`check_image`] with the decoding done by `decode` (which may hand over an image decoded
+/// earlier): the cap is checked first, so an over-long image is never decoded here.
+pub fn check_decoded(
+    f: &Fields<'_>,
+    cap: usize,
+    decode: impl FnOnce() -> Result<Decoded, ImageProblem>,
+) -> Result<Decoded, Refusal> {
     if f.idcard_str.len() > cap {
         return Err(Refusal::too_long(format!(
             "idcardStr is {} bytes; the cap is {cap} (--image-cap)",
             f.idcard_str.len()
         )));
     }
-    image::decode(&f.idcard_str, breaks).map_err(|p| {
+    decode().map_err(|p| {
         let code = match p {
             ImageProblem::NotBase64(_) => &catalog::DECODE_FAILED,
             ImageProblem::NotAnImage(_) => &catalog::BAD_FORMAT,

@@ -7,8 +7,7 @@
 //! 4. [`replacement`]: an error code or a replacing fault answers instead of the recognition.
 //! 5. [`deliver`]: latency, slow, truncated, dribbled or hung delivery, with no lock held.
 
-use super::request;
-use crate::image;
+use super::Upload;
 use crate::image::marker;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope;
@@ -42,22 +41,19 @@ fn unknown(source: &str, u: &Unknown) -> Refusal {
 ///
 /// # Errors
 /// `400101` when the `X-Idocr-Scenario` header (or an image marker) names no scenario.
-pub fn arrive(state: &State, head: &Parts, body: &[u8]) -> Result<Choice, Refusal> {
+pub fn arrive(state: &State, head: &Parts, upload: &mut Upload<'_>) -> Result<Choice, Refusal> {
     let header = head.headers.get(HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let choice = state.scenarios().at_arrival(header.as_deref()).map_err(|u| unknown("X-Idocr-Scenario", &u))?;
     if choice.why == Why::Default && choice.scenario.is_infrastructure() {
-        // The default would answer before validation; a marker in the image must still win.
-        if let Some(marked) = peek_marker(state, body)? {
-            return Ok(marked);
+        // The default would answer before validation; a marker in the image must still win. The
+        // image is decoded once: validation uses this decode.
+        if let Some(image) = upload.image() {
+            if let Some(marked) = from_marker(state, &image.bytes)? {
+                return Ok(marked);
+            }
         }
     }
     Ok(choice)
-}
-
-fn peek_marker(state: &State, body: &[u8]) -> Result<Option<Choice>, Refusal> {
-    let Ok(fields) = request::parse(body) else { return Ok(None) };
-    let Ok(decoded) = image::decode(&fields.idcard_str, state.config().line_breaks) else { return Ok(None) };
-    from_marker(state, &decoded.bytes)
 }
 
 fn from_marker(state: &State, image: &[u8]) -> Result<Option<Choice>, Refusal> {
