@@ -6,7 +6,7 @@
 use crate::clock;
 use crate::config::ExpireIn;
 use crate::protocol::catalog::{self, Code};
-use crate::protocol::envelope::Stamp;
+use crate::protocol::envelope::{Stamp, SuccessHead};
 use crate::protocol::fields;
 use crate::protocol::query::{self, Plus};
 use crate::protocol::Refusal;
@@ -43,7 +43,7 @@ fn refusal(code: &'static Code, detail: String) -> Refusal {
 pub fn access_token(state: &State, query: Option<&str>) -> Handled {
     answer(state, query, issue_token, |issued, stamp| {
         ok(&TokenBody {
-            head: Head::success(stamp),
+            head: SuccessHead::new(stamp),
             access_token: &issued.value,
             expire_in: expire_in(state, issued.seconds),
             expire_time: clock::compact(stamp.at + issued.seconds * 1000),
@@ -99,7 +99,7 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
 pub fn api_ticket(state: &State, query: Option<&str>) -> Handled {
     answer(state, query, issue_ticket, |issued, stamp| {
         ok(&TicketBody {
-            head: Head::success(stamp),
+            head: SuccessHead::new(stamp),
             tickets: [TicketItem {
                 value: &issued.value,
                 expire_in: expire_in(state, issued.seconds),
@@ -148,34 +148,10 @@ fn expire_in(state: &State, seconds: i64) -> Value {
     }
 }
 
-/// The flat success head of OAuth answers (seen): no `result`, a boolean `success`.
-#[derive(Serialize)]
-struct Head<'a> {
-    code: &'static str,
-    msg: &'static str,
-    #[serde(rename = "bizSeqNo")]
-    biz_seq_no: &'a str,
-    #[serde(rename = "transactionTime")]
-    transaction_time: &'a str,
-    success: bool,
-}
-
-impl<'a> Head<'a> {
-    fn success(stamp: &'a Stamp) -> Self {
-        Head {
-            code: catalog::SUCCESS.code,
-            msg: catalog::SUCCESS.msg,
-            biz_seq_no: &stamp.biz_seq_no,
-            transaction_time: &stamp.transaction_time,
-            success: true,
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct TokenBody<'a> {
     #[serde(flatten)]
-    head: Head<'a>,
+    head: SuccessHead<'a>,
     access_token: &'a str,
     expire_in: Value,
     expire_time: String,
@@ -184,7 +160,7 @@ struct TokenBody<'a> {
 #[derive(Serialize)]
 struct TicketBody<'a> {
     #[serde(flatten)]
-    head: Head<'a>,
+    head: SuccessHead<'a>,
     tickets: [TicketItem<'a>; 1],
 }
 

@@ -3,7 +3,7 @@
 
 use super::request::Side;
 use crate::identity::Identity;
-use crate::protocol::envelope::Stamp;
+use crate::protocol::envelope::{self, Stamp};
 use serde::Serialize;
 
 /// What recognition "saw": the warnings and clarity of the result.
@@ -34,29 +34,6 @@ pub struct Success<'a> {
     /// `result.sign` (guess: SHA-1 of app id and orderNo with the SIGN ticket).
     pub sign: &'a str,
     pub native: bool,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope<'a, R> {
-    code: &'static str,
-    msg: &'static str,
-    biz_seq_no: &'a str,
-    result: R,
-    transaction_time: &'a str,
-}
-
-impl<'a, R> Envelope<'a, R> {
-    /// The `code` `0` envelope around `result`, with the stamp's `bizSeqNo` and time.
-    fn success(stamp: &'a Stamp, result: R) -> Self {
-        Envelope {
-            code: "0",
-            msg: "请求成功",
-            biz_seq_no: &stamp.biz_seq_no,
-            transaction_time: &stamp.transaction_time,
-            result,
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -128,7 +105,7 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
     let written = match s.side {
         Side::Front => serde_json::to_writer(
             &mut out,
-            &Envelope::success(
+            &envelope::Success::new(
                 s.stamp,
                 Front {
                     biz_seq_no: biz,
@@ -153,7 +130,7 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
         ),
         Side::Back => serde_json::to_writer(
             &mut out,
-            &Envelope::success(
+            &envelope::Success::new(
                 s.stamp,
                 Back {
                     biz_seq_no: biz,
