@@ -12,27 +12,27 @@
 //! top-level modules that import each other.
 //!
 //! 1. Leaves, pure vocabulary and helpers:
-//!    - [`seed`]: the seeded, platform-stable hashes every generated value comes from
+//!    - `seed`: the seeded, platform-stable hashes every generated value comes from
 //!    - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
 //!    - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
-//!    - [`redact`]: the one masking, cutting and escaping rule for every request value kept or logged
+//!    - `redact`: the one masking, cutting and escaping rule for every request value kept or logged
 //!    - [`protocol`]: the vendor's words: [`protocol::Side`], [`protocol::Refusal`], the error
 //!      catalog, the sign rule, the envelopes, the field checks every endpoint shares, the vendor
 //!      paths, query parsing, the JSON depth guard (imports `clock`, `seed`, `redact`)
 //!    - [`image`]: Base64 leniency, image sniffing, generated card pictures (PNG and JPEG), the
 //!      `idocr-mock` marker
 //!    - [`error`]: why startup failed, with the fix
-//!    - [`arrival`]: how a request arrived (http, https with SNI, proxy with target)
+//!    - `arrival`: how a request arrived (http, https with SNI, proxy with target)
 //!    - [`client`]: a small HTTP/1 client, for the tests, `health` and the conformance suite
 //! 2. What the server is told: [`config`] (apps, secrets, tickets, limits, switches; TOML + flags)
 //! 3. Answers and stores, which own their data and locks and never see [`State`]:
 //!    - [`reply`]: response bodies, the reason header, dropping a connection on purpose, the [`reply::Note`]
 //!    - [`scenarios`]: the catalog of named outcomes, the selection (header, queue, marker), faults
-//!    - [`tokens`]: access tokens, SIGN/NONCE tickets and their expiry
+//!    - `tokens`: access tokens, SIGN/NONCE tickets and their expiry
 //!    - [`orders`]: the order store and `--data-dir`
-//!    - [`metrics`]: Prometheus counters
+//!    - `metrics`: Prometheus counters
 //!    - [`journal`]: every vendor request as seen and answered, masked
-//! 4. [`state`]: the one cloneable handle that holds the stores; [`body`]: the one body reader
+//! 4. [`state`]: the one cloneable handle that holds the stores; `body`: the one body reader
 //! 5. The endpoints, each reading as a contract: [`vendor`] (`idcardocrapp`, the token flow,
 //!    `getOcrResult`) and [`admin`] (the mock's own API under `/__admin/`)
 //! 6. [`http`]: all the hyper glue: accept loop, route table, a request's end, panic guard,
@@ -43,8 +43,8 @@
 //!    of [`config`]), [`fuzzing`] (the fuzz targets' bodies)
 
 pub mod admin;
-pub mod arrival;
-pub mod body;
+pub(crate) mod arrival;
+pub(crate) mod body;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -58,15 +58,15 @@ pub mod http;
 pub mod identity;
 pub mod image;
 pub mod journal;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod orders;
 pub mod protocol;
-pub mod redact;
+pub(crate) mod redact;
 pub mod reply;
 pub mod scenarios;
-pub mod seed;
+pub(crate) mod seed;
 pub mod state;
-pub mod tokens;
+pub(crate) mod tokens;
 pub mod vendor;
 
 pub use config::Config;
