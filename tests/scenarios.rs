@@ -327,3 +327,19 @@ fn a_broken_scenario_file_stops_startup_naming_the_file_and_the_reason() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("mine.json") && err.contains("code \"42\" is not an error of the catalog"), "{err}");
 }
+
+#[tokio::test]
+async fn an_unknown_admin_route_answers_404_listing_every_admin_route_the_scenario_routes_included() {
+    let mock = Mock::with(fast()).await;
+    let a = mock.send(Call::get("/__admin/no-such-route")).await;
+    assert_eq!(a.status.as_u16(), 404);
+    let listed = a.json().unwrap().to_string();
+    for route in [
+        "GET /__admin/health",
+        "GET /__admin/scenarios",
+        "GET|POST|DELETE /__admin/scenario/queue",
+        "/__admin/requests",
+    ] {
+        assert!(listed.contains(route), "{route} missing from {listed}");
+    }
+}

@@ -94,6 +94,7 @@ fn not_found(path: &str) -> Reply {
         "error": format!("no admin route {PREFIX}{path}"),
         "routes": ["GET /__admin/health"],
         "token_flow": tokens::ROUTES,
+        "scenarios": scenarios::ROUTES,
         "more_routes": inspect::ROUTES,
     });
     reply::json(StatusCode::NOT_FOUND, body.to_string())
