@@ -1,11 +1,13 @@
 //! How a request reached the mock: plain `http`, `https` on the HTTPS port (with the SNI name the
 //! client sent), or `proxy` (through a CONNECT tunnel or an absolute-form request, with the
 //! target). Carried in the request's extensions from the accept loop to the journal and the log.
+//!
+//! Imports: `redact` only.
 
 use serde::Serialize;
 
 /// How a request arrived; the names are client-controlled and already bounded and escaped
-/// ([`crate::tls::bounded`]).
+/// ([`crate::redact::bounded`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(tag = "via", rename_all = "lowercase")]
 pub enum Arrival {

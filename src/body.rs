@@ -1,6 +1,8 @@
 //! The one reader of request bodies, for every route: vendor paths under `--max-body`, `/__admin/`
 //! under `--max-admin-body`, both under `--body-timeout` and `--body-budget`. A body that stalls
 //! gets its connection dropped, wherever it was sent.
+//!
+//! Imports: `state` (the limits and the body budget) only.
 
 use crate::state::State;
 use bytes::Bytes;

@@ -1,11 +1,13 @@
 //! The command line, as documented data: every flag has a doc comment and an `IDOCR_MOCK_*`
 //! environment twin (a test checks both), and converts into a [`Config`].
+//!
+//! Imports: `config`, `error`, `image`, `protocol`, `scenarios` (the default name), `http::tls` (where certificates come from), and the argument types of `conformance` and `health`; never `commands`.
 
 use crate::config::{self, App, Config, DuplicateOrders, SignCheck, Texts};
+use crate::config::{ExpireIn, Expiry};
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
-use crate::tokens::{oauth::ExpireIn, Expiry};
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::net::IpAddr;
@@ -43,7 +45,7 @@ pub enum Command {
     /// says on stderr how to trust it in Java, Python, Node, Go, PHP/curl and system-wide.
     Ca(CaArgs),
     /// Run the conformance suite against a target (the mock or the real service) and report
-    /// where it differs from PROTOCOL.md.
+    /// where it differs from docs/protocol.md.
     Conformance(crate::conformance::ConformanceArgs),
     /// Ask a running mock whether it is healthy (GET /__admin/health on the server's --bind and
     /// --port): exit 0 when it is, 1 with the reason otherwise. For container health checks.
@@ -204,10 +206,14 @@ pub struct CaArgs {
 
 impl ServeArgs {
     /// Where the certificates come from.
-    pub fn cert_source(&self) -> crate::tls::serve::CertSource {
+    pub fn cert_source(&self) -> crate::http::tls::serve::CertSource {
         match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => crate::tls::serve::CertSource::Own { cert: cert.clone(), key: key.clone() },
-            _ => crate::tls::serve::CertSource::LocalCa(self.ca_dir.clone().unwrap_or_else(crate::tls::default_ca_dir)),
+            (Some(cert), Some(key)) => {
+                crate::http::tls::serve::CertSource::Own { cert: cert.clone(), key: key.clone() }
+            }
+            _ => crate::http::tls::serve::CertSource::LocalCa(
+                self.ca_dir.clone().unwrap_or_else(crate::http::tls::default_ca_dir),
+            ),
         }
     }
 }
@@ -360,7 +366,7 @@ impl ServeArgs {
                 ))
             })?;
         }
-        let scenarios = crate::commands::load_catalog(self.fixtures.as_deref())?;
+        let scenarios = crate::config::load_catalog(self.fixtures.as_deref())?;
         if scenarios.get(&self.scenario).is_none() {
             return Err(StartupError::Usage(format!(
                 "--scenario {:?} is not a scenario; choose one of: {}",

@@ -2,6 +2,8 @@
 //! connection per request, the whole body read, nothing hidden (status, headers and raw bytes).
 //! A [`BaseUrl`] names any target (scheme, host, port, path prefix); `https` is verified against
 //! the webpki roots plus any [`trust_ca_file`] (rustls with the `ring` backend).
+//!
+//! Imports: nothing of the crate.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};

@@ -1,5 +1,7 @@
 //! The mock's one clock. Every timestamp and every expiry reads it, so the admin API can move
-//! time forward and a test can see a ticket expire without sleeping (PROTOCOL.md §9).
+//! time forward and a test can see a ticket expire without sleeping (docs/protocol.md §9).
+//!
+//! Imports: nothing of the crate.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use std::cell::RefCell;

@@ -1,12 +1,15 @@
 //! The one-shot subcommands (`sign`, `codes`) and the startup banner: text for humans, built by
 //! pure functions so tests can read it.
+//!
+//! Imports: `cli` (their arguments), `config`, `error`, `protocol`, `scenarios`, `image`.
 
 use crate::cli::{CodesArgs, ImageArgs, ScenariosArgs, SignArgs};
 use crate::config::{Config, SignCheck};
 use crate::error::StartupError;
-use crate::ocr::request::Side;
+use crate::image::marker;
+use crate::protocol::Side;
 use crate::protocol::{catalog, sign};
-use crate::scenarios::{self, marker};
+use crate::scenarios;
 use rand::distr::{Alphanumeric, SampleString};
 use std::net::SocketAddr;
 
@@ -47,20 +50,12 @@ pub fn codes(args: &CodesArgs) -> String {
     }
 }
 
-/// The scenario catalog: built in, plus `fixtures`.
-///
-/// # Errors
-/// [`StartupError::Usage`] naming the scenario file and what is wrong with it.
-pub fn load_catalog(fixtures: Option<&std::path::Path>) -> Result<scenarios::Catalog, StartupError> {
-    scenarios::Catalog::load(fixtures).map_err(|p| StartupError::Usage(p.to_string()))
-}
-
 /// `idocr-mock scenarios`: the catalog as a table or JSON.
 ///
 /// # Errors
 /// A scenario file of `--fixtures` that cannot be used.
 pub fn scenarios(args: &ScenariosArgs) -> Result<String, StartupError> {
-    let catalog = load_catalog(args.fixtures.as_deref())?;
+    let catalog = crate::config::load_catalog(args.fixtures.as_deref())?;
     Ok(if args.json {
         let all: Vec<_> = catalog.iter().map(|s| s.to_json()).collect();
         serde_json::to_string_pretty(&all).expect("JSON values serialise") + "\n"
@@ -75,7 +70,7 @@ pub fn scenarios(args: &ScenariosArgs) -> Result<String, StartupError> {
 /// An unknown scenario, an invalid pinned number, an input that is not a PNG or JPEG, a file
 /// that cannot be read or written.
 pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
-    let catalog = load_catalog(args.fixtures.as_deref())?;
+    let catalog = crate::config::load_catalog(args.fixtures.as_deref())?;
     if catalog.get(&args.scenario).is_none() {
         let names = catalog.names().join(", ");
         return Err(StartupError::Usage(format!(
@@ -108,7 +103,7 @@ pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
         (name, id) => format!(
             ", pinning name {} and number {}",
             name.as_deref().unwrap_or("-"),
-            id.as_deref().map_or("-".into(), crate::protocol::sign::mask)
+            id.as_deref().map_or("-".into(), crate::redact::mask)
         ),
     };
     Ok(format!("wrote {} ({} bytes): scenario {}{pinned}\n", args.output.display(), bytes.len(), m.scenario))
@@ -117,11 +112,11 @@ pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
 /// What a user needs to know once the server is up.
 pub fn log_startup(config: &Config, addr: SocketAddr) {
     for app in &config.apps {
-        let tickets: Vec<String> = app.sign_tickets.iter().map(|t| sign::mask(t)).collect();
+        let tickets: Vec<String> = app.sign_tickets.iter().map(|t| crate::redact::mask(t)).collect();
         tracing::info!(
             "app {} (secret {}, static SIGN tickets [{}])",
             app.id,
-            sign::mask(&app.secret),
+            crate::redact::mask(&app.secret),
             tickets.join(", ")
         );
     }
@@ -142,7 +137,7 @@ pub fn log_startup(config: &Config, addr: SocketAddr) {
     if config.max_orders == 0 {
         tracing::info!("--max-orders 0: the order store is off (getOcrResult answers 66660020)");
     }
-    if config.expiry == crate::tokens::Expiry::Never {
+    if config.expiry == crate::config::Expiry::Never {
         tracing::warn!("--tickets-never-expire: issued access tokens and tickets never expire or retire");
     }
     if !addr.ip().is_loopback() && config.admin_token.is_none() {

@@ -1,12 +1,13 @@
 //! What the server is told at startup: the apps it knows (id, secret, static tickets), the limits
 //! it enforces and the switches that pick between documented and lenient behaviour. Built from
 //! flags, `IDOCR_MOCK_*` variables and an optional TOML file.
+//!
+//! Imports: `error`, `image`, `protocol`, `scenarios` (the catalog it is given).
 
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
 use crate::scenarios::Catalog;
-use crate::tokens::{oauth::ExpireIn, Expiry};
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use std::time::Duration;
 pub const DEFAULT_APP_ID: &str = "TIDAMOCK";
 pub const DEFAULT_SECRET: &str = "idocr-mock-secret";
 pub const DEFAULT_SIGN_TICKET: &str = "idocr-mock-sign-ticket";
-/// The documented length of `idcardStr` (PROTOCOL.md §5).
+/// The documented length of `idcardStr` (docs/protocol.md §5).
 pub const DEFAULT_IMAGE_CAP: usize = 3_145_728;
 /// Well above the newer doc's 20 MB images, so an over-cap image still gets a business code.
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
@@ -286,4 +287,32 @@ mod tests {
         let twice = "[[app]]\nid = \"A\"\nsecret = \"s\"\n[[app]]\nid = \"A\"\nsecret = \"t\"\n";
         assert!(matches!(parse_apps(twice), Err(ParseProblem::Invalid(w)) if w.contains("twice")));
     }
+}
+
+/// Whether tokens and tickets expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expiry {
+    /// The documented lifetimes: 7200 s, 3600 s, 120 s, a 60 s overlap.
+    #[default]
+    Documented,
+    /// `--tickets-never-expire`: no lifetime ends (revocation, single use and eviction still apply).
+    Never,
+}
+
+/// How `expire_in` is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpireIn {
+    /// A JSON number, as real responses show (seen).
+    #[default]
+    Number,
+    /// `--expire-in-as-string`: a JSON string, as the docs' example shows.
+    String,
+}
+
+/// The scenario catalog: built in, plus `fixtures`.
+///
+/// # Errors
+/// [`StartupError::Usage`] naming the scenario file and what is wrong with it.
+pub fn load_catalog(fixtures: Option<&std::path::Path>) -> Result<crate::scenarios::Catalog, StartupError> {
+    crate::scenarios::Catalog::load(fixtures).map_err(|p| StartupError::Usage(p.to_string()))
 }

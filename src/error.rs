@@ -1,4 +1,6 @@
 //! Why the server could not start. Each message names the file or address and says how to fix it.
+//!
+//! Imports: nothing of the crate.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,8 @@
 //! The bodies of the cargo-fuzz targets (`fuzz/fuzz_targets/*`), here so that `cargo test`
 //! compiles them and runs them on the seed corpus: the targets are one-line calls into these.
 //! Each panics on a broken property, as a fuzz target must.
+//!
+//! Imports: whatever a target exercises (`vendor`, `protocol`, `image`, `config`, `reply`); nothing imports it.
 #![doc(hidden)]
 
 use crate::config::{SignCheck, Texts};
@@ -8,7 +10,8 @@ use crate::image::{self, LineBreaks};
 use crate::protocol::query::{self, Plus};
 use crate::protocol::sign::{self as signing, Candidate, Field, SignCase, TicketState, Verdict};
 use crate::reply::{Handled, MockBody};
-use crate::{ocr, tokens, Config, State};
+use crate::vendor::ocr;
+use crate::{Config, State};
 use bytes::Bytes;
 use std::sync::OnceLock;
 
@@ -86,8 +89,8 @@ pub fn query(data: &[u8]) {
     }
     let plain: String = q.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
     assert_eq!(query::parse(&format!("app_id={plain}"), Plus::Space), [("app_id".to_string(), plain.clone())]);
-    assert_vendor_json(&tokens::oauth::access_token(query_state(), Some(q)));
-    assert_vendor_json(&tokens::oauth::api_ticket(query_state(), Some(q)));
+    assert_vendor_json(&crate::vendor::oauth::access_token(query_state(), Some(q)));
+    assert_vendor_json(&crate::vendor::oauth::api_ticket(query_state(), Some(q)));
 }
 
 /// The sign target's input (the target derives `Arbitrary` for its own copy of these fields).

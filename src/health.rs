@@ -1,6 +1,8 @@
 //! `idocr-mock health`: asks a running mock's `GET /__admin/health` on the address the server
 //! would use (the same `--port`/`--bind` and their variables), for images with no shell or curl.
 //! Healthy is HTTP 200 with `"status":"ok"`; anything else is one line saying why.
+//!
+//! Imports: `client` only.
 
 use crate::client::{BaseUrl, Call, CallError};
 use clap::Args;

@@ -1,8 +1,10 @@
-//! Coherent synthetic identities (PROTOCOL.md §5): a GB 11643 number whose region code matches
+//! Coherent synthetic identities (docs/protocol.md §5): a GB 11643 number whose region code matches
 //! the address and the issuing authority, whose digits 7–14 are the birth date and whose 17th
 //! digit gives the sex; one of the 56 official nation names; a validity period that follows the
 //! law by age at issue. Everything is a pure function of a seed, a key and "today", so the same
 //! order gets the same person on its front and its back, whatever the request interleaving.
+//!
+//! Imports: `seed` only.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
@@ -234,7 +236,7 @@ const STREETS: &[&str] = &[
 ];
 
 fn rng_for(seed: u64, key: &str) -> StdRng {
-    StdRng::seed_from_u64(crate::protocol::envelope::fnv1a(key) ^ seed.rotate_left(17))
+    StdRng::seed_from_u64(crate::seed::fnv1a(key) ^ seed.rotate_left(17))
 }
 
 fn pick<'a, T: ?Sized>(rng: &mut StdRng, items: &'a [&'a T]) -> &'a T {

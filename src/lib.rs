@@ -2,45 +2,49 @@
 //! (`POST /api/paas/idcardocrapp`) and its token flow, for CI pipelines, laptops without WeBank
 //! credentials, and QA sessions that need the service to fail on purpose.
 //!
-//! The contract it follows is PROTOCOL.md (endpoints, signatures, fields, error codes and the
+//! The contract it follows is docs/protocol.md (endpoints, signatures, fields, error codes and the
 //! evidence behind each); where the evidence is thin, the catalog says the mock is guessing.
 //!
 //! # Layout
 //!
-//! - [`cli`]: flags and `IDOCR_MOCK_*` variables → [`config::Config`]
-//! - [`config`]: apps, secrets, static tickets, limits and switches (TOML file + flags)
-//! - [`error`]: why startup failed, with the fix
-//! - [`server`]: accept loop, connection cap, timeouts, graceful shutdown (all the hyper glue)
-//! - [`tls`]: the local CA, leaf certificates, the HTTPS port and the CONNECT proxy gate
-//! - [`arrival`]: how a request arrived (http, https with SNI, proxy with target)
-//! - [`finish`]: a vendor request's end (answered, aborted, abandoned): journal, metrics, log
-//! - [`shield`]: a handler's panic caught and answered, the per-connection request cap
-//! - [`routes`]: (method, path) → handler; vendor paths vs `/__admin/`
-//! - [`admin`]: the mock's own API under `/__admin/`
-//! - [`body`]: the one reader of request bodies, with its limits and timeout
-//! - [`reply`]: response bodies, the reason header, dropping a connection on purpose
-//! - [`state`]: the one cloneable handle shared by every connection
-//! - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
-//! - [`protocol`]: signatures, the error catalog and the envelopes
-//! - [`redact`]: the one masking and length rule for every request value kept or logged
-//! - [`ocr`]: the `idcardocrapp` pipeline: parse → validate → verify → recognise → respond
-//! - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
-//! - [`image`]: Base64 leniency and image sniffing
-//! - [`picture`]: generated card pictures (PNG), with an optional marker
-//! - [`scenarios`]: named outcomes on demand (catalog, selection, faults, image markers)
-//! - [`client`]: a small HTTP/1 client, for the tests and the conformance suite
-//! - [`tokens`]: access tokens, SIGN/NONCE tickets and their expiry; the clock and secret admin routes
-//! - [`journal`]: every vendor request as seen and answered, masked, for `/__admin/requests`
-//! - [`orders`]: the order store, `--data-dir`, and `GET /api/server/getOcrResult`
-//! - [`inspect`]: the admin routes of the journal, the orders, reset, metrics and the admin token
-//! - [`metrics`]: Prometheus counters for `/__admin/metrics`
-//! - [`commands`]: the `sign`, `codes`, `scenarios` and `image` subcommands
-//! - [`health`]: `idocr-mock health`, the self-probe for container health checks
-//! - [`conformance`]: the suite that measures how faithful a target is (`idocr-mock conformance`)
+//! Layer by layer, from the bottom; a module imports only from the layers below it (and its own
+//! layer's leaves listed before it). `python3 imports.py src` counts no cycle and no pair of
+//! top-level modules that import each other.
+//!
+//! 1. Leaves, pure vocabulary and helpers:
+//!    - `seed`: the seeded, platform-stable hashes every generated value comes from
+//!    - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
+//!    - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
+//!    - `redact`: the one masking, cutting and escaping rule for every request value kept or logged
+//!    - [`protocol`]: the vendor's words: [`protocol::Side`], [`protocol::Refusal`], the error
+//!      catalog, the sign rule, the envelopes, the field checks every endpoint shares, the vendor
+//!      paths, query parsing, the JSON depth guard (imports `clock`, `seed`, `redact`)
+//!    - [`image`]: Base64 leniency, image sniffing, generated card pictures (PNG and JPEG), the
+//!      `idocr-mock` marker
+//!    - [`error`]: why startup failed, with the fix
+//!    - `arrival`: how a request arrived (http, https with SNI, proxy with target)
+//!    - [`client`]: a small HTTP/1 client, for the tests, `health` and the conformance suite
+//! 2. What the server is told: [`config`] (apps, secrets, tickets, limits, switches; TOML + flags)
+//! 3. Answers and stores, which own their data and locks and never see [`State`]:
+//!    - [`reply`]: response bodies, the reason header, dropping a connection on purpose, the [`reply::Note`]
+//!    - [`scenarios`]: the catalog of named outcomes, the selection (header, queue, marker), faults
+//!    - `tokens`: access tokens, SIGN/NONCE tickets and their expiry
+//!    - [`orders`]: the order store and `--data-dir`
+//!    - `metrics`: Prometheus counters
+//!    - [`journal`]: every vendor request as seen and answered, masked
+//! 4. [`state`]: the one cloneable handle that holds the stores; `body`: the one body reader
+//! 5. The endpoints, each reading as a contract: [`vendor`] (`idcardocrapp`, the token flow,
+//!    `getOcrResult`) and [`admin`] (the mock's own API under `/__admin/`)
+//! 6. [`http`]: all the hyper glue: accept loop, route table, a request's end, panic guard,
+//!    HTTPS port and proxy gate
+//! 7. The binary's side: [`cli`] (flags and `IDOCR_MOCK_*` variables → [`Config`]), [`commands`]
+//!    (`sign`, `codes`, `scenarios`, `image`), [`health`], [`conformance`] (the suite, which
+//!    speaks only [`protocol`] and [`client`], plus the pictures of [`image`] and the default app
+//!    of [`config`]), [`fuzzing`] (the fuzz targets' bodies)
 
 pub mod admin;
-pub mod arrival;
-pub mod body;
+pub(crate) mod arrival;
+pub(crate) mod body;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -48,28 +52,23 @@ pub mod commands;
 pub mod config;
 pub mod conformance;
 pub mod error;
-pub mod finish;
 pub mod fuzzing;
 pub mod health;
+pub mod http;
 pub mod identity;
 pub mod image;
-pub mod inspect;
 pub mod journal;
-pub mod metrics;
-pub mod ocr;
+pub(crate) mod metrics;
 pub mod orders;
-pub mod picture;
 pub mod protocol;
-pub mod redact;
+pub(crate) mod redact;
 pub mod reply;
-pub mod routes;
 pub mod scenarios;
-pub mod server;
-pub mod shield;
+pub(crate) mod seed;
 pub mod state;
-pub mod tls;
-pub mod tokens;
+pub(crate) mod tokens;
+pub mod vendor;
 
 pub use config::Config;
-pub use server::run;
+pub use http::server::run;
 pub use state::State;

@@ -3,8 +3,9 @@
 use clap::Parser;
 use idocr_mock::cli::{Cli, Command, ServeArgs};
 use idocr_mock::error::StartupError;
-use idocr_mock::tls::serve::Certs;
-use idocr_mock::{commands, orders, server, State};
+use idocr_mock::http::server;
+use idocr_mock::http::tls::serve::Certs;
+use idocr_mock::{commands, orders, State};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Scenarios(args)) => commands::scenarios(&args).map(|out| print!("{out}")),
         Some(Command::Image(args)) => commands::image(&args).map(|out| print!("{out}")),
-        Some(Command::Ca(args)) => idocr_mock::tls::trust::ca(&args),
+        Some(Command::Ca(args)) => idocr_mock::http::tls::trust::ca(args.ca_dir.as_deref(), args.out.as_deref()),
         Some(Command::Conformance(args)) => return idocr_mock::conformance::main(&args),
         Some(Command::Health(args)) => return idocr_mock::health::main(&args),
         None => serve(&cli.serve),

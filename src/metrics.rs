@@ -1,10 +1,11 @@
 //! Counters for `GET /__admin/metrics`, in the Prometheus text format: requests by path, vendor
 //! code and HTTP status, a latency histogram, and the sizes of the journal and the order store.
 //! Label values are bounded: unknown paths count as `other`, unknown codes as `other`.
+//!
+//! Imports: `protocol` only; never `State`.
 
 use crate::protocol::catalog;
-use crate::routes::vendor_path;
-use crate::state::State;
+use crate::protocol::paths::vendor_path;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,12 +62,11 @@ impl Metrics {
     }
 }
 
-/// The whole metrics page.
-pub fn render(state: &State) -> String {
-    let m = state.metrics();
-    let mut out = String::new();
+/// The request counters and the latency histogram, in the Prometheus text format, into `out`
+/// (the sizes of the stores are added by the admin page that shows them).
+pub fn render(m: &Metrics, out: &mut String) {
     header(
-        &mut out,
+        out,
         "idocr_mock_requests_total",
         "counter",
         "Requests to vendor paths, by path, vendor code and HTTP status (aborted: dropped by the mock; abandoned: the client went away first).",
@@ -80,7 +80,7 @@ pub fn render(state: &State) -> String {
         let _ = writeln!(out, "idocr_mock_requests_total{{path=\"{path}\",code=\"{code}\",status=\"{status}\"}} {n}");
     }
     let name = "idocr_mock_request_duration_seconds";
-    header(&mut out, name, "histogram", "Time from request headers to answer, vendor paths only.");
+    header(out, name, "histogram", "Time from request headers to answer, vendor paths only.");
     for (bucket, le) in m.buckets.iter().zip(BUCKETS) {
         let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {}", bucket.load(Ordering::Relaxed));
     }
@@ -88,67 +88,26 @@ pub fn render(state: &State) -> String {
     let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
     let _ = writeln!(out, "{name}_sum {}", m.sum_micros.load(Ordering::Relaxed) as f64 / 1e6);
     let _ = writeln!(out, "{name}_count {count}");
-    let orders = state.orders().stats();
-    let dropped = state.journal().dropped();
-    let name = "idocr_mock_journal_dropped_total";
-    header(
-        &mut out,
-        name,
-        "counter",
-        "Journal entries pushed out, by --journal-limit (entries) or --journal-max-bytes (bytes).",
-    );
-    let _ = writeln!(out, "{name}{{reason=\"entries\"}} {}", dropped.entries);
-    let _ = writeln!(out, "{name}{{reason=\"bytes\"}} {}", dropped.bytes);
-    let gauges: [(&str, &str, &str, u64); 7] = [
-        ("idocr_mock_journal_entries", "gauge", "Requests in the journal.", state.journal().len() as u64),
-        ("idocr_mock_journal_capacity", "gauge", "--journal-limit.", state.journal().capacity() as u64),
-        (
-            "idocr_mock_journal_bytes",
-            "gauge",
-            "Bytes the journal's entries hold, about.",
-            state.journal().bytes() as u64,
-        ),
-        ("idocr_mock_orders", "gauge", "Orders in the store.", orders.orders as u64),
-        ("idocr_mock_order_bytes", "gauge", "Image bytes in the order store.", orders.bytes as u64),
-        (
-            "idocr_mock_order_evictions_total",
-            "counter",
-            "Orders evicted by --max-orders or --max-order-bytes.",
-            orders.evictions,
-        ),
-        (
-            "idocr_mock_order_write_failures_total",
-            "counter",
-            "Orders that could not be written to --data-dir.",
-            orders.write_failures,
-        ),
-    ];
-    for (name, kind, help, value) in gauges {
-        header(&mut out, name, kind, help);
-        let _ = writeln!(out, "{name} {value}");
-    }
-    out
 }
 
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+pub(crate) fn header(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Config;
 
     #[test]
     fn requests_are_counted_under_bounded_labels_and_an_abort_sorts_after_the_statuses() {
-        let state = State::new(Config::default());
-        let m = state.metrics();
+        let m = Metrics::default();
         let ms = Duration::from_millis(1);
         m.observe("/api/paas/idcardocrapp", "0", Some(200), ms);
         m.observe("/api/paas/idcardocrapp", "0", Some(200), ms);
         m.observe("/api/paas/idcardocrapp", "0", None, ms);
         m.observe("/etc/passwd", "not-a-code", Some(404), ms);
-        let page = render(&state);
+        let mut page = String::new();
+        render(&m, &mut page);
         let lines: Vec<&str> = page.lines().filter(|l| l.starts_with("idocr_mock_requests_total{")).collect();
         assert_eq!(
             lines,

@@ -3,6 +3,8 @@
 //! like an ID number masked to its region and last four ([`mask_id`]), and anything else cut to
 //! [`MAX_CHARS`] characters with its full length noted ([`clip`]). Log lines also escape control
 //! characters ([`escaped`]), so a value can never start a line of its own.
+//!
+//! Imports: `identity` only.
 
 use crate::identity;
 use std::borrow::Cow;
@@ -12,8 +14,36 @@ pub const MAX_CHARS: usize = 256;
 /// Characters of a whole free-text reason (which quotes request values) kept whole.
 pub const MAX_REASON_CHARS: usize = 1024;
 
-/// Masks a secret, ticket or token (kept in `protocol::sign`, where the sign diagnosis uses it).
-pub use crate::protocol::sign::mask;
+/// Masks a secret to its first 4 characters: `idoc...(22)` (ASCII, so it fits in a header).
+pub fn mask(secret: &str) -> String {
+    // At most a quarter of the value, at most 4 characters, nothing under 8: `wron...(5)` showed
+    // four of a five-letter secret.
+    let n = secret.chars().count();
+    let shown = if n < 8 { 0 } else { (n / 4).min(4) };
+    let head: String = secret.chars().take(shown).collect();
+    format!("{head}...({n})")
+}
+
+/// The longest SNI name or CONNECT target kept in the journal and the log (DNS names are ≤ 253).
+pub const MAX_NAME: usize = 255;
+
+/// `text` cut to [`MAX_NAME`] bytes (at a char boundary) with control characters escaped: SNI
+/// names and CONNECT targets come from the client.
+pub fn bounded(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.len() >= MAX_NAME {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// `s` when it has at most `max` characters; otherwise its first `max` characters followed by
 /// `...(N bytes)`, N being the full length in bytes: `"AAAA...(10485760 bytes)"`.

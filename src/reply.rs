@@ -1,5 +1,7 @@
 //! What a handler gives back: the HTTP response (with a body that can be whole or dribbled), or an
 //! order to drop the connection, plus a [`Note`] of what happened for the log and the journal.
+//!
+//! Imports: `protocol`, `redact`.
 
 use crate::protocol::envelope::{self, Stamp};
 use crate::protocol::Code;
@@ -178,7 +180,7 @@ pub struct Note {
     /// What the body held, for the journal: the image as size, SHA-256 and format.
     pub body: Option<Box<serde_json::value::RawValue>>,
     /// The side of an order record created or changed, written to `--data-dir` before the answer.
-    pub stored: Option<crate::ocr::request::Side>,
+    pub stored: Option<crate::protocol::Side>,
 }
 
 /// A handler's whole answer.

@@ -1,6 +1,8 @@
 //! The one cloneable handle every connection shares: configuration, clock and counters, and the
 //! stores later modules add. Locks are std locks held for a few instructions, never across an
 //! `.await` (as in mini-redis `db.rs`).
+//!
+//! Imports: `config`, `clock`, `protocol` and the stores it holds (`tokens`, `journal`, `orders`, `metrics`, `scenarios`).
 
 use crate::clock::Clock;
 use crate::config::{App, Config};
@@ -9,6 +11,7 @@ use crate::metrics::Metrics;
 use crate::orders::Orders;
 use crate::protocol::envelope::Stamp;
 use crate::protocol::sign::{Candidate, TicketState};
+use crate::protocol::{fields, Refusal};
 use crate::scenarios::ScenarioState;
 use crate::tokens::{Caps, Kind, TokenStore};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,7 +30,7 @@ struct Inner {
     seq: AtomicU64,
     tokens: TokenStore,
     journal: Journal,
-    orders: Orders,
+    orders: Arc<Orders>,
     metrics: Metrics,
     scenarios: ScenarioState,
     /// `--body-budget`, in KiB.
@@ -41,7 +44,8 @@ struct Inner {
 impl State {
     pub fn new(config: Config) -> Self {
         let tokens = TokenStore::new(&config, Caps::default());
-        let (journal, orders) = (Journal::new(config.journal_limit, config.journal_max_bytes), Orders::new(&config));
+        let (journal, orders) =
+            (Journal::new(config.journal_limit, config.journal_max_bytes), Arc::new(Orders::new(&config)));
         let metrics = Metrics::default();
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));
@@ -83,7 +87,7 @@ impl State {
         &self.inner.journal
     }
 
-    pub fn orders(&self) -> &Orders {
+    pub fn orders(&self) -> &Arc<Orders> {
         &self.inner.orders
     }
 
@@ -108,6 +112,19 @@ impl State {
     /// The `transactionTime` and `bizSeqNo` of a new response.
     pub fn stamp(&self) -> Stamp {
         Stamp::new(self.inner.clock.now(), self.seed(), self.next_seq())
+    }
+
+    /// The app `id`, or the refusal every endpoint gives an unknown one.
+    ///
+    /// # Errors
+    /// `400104`, naming the configured apps.
+    pub fn known_app(&self, id: &str) -> Result<&App, Refusal> {
+        self.app(id).ok_or_else(|| self.unknown_app(id))
+    }
+
+    /// The refusal of an unknown app id, naming the configured ones.
+    pub fn unknown_app(&self, id: &str) -> Refusal {
+        fields::unknown_app(id, self.inner.config.apps.iter().map(|a| a.id.as_str()))
     }
 
     pub fn app(&self, id: &str) -> Option<&App> {

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use idocr_mock::client::Call;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

@@ -4,7 +4,7 @@
 use crate::support::process::Process;
 use crate::support::*;
 use idocr_mock::client::Call;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use idocr_mock::Config;
 use serde_json::{json, Value};
 

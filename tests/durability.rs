@@ -5,7 +5,7 @@ use crate::support::process::{command, temp_path, Process};
 use crate::support::*;
 use idocr_mock::client::{Answer, Call};
 use idocr_mock::config::DuplicateOrders;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use idocr_mock::Config;
 use serde_json::json;
 use std::path::PathBuf;

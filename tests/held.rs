@@ -5,7 +5,7 @@
 use crate::support::*;
 use idocr_mock::client::Call;
 use idocr_mock::journal::{Entry, Filter};
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use idocr_mock::Config;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -124,7 +124,7 @@ async fn abandoned_after_a_client_timeout(scenario: &str, config: Config) {
     let e = entries.iter().find(|e| e.ended == "abandoned").unwrap();
     assert_eq!(e.scenario.as_deref(), Some(scenario));
     assert!(e.latency_ms >= 350.0, "the real duration, up to the client leaving: {} ms", e.latency_ms);
-    let page = idocr_mock::metrics::render(&mock.state);
+    let page = idocr_mock::admin::inspect::metrics_page(&mock.state);
     assert!(page.contains(r#"status="abandoned"} 1"#), "{page}");
 }
 
@@ -154,7 +154,7 @@ async fn a_dribbled_answer_is_journaled_answered_with_the_time_until_its_last_by
         .timeout(SAFETY_NET);
     let answer = mock.send(call).await;
     let pieces = answer.body.len().div_ceil(idocr_mock::scenarios::fault::DRIBBLE_BYTES);
-    let pause = idocr_mock::scenarios::apply::DRIBBLE_PAUSE.as_secs_f64() * 1000.0;
+    let pause = idocr_mock::vendor::ocr::scenario::DRIBBLE_PAUSE.as_secs_f64() * 1000.0;
     let entries = journal_when(&mock, |e| e.order_no.as_deref() == Some("dribble1")).await;
     let e = entries.iter().find(|e| e.order_no.as_deref() == Some("dribble1")).unwrap();
     assert_eq!((e.ended, e.status), ("answered", Some(200)));

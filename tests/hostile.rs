@@ -4,7 +4,7 @@
 
 use crate::support::*;
 use idocr_mock::client::Call;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use idocr_mock::Config;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

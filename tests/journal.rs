@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use idocr_mock::client::{Answer, Call};
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use idocr_mock::Config;
 use serde_json::{json, Value};
 

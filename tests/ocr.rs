@@ -4,8 +4,8 @@ use crate::support::*;
 use idocr_mock::client::Call;
 use idocr_mock::config::{App, SignCheck};
 use idocr_mock::identity;
-use idocr_mock::ocr::request::Side;
 use idocr_mock::protocol::sign::SignCase;
+use idocr_mock::protocol::Side;
 use idocr_mock::Config;
 use serde_json::{json, Value};
 

@@ -6,8 +6,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use idocr_mock::client::{Answer, Call};
 use idocr_mock::config::DuplicateOrders;
-use idocr_mock::ocr::request::Side;
-use idocr_mock::picture;
+use idocr_mock::image::picture;
+use idocr_mock::protocol::Side;
 use idocr_mock::Config;
 use serde_json::{json, Value};
 

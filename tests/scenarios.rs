@@ -5,9 +5,9 @@ use crate::support::*;
 use hyper::Method;
 use idocr_mock::client::{Answer, Call, CallError};
 use idocr_mock::identity;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::image::marker::{self, Marker};
 use idocr_mock::protocol::catalog::{self, Shape};
-use idocr_mock::scenarios::marker::{self, Marker};
+use idocr_mock::protocol::Side;
 use idocr_mock::scenarios::{Catalog, Outcome};
 use idocr_mock::Config;
 use serde_json::{json, Value};
@@ -326,4 +326,20 @@ fn a_broken_scenario_file_stops_startup_naming_the_file_and_the_reason() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("mine.json") && err.contains("code \"42\" is not an error of the catalog"), "{err}");
+}
+
+#[tokio::test]
+async fn an_unknown_admin_route_answers_404_listing_every_admin_route_the_scenario_routes_included() {
+    let mock = Mock::with(fast()).await;
+    let a = mock.send(Call::get("/__admin/no-such-route")).await;
+    assert_eq!(a.status.as_u16(), 404);
+    let listed = a.json().unwrap().to_string();
+    for route in [
+        "GET /__admin/health",
+        "GET /__admin/scenarios",
+        "GET|POST|DELETE /__admin/scenario/queue",
+        "/__admin/requests",
+    ] {
+        assert!(listed.contains(route), "{route} missing from {listed}");
+    }
 }

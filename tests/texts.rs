@@ -4,7 +4,7 @@ use crate::support::*;
 use crate::tokens::admin;
 use idocr_mock::client::Call;
 use idocr_mock::journal::Filter;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use serde_json::{json, Value};
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! the two TLS scenarios, and how the journal says a request arrived.
 
 use crate::support::*;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -1,10 +1,10 @@
-//! The token flow's refusals (PROTOCOL.md §4.3), its switches, and the clock's admin API.
+//! The token flow's refusals (docs/protocol.md §4.3), its switches, and the clock's admin API.
 
 use crate::support::*;
 use crate::tokens::{admin, get, new_token, token_redactions, SECRET, TICKET_PATH, TOKEN_PATH};
 use idocr_mock::client::Call;
-use idocr_mock::tokens::oauth::ExpireIn;
-use idocr_mock::tokens::Expiry;
+use idocr_mock::config::ExpireIn;
+use idocr_mock::config::Expiry;
 use idocr_mock::Config;
 use serde_json::json;
 
@@ -127,7 +127,7 @@ async fn tickets_never_expire_keeps_a_cached_ticket_working_for_days() {
     let ticket = crate::tokens::new_ticket(&mock, &token, "").await.unwrap();
     new_token(&mock).await;
     admin(&mock, "POST", "clock", json!({"advance_seconds": 30 * 86_400})).await;
-    let mut body = signed_body("never1", idocr_mock::ocr::request::Side::Front);
+    let mut body = signed_body("never1", idocr_mock::protocol::Side::Front);
     body["sign"] = json!(sign(&[APP, "never1", NONCE, "1.0.0"], &ticket));
     assert_eq!(mock.ocr(&body).await.json().unwrap()["code"], "0");
 }

@@ -5,8 +5,8 @@
 use super::report::{Exchange, Exercised};
 use super::signer;
 use crate::client::{Answer, BaseUrl, Call};
-use crate::ocr::request::Side;
 use crate::protocol::catalog::Code;
+use crate::protocol::Side;
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::{json, Value};
 use std::sync::Mutex;

@@ -2,6 +2,9 @@
 //! real service. The suite checks its own signer against the doc's vectors, finds out whether the
 //! target is idocr-mock, obtains a SIGN ticket, runs the cases group by group printing one line
 //! each, and writes the JSON report that corrects the error catalog after a real run.
+//!
+//! Imports: `protocol` and `client`, plus `image` (the pictures it uploads), `config` (the default
+//! app) and `redact` (the ticket it prints).
 
 mod cases;
 mod context;
@@ -12,7 +15,7 @@ pub use report::{CaseRecord, Outcome};
 
 use crate::client::{BaseUrl, Call};
 use crate::config;
-use crate::ocr::request::Side;
+use crate::protocol::Side;
 use cases::{Needs, GROUPS};
 use clap::Args;
 use context::{business_json, Ctx, Stop};
@@ -173,7 +176,7 @@ async fn setup(args: &ConformanceArgs, base: BaseUrl, is_mock: bool, out: &mut d
         None => ticket_from_token_flow(&ctx).await?,
     };
     let how = if args.sign_ticket.is_some() || default_creds { "static" } else { "from the token flow" };
-    let _ = writeln!(out, "app: {} (SIGN ticket {}, {how})", ctx.app_id, crate::protocol::sign::mask(&ctx.ticket));
+    let _ = writeln!(out, "app: {} (SIGN ticket {}, {how})", ctx.app_id, crate::redact::mask(&ctx.ticket));
     ctx.exchanges.lock().expect("recorder lock").clear();
     Ok(ctx)
 }
@@ -199,7 +202,7 @@ fn image(path: Option<&PathBuf>) -> Result<Option<String>, String> {
 
 fn generated(side: Side) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(crate::picture::card_png(side, None))
+    base64::engine::general_purpose::STANDARD.encode(crate::image::picture::card_png(side, None))
 }
 
 /// The subcommand: runs the suite, writes the report, exits 1 on any failure and 2 when no case

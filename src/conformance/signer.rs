@@ -1,10 +1,10 @@
 //! The suite's own signer, written apart from `protocol::sign` on purpose: a bug shared by the
 //! mock's verifier and the suite's signer would pass every case, so this one is checked against
-//! the doc's known-answer vectors (PROTOCOL.md §3, TV-1…TV-5) before any case runs.
+//! the doc's known-answer vectors (docs/protocol.md §3, TV-1…TV-5) before any case runs.
 
 use sha1::{Digest, Sha1};
 
-/// (id, values, ticket, expected sign) of PROTOCOL.md §3.
+/// (id, values, ticket, expected sign) of docs/protocol.md §3.
 const VECTORS: &[(&str, &[&str], &str, &str)] = &[
     (
         "TV-1",
@@ -69,7 +69,7 @@ fn check_with(signer: fn(&[&str], &str) -> String) -> Result<(), String> {
         let got = signer(values, ticket);
         if got != *expected {
             return Err(format!(
-                "the suite's signer fails the doc's known-answer vector {id} (PROTOCOL.md §3): expected {expected}, got {got}; no case was run"
+                "the suite's signer fails the doc's known-answer vector {id} (docs/protocol.md §3): expected {expected}, got {got}; no case was run"
             ));
         }
     }

@@ -3,18 +3,20 @@
 //! access tokens are masked, the image is reduced to its size, SHA-256 and format, unknown body
 //! fields are named but never copied, and a user id that is an ID number is masked: the journal can
 //! be printed in a CI log.
+//!
+//! Imports: `clock`, `protocol`, `redact`, `image`, `arrival`, `metrics`, `reply` (the note and the end); never `State`.
 
 mod filter;
 mod summary;
 
 pub use filter::{Filter, Since};
-pub use summary::{parse_query, sha256_hex, summarise_body, summarise_request};
+pub use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed};
 
 use crate::arrival::Arrival;
-use crate::clock::{self, Millis};
+use crate::clock::{self, Clock, Millis};
+use crate::metrics::Metrics;
 use crate::redact;
 use crate::reply::{Abort, End, Note};
-use crate::state::State;
 use hyper::{HeaderMap, Method, Uri};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -103,8 +105,8 @@ pub struct Head {
 
 impl Head {
     /// Captures the request line and the headers that matter.
-    pub fn capture(state: &State, method: &Method, uri: &Uri, headers: &HeaderMap) -> Self {
-        if !state.journal().is_on() {
+    pub fn capture(journal: &Journal, clock: &Clock, method: &Method, uri: &Uri, headers: &HeaderMap) -> Self {
+        if !journal.is_on() {
             // The metrics need the path and the start only.
             return Head {
                 at: 0,
@@ -124,7 +126,7 @@ impl Head {
             (redact::clipped(&k), Value::String(v))
         });
         Head {
-            at: state.clock().now(),
+            at: clock.now(),
             started: Instant::now(),
             method: method.clone(),
             path: static_path(uri.path()),
@@ -151,7 +153,7 @@ impl Head {
 
 /// Records a request that has ended in the journal and the metrics, with how it ended and its
 /// real duration (from its headers to now).
-pub fn record(state: &State, head: Head, note: &mut Note, end: End) {
+pub fn record(journal: &Journal, metrics: &Metrics, head: Head, note: &mut Note, end: End) {
     let body = note.body.take();
     let n = &*note;
     let (status, abort) = match end {
@@ -161,11 +163,11 @@ pub fn record(state: &State, head: Head, note: &mut Note, end: End) {
     };
     let latency = head.started.elapsed();
     let counted = if matches!(end, End::Abandoned(_)) { Some(crate::metrics::ABANDONED) } else { status };
-    state.metrics().observe(&head.path, n.code.unwrap_or(""), counted, latency);
-    if !state.journal().is_on() {
+    metrics.observe(&head.path, n.code.unwrap_or(""), counted, latency);
+    if !journal.is_on() {
         return;
     }
-    state.journal().push(Entry {
+    journal.push(Entry {
         id: 0,
         at: head.at,
         method: method_text(&head.method),
@@ -190,7 +192,7 @@ pub fn record(state: &State, head: Head, note: &mut Note, end: End) {
 
 /// A vendor path as the route table's static text (no copy per request); any other path copied.
 fn static_path(path: &str) -> Cow<'static, str> {
-    crate::routes::vendor_path(path).map_or_else(|| Cow::Owned(redact::clipped(path)), Cow::Borrowed)
+    crate::protocol::paths::vendor_path(path).map_or_else(|| Cow::Owned(redact::clipped(path)), Cow::Borrowed)
 }
 
 /// The method's name, without a copy for the standard ones.

@@ -4,7 +4,7 @@
 
 use crate::image::Decoded;
 use crate::image::{self, LineBreaks};
-use crate::ocr::request::{Fields, Loose};
+use crate::protocol::Loose;
 use crate::redact::{self, clip, is_secret_name};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -27,30 +27,24 @@ pub fn summarise_body(body: &[u8]) -> Box<RawValue> {
     }
 }
 
-/// The same summary, built from what the OCR pipeline already parsed and decoded: the body is not
-/// parsed again, the image not decoded again (for a 3 MB upload each would cost as much as the
-/// request itself).
-pub fn summarise_request(f: &Fields<'_>, image: &Decoded, body_len: usize) -> Box<RawValue> {
-    let text = |s| Loose::Str(Cow::Borrowed(s));
-    let mut known = vec![
-        (f.app_id_name, text(&f.app_id)),
-        ("version", text(&f.version)),
-        ("nonce", text(&f.nonce)),
-        ("sign", text(&f.sign)),
-        ("orderNo", text(&f.order_no)),
-    ];
-    known.extend(f.user_id.as_deref().map(|u| ("userId", text(u))));
-    known.extend(f.card_type.as_deref().map(|c| ("cardType", text(c))));
-    known.extend(f.get_native.then(|| ("getNative", text("1"))));
-    let mut summary =
-        Summary::of(body_len, known.iter().map(|(k, v)| (*k, v)).chain(f.rest.iter().map(|(k, v)| (k.as_ref(), v))));
+/// The same summary, built from what an endpoint already parsed and decoded (`fields` as read,
+/// `image` the Base64 text of `image_field` and its decoded bytes): the body is not parsed again,
+/// the image not decoded again (for a 3 MB upload each would cost as much as the request itself).
+pub fn summarise_parsed<'a>(
+    body_len: usize,
+    fields: impl Iterator<Item = (&'a str, &'a Loose<'a>)>,
+    image_field: &'static str,
+    base64_chars: usize,
+    image: &Decoded,
+) -> Box<RawValue> {
+    let mut summary = Summary::of(body_len, fields);
     let digest = Kept::Image {
-        base64_chars: f.idcard_str.len(),
+        base64_chars,
         bytes: image.bytes.len(),
         sha256: sha256_hex(&image.bytes),
         format: image.format.as_str(),
     };
-    summary.fields.insert("idcardStr", digest);
+    summary.fields.insert(image_field, digest);
     summary.to_raw()
 }
 
@@ -190,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_body_summary_keeps_no_image_secret_or_id_number() {
-        let png = crate::picture::card_png(crate::ocr::request::Side::Front, None);
+        let png = crate::image::picture::card_png(crate::protocol::Side::Front, None);
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &png);
         let body = json!({"webankAppId":"A","idcardStr":b64,"ticket":"supersecretticket","userId":"11010519491231002X","extra":"v"});
         let raw = summarise_body(body.to_string().as_bytes());

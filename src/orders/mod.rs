@@ -2,25 +2,25 @@
 //! front and a back call with the same number filling one record, for `getOcrResult` and
 //! `GET /__admin/orders/{orderNo}`. Bounded by `--max-orders` and `--max-order-bytes` (oldest
 //! order evicted first, evictions counted); written to `--data-dir` when one is given ([`disk`]).
+//!
+//! Imports: `clock`, `config`, `image`, `protocol`, `redact`, `reply`; never `State`.
 
 pub mod disk;
 mod fields;
 
 pub use fields::CardFields;
-pub mod result;
 
 use crate::clock::Millis;
 use crate::config::{Config, DuplicateOrders};
 use crate::image::Decoded;
-use crate::ocr::request::{Refusal, Side};
 use crate::protocol::catalog;
-use crate::state::State;
+use crate::protocol::{Refusal, Side};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{hash_map, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What one side's call produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -288,8 +288,14 @@ impl Orders {
 ///
 /// # Errors
 /// [`catalog::DUPLICATE_ORDER`] when the switch is on and that side is already stored.
-pub fn check_duplicate(state: &State, app: &str, order_no: &str, side: Side) -> Result<(), Refusal> {
-    if state.config().duplicate_orders == DuplicateOrders::Reject && state.orders().has_side(app, order_no, side) {
+pub fn check_duplicate(
+    orders: &Orders,
+    policy: DuplicateOrders,
+    app: &str,
+    order_no: &str,
+    side: Side,
+) -> Result<(), Refusal> {
+    if policy == DuplicateOrders::Reject && orders.has_side(app, order_no, side) {
         return Err(duplicate(order_no, side));
     }
     Ok(())
@@ -337,15 +343,18 @@ impl SideAnswer {
 /// [`catalog::DUPLICATE_ORDER`] when `--reject-duplicate-orders` is on and the side is already
 /// stored (checked again under the store's lock: a concurrent call may have stored it since
 /// [`check_duplicate`]).
+#[allow(clippy::too_many_arguments)]
 pub fn record(
-    state: &State,
+    orders: &Orders,
+    now: Millis,
+    policy: DuplicateOrders,
     app: &str,
     order_no: &str,
     side: Side,
     answer: SideAnswer,
     image: Decoded,
 ) -> Result<Option<Side>, Refusal> {
-    if !state.orders().is_on() {
+    if !orders.is_on() {
         return Ok(None);
     }
     let rec = SideRecord {
@@ -354,11 +363,11 @@ pub fn record(
         warning: answer.warning,
         multi_warning: answer.multi_warning,
         clarity: answer.clarity,
-        time: state.clock().now(),
+        time: now,
         format: Cow::Borrowed(image.format.as_str()),
         image: image.bytes,
     };
-    match state.orders().put_checked(app, order_no, side, rec, state.config().duplicate_orders) {
+    match orders.put_checked(app, order_no, side, rec, policy) {
         Ok(()) => Ok(Some(side)),
         Err(SideTaken) => Err(duplicate(order_no, side)),
     }
@@ -370,12 +379,12 @@ pub fn record(
 /// # Errors
 /// Why the file could not be written (the file and the OS error); the side is then put back as
 /// the file has it, so getOcrResult never answers what a restart would lose.
-pub async fn persist(state: &State, app: &str, order_no: &str, side: Side) -> Result<(), String> {
-    if state.orders().data_dir.is_none() {
+pub async fn persist(orders: &Arc<Orders>, app: &str, order_no: &str, side: Side) -> Result<(), String> {
+    if orders.data_dir.is_none() {
         return Ok(());
     }
-    let (state, app, order_no) = (state.clone(), app.to_string(), order_no.to_string());
-    let done = tokio::task::spawn_blocking(move || state.orders().write(&app, &order_no, side)).await;
+    let (orders, app, order_no) = (orders.clone(), app.to_string(), order_no.to_string());
+    let done = tokio::task::spawn_blocking(move || orders.write(&app, &order_no, side)).await;
     done.unwrap_or_else(|e| Err(format!("writing the order to --data-dir panicked: {e}")))
 }
 

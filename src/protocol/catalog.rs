@@ -1,5 +1,5 @@
 //! The vendor's codes as data: every `code`/`msg` pair the mock can answer with, its envelope
-//! shape and the evidence behind it (PROTOCOL.md §4.3, §7, §9). Handlers and tests use these
+//! shape and the evidence behind it (docs/protocol.md §4.3, §7, §9). Handlers and tests use these
 //! constants; `idocr-mock codes` and the admin API list them.
 
 use serde::Serialize;
@@ -29,7 +29,7 @@ impl Evidence {
     }
 }
 
-/// Which envelope an error is rendered in (PROTOCOL.md §2).
+/// Which envelope an error is rendered in (docs/protocol.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Shape {
@@ -49,7 +49,7 @@ pub struct Code {
     pub legacy_msg: Option<&'static str>,
     pub shape: Shape,
     pub evidence: Evidence,
-    /// Where the evidence is (PROTOCOL.md source names).
+    /// Where the evidence is (docs/protocol.md source names).
     pub source: &'static str,
     /// When the mock answers with it.
     pub when: &'static str,

@@ -1,9 +1,61 @@
-//! The envelopes of PROTOCOL.md §2, the per-response stamp (`transactionTime` + `bizSeqNo`) and
+//! The envelopes of docs/protocol.md §2, the per-response stamp (`transactionTime` + `bizSeqNo`) and
 //! the ids the service mints (`ocrId`).
 
-use super::catalog::{Code, Shape};
+use super::catalog::{self, Code, Shape};
 use crate::clock::{self, Millis};
+use crate::seed::mix;
 use serde::Serialize;
+
+/// The success envelope of the recognition answers: `code` `0`, its `msg`, the stamp's
+/// `bizSeqNo`, the `result`, the stamp's `transactionTime` (in this order, as seen).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Success<'a, R> {
+    code: &'static str,
+    msg: &'static str,
+    biz_seq_no: &'a str,
+    result: R,
+    transaction_time: &'a str,
+}
+
+impl<'a, R> Success<'a, R> {
+    /// The success envelope around `result`, with the stamp's `bizSeqNo` and time.
+    pub fn new(stamp: &'a Stamp, result: R) -> Self {
+        Success {
+            code: catalog::SUCCESS.code,
+            msg: catalog::SUCCESS.msg,
+            biz_seq_no: &stamp.biz_seq_no,
+            transaction_time: &stamp.transaction_time,
+            result,
+        }
+    }
+}
+
+/// The flat success head of OAuth answers (seen): no `result`, a boolean `success`; the
+/// token or ticket fields follow it (`#[serde(flatten)]`).
+#[derive(Serialize)]
+pub struct SuccessHead<'a> {
+    code: &'static str,
+    msg: &'static str,
+    #[serde(rename = "bizSeqNo")]
+    biz_seq_no: &'a str,
+    #[serde(rename = "transactionTime")]
+    transaction_time: &'a str,
+    success: bool,
+}
+
+impl<'a> SuccessHead<'a> {
+    /// The success head, with the stamp's `bizSeqNo` and time.
+    pub fn new(stamp: &'a Stamp) -> Self {
+        SuccessHead {
+            code: catalog::SUCCESS.code,
+            msg: catalog::SUCCESS.msg,
+            biz_seq_no: &stamp.biz_seq_no,
+            transaction_time: &stamp.transaction_time,
+            success: true,
+        }
+    }
+}
 
 /// The time and sequence number of one response; their date and time agree (seen, 7 samples).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,19 +66,6 @@ pub struct Stamp {
     pub biz_seq_no: String,
     #[serde(skip)]
     pub at: Millis,
-}
-
-/// SplitMix64: a bijective mix, so distinct counters give distinct outputs.
-pub fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// FNV-1a of `s`: a stable hash of a key (an order number), the same on every platform and release.
-pub fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 impl Stamp {

@@ -1,8 +1,9 @@
-//! The signature rule of PROTOCOL.md §3, and the diagnosis of a sign that does not match.
+//! The signature rule of docs/protocol.md §3, and the diagnosis of a sign that does not match.
 //!
 //! Rule: the values of the signed parameters plus the ticket, absent ones dropped, sorted as
 //! strings in byte order, concatenated, SHA-1 over the UTF-8 bytes, 40 upper-case hex digits.
 
+use crate::redact::mask;
 use sha1::{Digest, Sha1};
 use std::borrow::Cow;
 
@@ -44,21 +45,67 @@ pub fn is_well_formed(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Masks a secret to its first 4 characters: `idoc...(22)` (ASCII, so it fits in a header).
-pub fn mask(secret: &str) -> String {
-    // At most a quarter of the value, at most 4 characters, nothing under 8: `wron...(5)` showed
-    // four of a five-letter secret.
-    let n = secret.chars().count();
-    let shown = if n < 8 { 0 } else { (n / 4).min(4) };
-    let head: String = secret.chars().take(shown).collect();
-    format!("{head}...({n})")
-}
-
 /// One named value that goes into (or might wrongly go into) a sign.
 #[derive(Debug, Clone, Copy)]
 pub struct Field<'a> {
     pub name: &'a str,
     pub value: &'a str,
+}
+
+/// The signed fields of each endpoint (docs/protocol.md §3), with the names the request gave them:
+/// what a sign refusal's diagnosis shows, and what a later endpoint adds a row to.
+pub mod signed {
+    use super::Field;
+
+    /// `idcardocrapp` (SIGN ticket): the app id under the name the body used (`webankAppId` or
+    /// `appId`), `orderNo`, `nonce`, `version`.
+    pub fn ocr<'a>(
+        app_name: &'a str,
+        app: &'a str,
+        order_no: &'a str,
+        nonce: &'a str,
+        version: &'a str,
+    ) -> [Field<'a>; 4] {
+        [
+            Field { name: app_name, value: app },
+            Field { name: "orderNo", value: order_no },
+            Field { name: "nonce", value: nonce },
+            Field { name: "version", value: version },
+        ]
+    }
+
+    /// `idcardocrapp`'s fields that are sent but not signed: checked so that a sign computed over
+    /// them is diagnosed as such.
+    pub fn ocr_unsigned<'a>(user_id: &'a str, card_type: &'a str) -> [Field<'a>; 2] {
+        [Field { name: "userId", value: user_id }, Field { name: "cardType", value: card_type }]
+    }
+
+    /// `getOcrResult` (SIGN ticket): the app id under the name the query used, `order_no`,
+    /// `nonce`, `version`.
+    pub fn ocr_result<'a>(
+        app_name: &'a str,
+        app: &'a str,
+        order_no: &'a str,
+        nonce: &'a str,
+        version: &'a str,
+    ) -> [Field<'a>; 4] {
+        [
+            Field { name: app_name, value: app },
+            Field { name: "order_no", value: order_no },
+            Field { name: "nonce", value: nonce },
+            Field { name: "version", value: version },
+        ]
+    }
+
+    /// The SDK login sign (NONCE ticket): `appId`, `userId`, `nonce`, `version`.
+    pub fn nonce_login<'a>(app: &'a str, user: &'a str, nonce: &'a str, version: &'a str) -> [Field<'a>; 4] {
+        [
+            Field { name: "appId", value: app },
+            Field { name: "userId", value: user },
+            Field { name: "nonce", value: nonce },
+            Field { name: "version", value: version },
+        ]
+    }
 }
 
 /// Whether a ticket could still sign a request, and if not, why.

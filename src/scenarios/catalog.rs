@@ -3,8 +3,8 @@
 
 use super::{Fault, Look, Outcome, Scenario, Weighted};
 use crate::identity::{self, Pin, Profile};
-use crate::ocr::request::Side;
 use crate::protocol::catalog as codes;
+use crate::protocol::Side;
 use serde::Deserialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -234,7 +234,7 @@ pub fn pin(name: Option<String>, idcard: Option<String>) -> Result<Pin, String> 
         if identity::parse_number(id).is_none() {
             return Err(format!(
                 "identity idcard {:?} is not a valid 18-character number (GB 11643 check digit) of a known region (data/regions.tsv)",
-                crate::protocol::sign::mask(id)
+                crate::redact::mask(id)
             ));
         }
     }

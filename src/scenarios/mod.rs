@@ -1,20 +1,20 @@
 //! Scenarios: named outcomes of the real service (recognition errors, gateway answers, warned
 //! successes, parser-breaking identities, transport faults) that a partner can ask for on demand
-//! (PROTOCOL.md §7–§9). Scenarios are data (`fixtures/scenarios/*.json`, embedded; `--fixtures DIR`
+//! (docs/protocol.md §7–§9). Scenarios are data (`fixtures/scenarios/*.json`, embedded; `--fixtures DIR`
 //! adds or overrides); this module owns their types, [`catalog`] loads them, [`select`] picks one
-//! per request, [`apply`] plugs them into the OCR pipeline, [`fault`] breaks the transport,
-//! [`marker`] reads and writes the marker an image can carry, [`admin`] serves `/__admin/scenario…`.
+//! per request, [`fault`] breaks the transport. The OCR pipeline applies them
+//! (`vendor::ocr::scenario`), `admin` serves `/__admin/scenario…`, `image::marker` reads the
+//! marker an image can carry.
+//!
+//! Imports: `protocol`, `identity`, `image`, `reply` (a fault's answer); never `State`.
 
-pub mod admin;
-pub mod apply;
 pub mod catalog;
 pub mod fault;
-pub mod marker;
 pub mod select;
 
 use crate::identity::{Pin, Profile};
-use crate::ocr::request::Side;
 use crate::protocol::catalog::Code;
+use crate::protocol::Side;
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -58,7 +58,7 @@ pub enum Outcome {
 /// How a success looks.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Look {
-    /// 8 flags of 0/1, sent in both `warning` and `multiWarning` (PROTOCOL.md §8).
+    /// 8 flags of 0/1, sent in both `warning` and `multiWarning` (docs/protocol.md §8).
     pub warning: String,
     /// `None`: a clarity drawn from the seed (60–90).
     pub clarity: Option<u8>,

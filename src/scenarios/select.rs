@@ -4,7 +4,7 @@
 
 use super::{Catalog, Outcome, Scenario, DEFAULT};
 use crate::identity::Pin;
-use crate::protocol::envelope::{fnv1a, mix};
+use crate::seed::{fnv1a, mix};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,19 +1,10 @@
 //! When a token or a ticket dies, and why, in words that name the time: the pure rules of
-//! PROTOCOL.md §4 (lifetimes, the 60 s overlap, a ticket dying with its token), evaluated against
+//! docs/protocol.md §4 (lifetimes, the 60 s overlap, a ticket dying with its token), evaluated against
 //! a given "now" so that moving the clock is enough to see them happen.
 
 use crate::clock::{self, Millis};
+use crate::config::Expiry;
 use std::collections::VecDeque;
-
-/// Whether tokens and tickets expire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Expiry {
-    /// The documented lifetimes: 7200 s, 3600 s, 120 s, a 60 s overlap.
-    #[default]
-    Documented,
-    /// `--tickets-never-expire`: no lifetime ends (revocation, single use and eviction still apply).
-    Never,
-}
 
 /// The two ticket types of `api_ticket`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,22 +1,22 @@
-//! The token flow's state (PROTOCOL.md §4): each app's current secret, the access tokens and the
+//! The token flow's state (docs/protocol.md §4): each app's current secret, the access tokens and the
 //! SIGN/NONCE tickets issued for it, and a bounded record of dead tickets so a refused sign can be
 //! told "you signed with a ticket that died at …, because …". Every expiry is read against the
 //! mock's clock, so moving the clock is all a test does to see a ticket die.
+//!
+//! Imports: `clock`, `config`, `protocol`, `redact`; never `State`.
 
-pub mod admin;
 mod life;
-pub mod oauth;
 
 use crate::clock::Millis;
-use crate::config::Config;
-use crate::protocol::envelope::mix;
+use crate::config::{Config, Expiry};
 use crate::protocol::sign::{Candidate, TicketState};
 use crate::redact::mask;
+use crate::seed::mix;
 use life::{Death, Ticket, Token};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-pub use life::{Expiry, Kind};
+pub use life::Kind;
 
 /// Access tokens live 7200 s (doc).
 pub const TOKEN_SECONDS: i64 = 7200;
@@ -81,7 +81,7 @@ struct Inner {
     counter: u64,
 }
 
-/// The store; one per server, behind the [`State`](crate::state::State) handle.
+/// The store; one per server, behind the server's `State` handle.
 #[derive(Debug)]
 pub struct TokenStore {
     seed: u64,

@@ -6,7 +6,7 @@ pub mod proxy;
 
 use idocr_mock::client::{Answer, Call};
 use idocr_mock::clock;
-use idocr_mock::ocr::request::Side;
+use idocr_mock::protocol::Side;
 use idocr_mock::{Config, State};
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
@@ -74,7 +74,7 @@ pub fn b64(bytes: &[u8]) -> String {
 
 /// A generated card picture, Base64.
 pub fn picture(side: Side) -> String {
-    b64(&idocr_mock::picture::card_png(side, None))
+    b64(&idocr_mock::image::picture::card_png(side, None))
 }
 
 /// A complete, correctly signed OCR body for the default app.

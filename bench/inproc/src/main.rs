@@ -1,4 +1,4 @@
-//! The mock's own work per small OCR call, without sockets or HTTP: the pipeline (`ocr::handle`),
+//! The mock's own work per small OCR call, without sockets or HTTP: the pipeline (`vendor::ocr::handle`),
 //! the journal capture and record, and the order store, called in a loop on the pre-signed bodies
 //! of `bench/.data/wrk_small.txt` (made by `bench/gen_data.py`). What bench/run.sh measures over
 //! loopback is this plus the HTTP work (the `http-floor` target) plus the cost of waking the client.
@@ -9,7 +9,9 @@
 //! Pin it to one core (`taskset -c 1`) and take the lowest of a few runs on a shared machine.
 
 use bytes::Bytes;
-use idocr_mock::{journal, ocr, Config, State};
+use idocr_mock::reply::End;
+use idocr_mock::vendor::ocr;
+use idocr_mock::{journal, Config, State};
 use std::time::{Duration, Instant};
 
 #[global_allocator]
@@ -38,9 +40,9 @@ fn measure(config: Config, bodies: &[Bytes], seconds: f64) -> (usize, f64) {
                 .body(())
                 .expect("a request");
             let (parts, ()) = req.into_parts();
-            let seen = journal::Head::capture(&state, &parts.method, &parts.uri, &parts.headers);
+            let seen = journal::Head::capture(state.journal(), state.clock(), &parts.method, &parts.uri, &parts.headers);
             let mut handled = runtime.block_on(ocr::handle(&state, &parts, body));
-            journal::record(&state, seen, &mut handled);
+            journal::record(state.journal(), state.metrics(), seen, &mut handled.note, End::Answered(200));
             assert!(handled.note.code == Some("0"), "a call failed: {:?}", handled.note);
             calls += 1;
         }

@@ -1,4 +1,4 @@
-//! envelope: the common fields of PROTOCOL.md §2 — `code` a string, `transactionTime`
+//! envelope: the common fields of docs/protocol.md §2 — `code` a string, `transactionTime`
 //! `yyyyMMddHHmmss`, `bizSeqNo` 32 digits carrying that date and time, and the shapes of gateway
 //! and business errors.
 
@@ -7,8 +7,8 @@ use super::transport::not_an_image;
 use super::Case;
 use crate::client::Call;
 use crate::conformance::context::{business_json, code_of, fail, str_field, Check, Ctx, OCR};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 use serde_json::Value;
 
 pub fn cases() -> Vec<Case> {

@@ -1,4 +1,4 @@
-//! oauth: the token flow of PROTOCOL.md §4 — the `400101` probe, the shapes and JSON types of the
+//! oauth: the token flow of docs/protocol.md §4 — the `400101` probe, the shapes and JSON types of the
 //! token and ticket answers (`code` a string, `success` the boolean true, `expire_in` a number),
 //! and the lifetimes they report (`expire_time` = `transactionTime` + `expire_in`).
 
@@ -39,7 +39,7 @@ pub fn check_lifetime(v: &Value, transaction_time: &str, lifetime: i64, what: &s
         None => return fail(format!("an {what}expire_in"), "none"),
     };
     if expire_in != lifetime {
-        return fail(format!("{what}expire_in {lifetime} (PROTOCOL.md §4)"), expire_in);
+        return fail(format!("{what}expire_in {lifetime} (docs/protocol.md §4)"), expire_in);
     }
     let expire_time = str_field(v, "expire_time")?;
     let (Some(start), Some(end)) = (parse_compact(transaction_time), parse_compact(expire_time)) else {

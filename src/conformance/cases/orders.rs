@@ -1,11 +1,11 @@
-//! orders: `GET /api/server/getOcrResult` (PROTOCOL.md §6) — a front and a back call with one
+//! orders: `GET /api/server/getOcrResult` (docs/protocol.md §6) — a front and a back call with one
 //! `orderNo` fill one record, and an unknown order is `66660020`.
 
 use super::recognition::{check_strings, recognise};
 use super::Case;
 use crate::conformance::context::{encode, fail, str_field, Check, Ctx};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 
 pub fn cases() -> Vec<Case> {
     vec![case!("unknown-order", unknown_order), case!("front-and-back-aggregated", aggregated)]

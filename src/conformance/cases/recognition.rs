@@ -1,12 +1,12 @@
-//! recognition: the success bodies of PROTOCOL.md §5 — front and back shapes, every result value
+//! recognition: the success bodies of docs/protocol.md §5 — front and back shapes, every result value
 //! a string but `success`, which is `false`, and an identity as coherent as a real card's
 //! (GB 11643 check digit, birth = digits 7–14, sex = parity of digit 17). Checked here with code of
 //! its own, not the mock's identity module.
 
 use super::Case;
 use crate::conformance::context::{fail, str_field, Check, Ctx, Stop};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 use serde_json::Value;
 
 pub const FRONT_FIELDS: &[&str] = &[

@@ -1,12 +1,12 @@
-//! signing: the rule of PROTOCOL.md §3 as the target enforces it. A wrong sign, a sign made with a
+//! signing: the rule of docs/protocol.md §3 as the target enforces it. A wrong sign, a sign made with a
 //! ticket the app does not have, and a sign over the wrong value set are refused; a lower-case sign
 //! is accepted (the docs: "不区分大小写").
 
 use super::transport::not_an_image;
 use super::Case;
 use crate::conformance::context::{Check, Ctx};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 use serde_json::{json, Value};
 
 pub fn cases() -> Vec<Case> {

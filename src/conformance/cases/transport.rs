@@ -1,10 +1,10 @@
-//! transport: methods, content types and the 405 of PROTOCOL.md §1.
+//! transport: methods, content types and the 405 of docs/protocol.md §1.
 
 use super::Case;
 use crate::client::Call;
 use crate::conformance::context::{business_json, fail, Check, Ctx, OCR};
-use crate::ocr::request::Side;
 use crate::protocol::catalog;
+use crate::protocol::Side;
 
 pub fn cases() -> Vec<Case> {
     vec![

@@ -1,12 +1,12 @@
-//! validation: one case per field rule of PROTOCOL.md §5, each request wrong in that one field
+//! validation: one case per field rule of docs/protocol.md §5, each request wrong in that one field
 //! and signed right, so the answer is about the rule.
 
 use super::transport::not_an_image;
 use super::Case;
 use crate::client::Call;
 use crate::conformance::context::{Check, Ctx, OCR};
-use crate::ocr::request::Side;
 use crate::protocol::catalog::{self, Code};
+use crate::protocol::Side;
 use serde_json::{json, Value};
 
 pub fn cases() -> Vec<Case> {

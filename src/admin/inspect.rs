@@ -4,6 +4,7 @@
 
 use crate::clock;
 use crate::journal::{sha256_hex, Filter};
+use crate::metrics;
 use crate::orders::{Order, SideRecord};
 use crate::reply::{self, Reply};
 use crate::state::State;
@@ -12,6 +13,7 @@ use base64::Engine as _;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use hyper::{HeaderMap, Method, StatusCode};
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 
 /// The routes this module answers, for the admin 404 page.
 pub const ROUTES: &[&str] = &[
@@ -145,7 +147,53 @@ fn reset(state: &State) -> Reply {
 }
 
 fn metrics(state: &State) -> Reply {
-    let mut r = reply::json(StatusCode::OK, crate::metrics::render(state));
+    let mut r = reply::json(StatusCode::OK, metrics_page(state));
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     r
+}
+
+/// The whole metrics page: the request counters, then the sizes of the journal and the order store.
+pub fn metrics_page(state: &State) -> String {
+    let mut out = String::new();
+    metrics::render(state.metrics(), &mut out);
+    let orders = state.orders().stats();
+    let dropped = state.journal().dropped();
+    let name = "idocr_mock_journal_dropped_total";
+    metrics::header(
+        &mut out,
+        name,
+        "counter",
+        "Journal entries pushed out, by --journal-limit (entries) or --journal-max-bytes (bytes).",
+    );
+    let _ = writeln!(out, "{name}{{reason=\"entries\"}} {}", dropped.entries);
+    let _ = writeln!(out, "{name}{{reason=\"bytes\"}} {}", dropped.bytes);
+    let gauges: [(&str, &str, &str, u64); 7] = [
+        ("idocr_mock_journal_entries", "gauge", "Requests in the journal.", state.journal().len() as u64),
+        ("idocr_mock_journal_capacity", "gauge", "--journal-limit.", state.journal().capacity() as u64),
+        (
+            "idocr_mock_journal_bytes",
+            "gauge",
+            "Bytes the journal's entries hold, about.",
+            state.journal().bytes() as u64,
+        ),
+        ("idocr_mock_orders", "gauge", "Orders in the store.", orders.orders as u64),
+        ("idocr_mock_order_bytes", "gauge", "Image bytes in the order store.", orders.bytes as u64),
+        (
+            "idocr_mock_order_evictions_total",
+            "counter",
+            "Orders evicted by --max-orders or --max-order-bytes.",
+            orders.evictions,
+        ),
+        (
+            "idocr_mock_order_write_failures_total",
+            "counter",
+            "Orders that could not be written to --data-dir.",
+            orders.write_failures,
+        ),
+    ];
+    for (name, kind, help, value) in gauges {
+        metrics::header(&mut out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
+    }
+    out
 }

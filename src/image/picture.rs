@@ -2,7 +2,7 @@
 //! carrying an `idocr-mock` text chunk. The tests, the conformance suite and `idocr-mock image`
 //! upload these instead of photographs.
 
-use crate::ocr::request::Side;
+use crate::protocol::Side;
 
 /// Width and height in pixels, in the ratio of an ID card (85.6 × 54 mm).
 pub const WIDTH: u32 = 428;

@@ -1,4 +1,4 @@
-//! Where scenarios meet the OCR pipeline (`src/ocr/mod.rs`), in this order:
+//! Where scenarios meet the OCR pipeline (`src/vendor/ocr/mod.rs`), in this order:
 //! 1. [`arrive`], right after the body is read: header, else the next queued entry, else the
 //!    default. Infrastructure (replacing faults, gateway and network codes) chosen this way answers
 //!    here, before validation: it emulates what stands in front of the service.
@@ -7,15 +7,15 @@
 //! 4. [`replacement`]: an error code or a replacing fault answers instead of the recognition.
 //! 5. [`deliver`]: latency, slow, truncated, dribbled or hung delivery, with no lock held.
 
-use super::fault::{self, Delivery, Shape};
-use super::marker;
-use super::select::Unknown;
-use super::{Choice, Fault, Look, Outcome, Why, HEADER};
-use crate::image;
-use crate::ocr::request::{self, Refusal};
+use super::Upload;
+use crate::image::marker;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope;
+use crate::protocol::Refusal;
 use crate::reply::{self, Abort, Note, Reply};
+use crate::scenarios::fault::{self, Delivery, Shape};
+use crate::scenarios::select::Unknown;
+use crate::scenarios::{Choice, Fault, Look, Outcome, Why, HEADER};
 use crate::state::State;
 use hyper::http::request::Parts;
 use hyper::StatusCode;
@@ -41,29 +41,27 @@ fn unknown(source: &str, u: &Unknown) -> Refusal {
 ///
 /// # Errors
 /// `400101` when the `X-Idocr-Scenario` header (or an image marker) names no scenario.
-pub fn arrive(state: &State, head: &Parts, body: &[u8]) -> Result<Choice, Refusal> {
+pub fn arrive(state: &State, head: &Parts, upload: &mut Upload<'_>) -> Result<Choice, Refusal> {
     let header = head.headers.get(HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let choice = state.scenarios().at_arrival(header.as_deref()).map_err(|u| unknown("X-Idocr-Scenario", &u))?;
     if choice.why == Why::Default && choice.scenario.is_infrastructure() {
-        // The default would answer before validation; a marker in the image must still win.
-        if let Some(marked) = peek_marker(state, body)? {
-            return Ok(marked);
+        // The default would answer before validation; a marker in the image must still win. The
+        // image is decoded once: validation uses this decode.
+        if let Some(image) = upload.image() {
+            if let Some(marked) = from_marker(state, &image.bytes)? {
+                return Ok(marked);
+            }
         }
     }
     Ok(choice)
-}
-
-fn peek_marker(state: &State, body: &[u8]) -> Result<Option<Choice>, Refusal> {
-    let Ok(fields) = request::parse(body) else { return Ok(None) };
-    let Ok(decoded) = image::decode(&fields.idcard_str, state.config().line_breaks) else { return Ok(None) };
-    from_marker(state, &decoded.bytes)
 }
 
 fn from_marker(state: &State, image: &[u8]) -> Result<Option<Choice>, Refusal> {
     let bad = |detail: String| Refusal { code: &catalog::BAD_REQUEST, detail };
     let Some(found) = marker::find(image) else { return Ok(None) };
     let m = found.map_err(bad)?;
-    let pin = super::catalog::pin(m.name, m.idcard).map_err(|e| bad(format!("the image's idocr-mock marker: {e}")))?;
+    let pin = crate::scenarios::catalog::pin(m.name, m.idcard)
+        .map_err(|e| bad(format!("the image's idocr-mock marker: {e}")))?;
     state.scenarios().by_marker(&m.scenario, pin).map(Some).map_err(|u| unknown("the image's idocr-mock marker", &u))
 }
 

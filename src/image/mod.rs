@@ -1,5 +1,10 @@
 //! The uploaded image: Base64 leniency as real clients need it (76-column wrapping, a
-//! `data:…;base64,` prefix) and the format sniffed from the first decoded bytes (PROTOCOL.md §5).
+//! `data:…;base64,` prefix) and the format sniffed from the first decoded bytes (docs/protocol.md §5).
+//!
+//! Imports: `protocol` (`Side`) only.
+
+pub mod marker;
+pub mod picture;
 
 use base64::Engine as _;
 

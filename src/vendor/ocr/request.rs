@@ -1,70 +1,15 @@
 //! Reading an `idcardocrapp` body and checking its fields one rule at a time, in the order the
-//! service checks them (PROTOCOL.md §5). Pure: the sign check, which needs the app's tickets, is
+//! service checks them (docs/protocol.md §5). Pure: the sign check, which needs the app's tickets, is
 //! done by the caller between [`check_fields`] and [`check_image`].
 
 use crate::image::{self, Decoded, ImageProblem, LineBreaks};
-use crate::protocol::catalog::{self, Code};
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::protocol::catalog;
+pub use crate::protocol::{Loose, Refusal, Side};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// A JSON value where a string is expected: the string, or what came instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Loose<'a> {
-    Str(Cow<'a, str>),
-    Null,
-    Other(&'static str),
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Loose<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Loose::Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Loose::Str(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Loose::Str(Cow::Owned(v)))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Loose::Other("a boolean"))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Loose::Other("a number"))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Loose::Other("a number"))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Loose::Other("a number"))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Loose::Null)
-            }
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(Loose::Null)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Loose::Other("an array"))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Loose::Other("an object"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 /// The body as sent; unknown fields (`tiket`, `usreId`, …) are ignored and never kept.
 #[derive(Debug, Deserialize)]
@@ -137,47 +82,6 @@ pub struct Fields<'a> {
     pub rest: BTreeMap<Cow<'a, str>, Loose<'a>>,
 }
 
-/// One side of the card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// 人像面, `cardType` "0".
-    Front,
-    /// 国徽面, `cardType` "1".
-    Back,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Front => "front",
-            Side::Back => "back",
-        }
-    }
-}
-
-/// A rule the request broke: the catalog entry to answer with, and the detail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static Code,
-    /// Appended to the msg (`不合法的请求:<detail>`) for 400101 only; always in the log.
-    pub detail: String,
-}
-
-impl Refusal {
-    fn bad_request(detail: impl Into<String>) -> Self {
-        Refusal { code: &catalog::BAD_REQUEST, detail: detail.into() }
-    }
-
-    fn too_long(detail: impl Into<String>) -> Self {
-        Refusal { code: &catalog::PARAM_TOO_LONG, detail: detail.into() }
-    }
-
-    /// The detail goes into the wire msg only where the service puts it there.
-    pub fn wire_detail(&self) -> Option<&str> {
-        (self.code.code == catalog::BAD_REQUEST.code).then_some(self.detail.as_str())
-    }
-}
-
 /// Content types a JSON body may come with; absent is tolerated.
 pub fn check_content_type(content_type: Option<&str>) -> Result<(), Refusal> {
     let Some(ct) = content_type else { return Ok(()) };
@@ -209,14 +113,14 @@ fn need<'a>(name: &str, v: Option<Loose<'a>>) -> Result<Cow<'a, str>, Refusal> {
 /// # Errors
 /// `400101` for a body that is not a JSON object, a missing field, or a field of another type.
 pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
-    let max = crate::shield::MAX_JSON_DEPTH;
+    let max = crate::protocol::depth::MAX_JSON_DEPTH;
     let too_deep = |depth| Refusal::bad_request(format!("JSON parse error: nesting depth ({depth}) exceeds {max}"));
     // serde_json first (its own depth limit keeps the stack safe), then the nesting guard, which
     // can then jump over the image instead of searching 3 MB for the end of the string again. A
     // body too deep is refused as too deep whichever of the two notices.
     let raw: Raw<'_> = match serde_json::from_slice(body) {
         Ok(raw) => raw,
-        Err(e) => match crate::shield::json_too_deep(body, max) {
+        Err(e) => match crate::protocol::depth::json_too_deep(body, max) {
             Some(depth) => return Err(too_deep(depth)),
             // serde_json's limit refuses a nesting of exactly MAX_JSON_DEPTH; the guard has just
             // seen that the body is no deeper, so it is parsed again without that limit.
@@ -226,7 +130,7 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
             None => return Err(Refusal::bad_request(format!("JSON parse error: {e}"))),
         },
     };
-    if let Some(depth) = crate::shield::json_too_deep_except(body, max, borrowed_span(body, &raw.idcard_str)) {
+    if let Some(depth) = crate::protocol::depth::json_too_deep_except(body, max, borrowed_span(body, &raw.idcard_str)) {
         return Err(too_deep(depth));
     }
     let (app_id_name, app_id) = match (raw.webank_app_id, raw.app_id) {
@@ -250,7 +154,7 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
 }
 
 /// `body` parsed without serde_json's recursion limit: only for a body the nesting guard has
-/// found no deeper than [`crate::shield::MAX_JSON_DEPTH`], so the stack stays bounded.
+/// found no deeper than [`crate::protocol::depth::MAX_JSON_DEPTH`], so the stack stays bounded.
 fn parse_unbounded(body: &[u8]) -> Result<Raw<'_>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
     de.disable_recursion_limit();
@@ -272,24 +176,12 @@ fn alphanumeric(s: &str) -> bool {
 
 /// `version`, checked before the app is looked up.
 pub fn check_version(f: &Fields<'_>) -> Result<(), Refusal> {
-    if f.version == "1.0.0" {
-        Ok(())
-    } else {
-        Err(Refusal {
-            code: &catalog::BAD_VERSION,
-            detail: format!("version is {:?}; the only version is \"1.0.0\"", f.version),
-        })
-    }
+    crate::protocol::fields::check_version(&f.version)
 }
 
 /// `nonce`, `orderNo` and `userId`, after the app is known and before the sign.
 pub fn check_fields(f: &Fields<'_>) -> Result<(), Refusal> {
-    if f.nonce.len() != 32 || !alphanumeric(&f.nonce) {
-        return Err(Refusal::bad_request(format!(
-            "nonce must be exactly 32 letters or digits (got {} characters)",
-            f.nonce.chars().count()
-        )));
-    }
+    crate::protocol::fields::check_nonce(&f.nonce)?;
     if !alphanumeric(&f.order_no) {
         return Err(Refusal::bad_request("orderNo must contain only letters and digits"));
     }
@@ -321,13 +213,23 @@ pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
 
 /// `idcardStr`: at most `cap` bytes, valid Base64, a JPG/PNG/BMP image.
 pub fn check_image(f: &Fields<'_>, cap: usize, breaks: LineBreaks) -> Result<Decoded, Refusal> {
+    check_decoded(f, cap, || image::decode(&f.idcard_str, breaks))
+}
+
+/// [`check_image`] with the decoding done by `decode` (which may hand over an image decoded
+/// earlier): the cap is checked first, so an over-long image is never decoded here.
+pub fn check_decoded(
+    f: &Fields<'_>,
+    cap: usize,
+    decode: impl FnOnce() -> Result<Decoded, ImageProblem>,
+) -> Result<Decoded, Refusal> {
     if f.idcard_str.len() > cap {
         return Err(Refusal::too_long(format!(
             "idcardStr is {} bytes; the cap is {cap} (--image-cap)",
             f.idcard_str.len()
         )));
     }
-    image::decode(&f.idcard_str, breaks).map_err(|p| {
+    decode().map_err(|p| {
         let code = match p {
             ImageProblem::NotBase64(_) => &catalog::DECODE_FAILED,
             ImageProblem::NotAnImage(_) => &catalog::BAD_FORMAT,

@@ -4,34 +4,18 @@
 use crate::admin;
 use crate::arrival::Arrival;
 use crate::body;
-use crate::finish::Pending;
-use crate::ocr;
+use crate::http::finish::Pending;
+use crate::protocol::paths::VENDOR_ROUTES;
 use crate::protocol::{catalog, envelope, Code};
 use crate::redact;
 use crate::reply::{self, Abort, Handled, Note, Reply};
-use crate::scenarios;
 use crate::state::State;
-use crate::tokens;
+use crate::vendor::ocr;
 use crate::{journal, orders};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW};
 use hyper::{Method, Request, StatusCode};
 use std::time::Instant;
-
-/// The vendor routes, for dispatch and for the 404 answer.
-pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
-    ("POST", "/api/paas/idcardocrapp", "recognise one side of an ID card"),
-    ("POST", "/api/paas/ocrapp", "old name of /api/paas/idcardocrapp"),
-    ("GET", "/api/oauth2/access_token", "issue an access token"),
-    ("GET", "/api/oauth2/api_ticket", "issue a SIGN or NONCE ticket"),
-    ("GET", "/api/server/getOcrResult", "the stored result and images of an order"),
-];
-
-/// `path` as the route table's static text, when it is a vendor path: the journal and the metrics
-/// label requests with it without copying the path.
-pub fn vendor_path(path: &str) -> Option<&'static str> {
-    VENDOR_ROUTES.iter().find(|(_, p, _)| *p == path).map(|(_, p, _)| *p)
-}
 
 /// Answers one request. `Err` drops the connection instead (a fault scenario asked for it).
 pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort> {
@@ -41,7 +25,8 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         return admin::handle(&state, req).await;
     }
     let arrival = req.extensions().get::<Arrival>().cloned().unwrap_or_default();
-    let seen = journal::Head::capture(&state, &method, req.uri(), req.headers()).arrived(arrival);
+    let seen =
+        journal::Head::capture(state.journal(), state.clock(), &method, req.uri(), req.headers()).arrived(arrival);
     let mut chosen = None;
     let mut handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => {
@@ -59,21 +44,28 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
             }
         }
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" => method_not_allowed("POST"),
-        "/api/oauth2/access_token" if method == Method::GET => tokens::oauth::access_token(&state, req.uri().query()),
-        "/api/oauth2/api_ticket" if method == Method::GET => tokens::oauth::api_ticket(&state, req.uri().query()),
+        "/api/oauth2/access_token" if method == Method::GET => {
+            crate::vendor::oauth::access_token(&state, req.uri().query())
+        }
+        "/api/oauth2/api_ticket" if method == Method::GET => {
+            crate::vendor::oauth::api_ticket(&state, req.uri().query())
+        }
         "/api/oauth2/access_token" | "/api/oauth2/api_ticket" => method_not_allowed("GET"),
-        "/api/server/getOcrResult" if method == Method::GET => orders::result::handle(&state, &req.into_parts().0),
+        "/api/server/getOcrResult" if method == Method::GET => {
+            crate::vendor::ocr_result::handle(&state, &req.into_parts().0)
+        }
         "/api/server/getOcrResult" => method_not_allowed("GET"),
         _ => not_found(&path),
     };
     if let (Some(side), Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
-        if let Err(why) = orders::persist(&state, app, order, side).await {
+        if let Err(why) = orders::persist(state.orders(), app, order, side).await {
             handled = not_written(&state, handled.note, why);
         }
     }
     // From here a held fault may wait; if the client goes first, `pending` records it abandoned.
     let mut pending = Pending::new(&state, seen, method, path, started, handled.note);
-    let outcome = scenarios::apply::deliver(&state, chosen.as_ref(), handled.outcome, &mut pending.note).await;
+    let outcome =
+        crate::vendor::ocr::scenario::deliver(&state, chosen.as_ref(), handled.outcome, &mut pending.note).await;
     pending.finish(outcome)
 }
 

@@ -1,15 +1,16 @@
-//! `GET /api/server/getOcrResult` (PROTOCOL.md §6): the stored result of an order, both sides in
+//! `GET /api/server/getOcrResult` (docs/protocol.md §6): the stored result of an order, both sides in
 //! one `result`, and with `get_file=1` the uploaded images, Base64 of exactly the bytes received.
 //! Checked in the OCR endpoint's style: required → version → app → nonce, order_no → sign → order.
 
 use crate::config::SignCheck;
 use crate::journal::parse_query;
-use crate::ocr::{self, request::Refusal, request::Side};
 use crate::orders::{Order, SideRecord};
-use crate::protocol::catalog;
-use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::sign::{self, Verdict};
+use crate::protocol::{catalog, fields};
+use crate::protocol::{Refusal, Side};
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
+use crate::vendor::ocr;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hyper::http::request::Parts;
@@ -70,19 +71,9 @@ fn answer(state: &State, head: &Parts, note: &mut Note) -> Result<reply::Reply, 
     let q = parse(head.uri.query().unwrap_or(""))?;
     note.order_no = Some(q.order_no.clone());
     note.app_id = Some(q.app_id.clone());
-    if q.version != "1.0.0" {
-        let detail = format!("version is {:?}; the only version is \"1.0.0\"", q.version);
-        return Err(Refusal { code: &catalog::BAD_VERSION, detail });
-    }
-    let app = state
-        .app(&q.app_id)
-        .ok_or_else(|| Refusal { code: &catalog::NO_PERMISSION, detail: format!("unknown app id {:?}", q.app_id) })?;
-    if q.nonce.len() != 32 || !q.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(bad(format!(
-            "nonce must be exactly 32 letters or digits (got {} characters)",
-            q.nonce.chars().count()
-        )));
-    }
+    fields::check_version(&q.version)?;
+    let app = state.known_app(&q.app_id)?;
+    fields::check_nonce(&q.nonce)?;
     if !q.order_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(bad("order_no must contain only letters and digits"));
     }
@@ -103,12 +94,7 @@ fn verify_sign(state: &State, app: &crate::config::App, q: &Query) -> Result<(),
         return Ok(());
     }
     let candidates = state.sign_candidates(app);
-    let signed = [
-        Field { name: q.app_id_name, value: &q.app_id },
-        Field { name: "order_no", value: &q.order_no },
-        Field { name: "nonce", value: &q.nonce },
-        Field { name: "version", value: &q.version },
-    ];
+    let signed = sign::signed::ocr_result(q.app_id_name, &q.app_id, &q.order_no, &q.nonce, &q.version);
     match sign::verify(&signed, &[], &q.sign, &candidates, state.config().sign_case) {
         Verdict::Valid { .. } => Ok(()),
         Verdict::Refused(diagnosis) => Err(Refusal { code: &catalog::AUTH_FAILED, detail: diagnosis.to_string() }),
@@ -179,7 +165,7 @@ fn files(order: &Order) -> [(&'static str, String); 5] {
 fn head_photo(order: &Order) -> String {
     match &order.front {
         Some(f) if f.code == catalog::SUCCESS.code => {
-            STANDARD.encode(crate::picture::card_png(Side::Front, Some("head")))
+            STANDARD.encode(crate::image::picture::card_png(Side::Front, Some("head")))
         }
         _ => String::new(),
     }

@@ -1,16 +1,17 @@
 //! `idocr-mock ca`: the local CA certificate, and how to trust it in each language.
 
 use crate::error::StartupError;
+use std::path::Path;
 
 /// `idocr-mock ca`: prints the local CA certificate (or writes it to `--out`) and, on stderr, how
 /// to trust it.
 ///
 /// # Errors
 /// When the CA cannot be made or read, or `--out` cannot be written (the message names the file).
-pub fn ca(args: &crate::cli::CaArgs) -> Result<(), StartupError> {
-    let dir = args.ca_dir.clone().unwrap_or_else(super::default_ca_dir);
+pub fn ca(ca_dir: Option<&Path>, out: Option<&Path>) -> Result<(), StartupError> {
+    let dir = ca_dir.map_or_else(super::default_ca_dir, Path::to_path_buf);
     let ca = super::Ca::load_or_create(&dir)?;
-    let file = match &args.out {
+    let file = match out {
         Some(out) => {
             std::fs::write(out, &ca.pem)
                 .map_err(|e| StartupError::Usage(format!("cannot write --out {}: {e}", out.display())))?;

@@ -2,10 +2,10 @@
 //! shutdown, and the one socket trick a fault needs (a reset sends RST). No API knowledge here.
 
 use crate::arrival::Arrival;
+use crate::http::shield;
+use crate::http::tls::serve::{Certs, Gate};
 use crate::reply::Abort;
-use crate::shield;
 use crate::state::State;
-use crate::tls::serve::{Certs, Gate};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -31,7 +31,8 @@ pub const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
 ///
 /// The caller binds, so tests can bind `127.0.0.1:0` and know the port before serving.
 pub async fn run(listener: TcpListener, state: State, shutdown: impl Future<Output = ()>) {
-    let certs = Arc::new(Certs::new(crate::tls::serve::CertSource::LocalCa(crate::tls::default_ca_dir()), &[]));
+    let certs =
+        Arc::new(Certs::new(crate::http::tls::serve::CertSource::LocalCa(crate::http::tls::default_ca_dir()), &[]));
     run_all(listener, None, certs, state, shutdown).await;
 }
 
@@ -65,7 +66,7 @@ pub async fn run_all(
         let drain = drain_rx.clone();
         let conn = Conn { state: state.clone(), reset, certs: certs.clone(), _slot: Arc::new(permit), peer, drain };
         if secure {
-            tokio::spawn(crate::tls::serve::https(conn, io, http.clone(), graceful.watcher()));
+            tokio::spawn(crate::http::tls::serve::https(conn, io, http.clone(), graceful.watcher()));
             continue;
         }
         let mut drain = conn.drain.clone();
@@ -138,7 +139,7 @@ impl Conn {
         service_fn(move |mut req: Request<Incoming>| {
             let (conn, served, arrival) = (self.clone(), served.clone(), arrival.clone());
             async move {
-                let arrival = match crate::tls::serve::proxy_gate(&conn, &mut req, arrival) {
+                let arrival = match crate::http::tls::serve::proxy_gate(&conn, &mut req, arrival) {
                     Gate::Pass(arrival) => arrival,
                     Gate::Answer(reply) => return Ok(reply),
                 };

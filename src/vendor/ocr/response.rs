@@ -1,15 +1,15 @@
-//! The success bodies of PROTOCOL.md §5: the front (人像面) and back (国徽面) results, every value a
+//! The success bodies of docs/protocol.md §5: the front (人像面) and back (国徽面) results, every value a
 //! string but `success`, which is the boolean `false`.
 
 use super::request::Side;
 use crate::identity::Identity;
-use crate::protocol::envelope::Stamp;
+use crate::protocol::envelope::{self, Stamp};
 use serde::Serialize;
 
 /// What recognition "saw": the warnings and clarity of the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recognition {
-    /// 8 flags of `0`/`1` (PROTOCOL.md §8).
+    /// 8 flags of `0`/`1` (docs/protocol.md §8).
     pub warning: String,
     pub multi_warning: String,
     /// 0–100, higher is clearer.
@@ -34,29 +34,6 @@ pub struct Success<'a> {
     /// `result.sign` (guess: SHA-1 of app id and orderNo with the SIGN ticket).
     pub sign: &'a str,
     pub native: bool,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope<'a, R> {
-    code: &'static str,
-    msg: &'static str,
-    biz_seq_no: &'a str,
-    result: R,
-    transaction_time: &'a str,
-}
-
-impl<'a, R> Envelope<'a, R> {
-    /// The `code` `0` envelope around `result`, with the stamp's `bizSeqNo` and time.
-    fn success(stamp: &'a Stamp, result: R) -> Self {
-        Envelope {
-            code: "0",
-            msg: "请求成功",
-            biz_seq_no: &stamp.biz_seq_no,
-            transaction_time: &stamp.transaction_time,
-            result,
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -128,7 +105,7 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
     let written = match s.side {
         Side::Front => serde_json::to_writer(
             &mut out,
-            &Envelope::success(
+            &envelope::Success::new(
                 s.stamp,
                 Front {
                     biz_seq_no: biz,
@@ -153,7 +130,7 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
         ),
         Side::Back => serde_json::to_writer(
             &mut out,
-            &Envelope::success(
+            &envelope::Success::new(
                 s.stamp,
                 Back {
                     biz_seq_no: biz,

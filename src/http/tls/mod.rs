@@ -16,16 +16,13 @@ use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
 use tokio_rustls::rustls::{self, ServerConfig};
 
-/// The host names partner code hard-codes (PROTOCOL.md, PROTOCOL-FACE.md): each gets the mock's
+/// The host names partner code hard-codes (docs/protocol.md, PROTOCOL-FACE.md): each gets the mock's
 /// leaf certificate and is accepted by the CONNECT proxy.
 pub const VENDOR_HOSTS: &[&str] =
     &["kyc1.qcloud.com", "miniprogram-kyc.tencentcloudapi.com", "ida.webank.com", "idasc.webank.com", "kyc.qcloud.com"];
 
 /// Names every leaf carries besides the vendor hosts and `--tls-name`.
 pub const LOCAL_NAMES: &[&str] = &["localhost", "127.0.0.1", "::1"];
-
-/// The longest SNI name or CONNECT target kept in the journal and the log (DNS names are ≤ 253).
-pub const MAX_NAME: usize = 255;
 
 /// File names inside `--ca-dir`.
 pub const CA_CERT_FILE: &str = "ca.pem";
@@ -276,22 +273,4 @@ fn server_config(cert: Option<Arc<CertifiedKey>>) -> Arc<ServerConfig> {
         .with_cert_resolver(Arc::new(OneCert(cert)));
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Arc::new(config)
-}
-
-/// `text` cut to [`MAX_NAME`] bytes (at a char boundary) with control characters escaped: SNI
-/// names and CONNECT targets come from the client.
-pub fn bounded(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.len() >= MAX_NAME {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -1,13 +1,13 @@
 //! The token flow's admin routes under `/__admin/`: the clock (show, advance, set, reset), an
 //! app's secret (changing it revokes its tokens and tickets), and `verify-nonce-sign`, which
 //! checks an SDK-login sign with a NONCE ticket and uses the ticket up (the login itself is not
-//! served, PROTOCOL.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
+//! served, docs/protocol.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
 
-use super::Kind;
 use crate::clock;
-use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::sign::{self, Verdict};
 use crate::reply::{self, Reply};
 use crate::state::State;
+use crate::tokens::Kind;
 use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};
 use serde_json::{json, Value};
@@ -107,7 +107,7 @@ fn change_secret(state: &State, app: &str, body: &Value) -> Reply {
         Some((tokens, tickets)) => {
             tracing::info!(
                 "app {app}: secret changed to {}; revoked {tokens} tokens, {tickets} tickets",
-                sign::mask(secret)
+                crate::redact::mask(secret)
             );
             let body = json!({"app": app, "changed_at": clock::rfc3339(now), "revoked": {"tokens": tokens, "tickets": tickets}});
             reply::json(StatusCode::OK, body.to_string())
@@ -131,12 +131,7 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
     }
     let now = state.clock().now();
     let candidates = state.tokens().candidates(app, Kind::Nonce, Some(user), now);
-    let signed = [
-        Field { name: "appId", value: app },
-        Field { name: "userId", value: user },
-        Field { name: "nonce", value: nonce },
-        Field { name: "version", value: version },
-    ];
+    let signed = sign::signed::nonce_login(app, user, nonce, version);
     let refused = |reason: String| {
         tracing::warn!(
             "verify-nonce-sign for app {}, user {}: {}",
@@ -152,9 +147,9 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
             match state.tokens().consume(app, value, now) {
                 Ok(()) => reply::json(
                     StatusCode::OK,
-                    json!({"valid": true, "ticket": sign::mask(value), "consumed": true}).to_string(),
+                    json!({"valid": true, "ticket": crate::redact::mask(value), "consumed": true}).to_string(),
                 ),
-                Err(why) => refused(format!("signed with ticket {}, which is dead: {why}", sign::mask(value))),
+                Err(why) => refused(format!("signed with ticket {}, which is dead: {why}", crate::redact::mask(value))),
             }
         }
         Verdict::Refused(d) => refused(d.for_nonce()),

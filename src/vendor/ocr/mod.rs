@@ -5,96 +5,137 @@
 
 pub mod request;
 pub mod response;
+pub mod scenario;
 
 use crate::config::SignCheck;
 use crate::identity;
-use crate::image::Decoded;
+use crate::image::{self, Decoded, ImageProblem, LineBreaks};
 use crate::protocol::catalog;
-use crate::protocol::envelope::{self, fnv1a, mix};
-use crate::protocol::sign::{self, Field, Verdict};
+use crate::protocol::envelope;
+use crate::protocol::sign::{self, Verdict};
 use crate::reply::{self, Handled, Note};
-use crate::scenarios::{self, apply::Answer, Choice};
+use crate::scenarios::Choice;
+use crate::seed::{fnv1a, mix};
 use crate::state::State;
 use bytes::Bytes;
 use hyper::http::request::Parts;
 use hyper::StatusCode;
-use request::{Fields, Refusal, Side};
+use request::{Fields, Loose, Refusal, Side};
 use response::{Recognition, Success};
+use scenario::Answer;
+use std::borrow::Cow;
 
 /// Handles one recognition request whose body has been read; a scenario may delay, reshape or
 /// replace the answer (see `scenarios::apply` for where each kind applies).
 pub async fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
     let (mut handled, chosen) = decide(state, head, body);
-    handled.outcome = scenarios::apply::deliver(state, chosen.as_ref(), handled.outcome, &mut handled.note).await;
+    handled.outcome = scenario::deliver(state, chosen.as_ref(), handled.outcome, &mut handled.note).await;
     handled
 }
 
 /// [`handle`] up to the answer, without its delivery: the answer and the scenario that says how
-/// it travels (the caller delivers it with `scenarios::apply::deliver`, its note kept aside).
+/// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
 pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
-    let mut chosen = None;
-    let answer = match recognise(state, head, body, &mut note, &mut chosen) {
-        Ok(answer) => answer,
+    match recognise(state, head, body, &mut note) {
+        Ok((answer, choice)) => (Handled { outcome: answer, note }, Some(choice)),
         Err(refusal) => {
             // A refused request is refused whatever the scenario: none applied, none claimed.
-            chosen = None;
             note.scenario = None;
             note.scenario_why = Some("none applied: refused before the scenario stage".into());
-            Ok(refuse(state, &refusal, &mut note))
+            let answer = Ok(refuse(state, &refusal, &mut note));
+            (Handled { outcome: answer, note }, None)
         }
-    };
-    (Handled { outcome: answer, note }, chosen)
+    }
 }
 
-fn recognise(
-    state: &State,
-    head: &Parts,
-    body: &Bytes,
-    note: &mut Note,
-    chosen: &mut Option<Choice>,
-) -> Result<Answer, Refusal> {
-    let choice = chosen.insert(scenarios::apply::arrive(state, head, body)?);
-    scenarios::apply::note(choice, note);
-    if let Some(answer) = scenarios::apply::before_validation(state, choice, note) {
-        return Ok(answer);
+/// The request body, parsed at most once and its image decoded at most once, by whichever stage
+/// needs them first: the scenario stage may read an image's marker before validation (when the
+/// default scenario is infrastructure), and validation then uses the same parse and decode.
+pub struct Upload<'a> {
+    body: &'a [u8],
+    breaks: LineBreaks,
+    fields: Option<Result<Fields<'a>, Refusal>>,
+    image: Option<Result<Decoded, ImageProblem>>,
+}
+
+impl<'a> Upload<'a> {
+    fn new(body: &'a [u8], breaks: LineBreaks) -> Self {
+        Upload { body, breaks, fields: None, image: None }
+    }
+
+    /// The decoded image, if the body parses and its image decodes (no cap, no order of checks:
+    /// for reading a marker only).
+    pub fn image(&mut self) -> Option<&Decoded> {
+        let body = self.body;
+        let f = self.fields.get_or_insert_with(|| request::parse(body)).as_ref().ok()?;
+        let breaks = self.breaks;
+        self.image.get_or_insert_with(|| image::decode(&f.idcard_str, breaks)).as_ref().ok()
+    }
+
+    /// The parsed fields, taken for validation.
+    fn take_fields(&mut self) -> Result<Fields<'a>, Refusal> {
+        self.fields.take().unwrap_or_else(|| request::parse(self.body))
+    }
+
+    /// The image of `f` as [`request::check_decoded`] checks it: decoded earlier, or now.
+    fn take_image(&mut self, f: &Fields<'_>, cap: usize) -> Result<Decoded, Refusal> {
+        let (earlier, breaks) = (self.image.take(), self.breaks);
+        request::check_decoded(f, cap, || earlier.unwrap_or_else(|| image::decode(&f.idcard_str, breaks)))
+    }
+}
+
+/// Validation, the scenario stage and the recognition: the answer, and the scenario that shapes
+/// its delivery.
+fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Result<(Answer, Choice), Refusal> {
+    let mut upload = Upload::new(body, state.config().line_breaks);
+    let arrived = scenario::arrive(state, head, &mut upload)?;
+    scenario::note(&arrived, note);
+    if let Some(answer) = scenario::before_validation(state, &arrived, note) {
+        return Ok((answer, arrived));
     }
     let content_type = head.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     request::check_content_type(content_type)?;
-    let f = request::parse(body)?;
+    let f = upload.take_fields()?;
     note.order_no = Some(f.order_no.to_string());
     note.app_id = Some(f.app_id.to_string());
     if let Some(q) = query_order_no(head).filter(|q| q != &f.order_no) {
         tracing::info!(order_no = %crate::redact::escaped(&f.order_no), query_order_no = %crate::redact::escaped(&q), "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
     }
     request::check_version(&f)?;
-    let app = state.app(&f.app_id).ok_or_else(|| Refusal {
-        code: &catalog::NO_PERMISSION,
-        detail: format!("unknown app id {:?} (configured: {})", f.app_id, app_list(state)),
-    })?;
+    let app = state.known_app(&f.app_id)?;
     request::check_fields(&f)?;
     let ticket = verify_sign(state, app, &f)?;
     let card_side = request::check_side(&f)?;
-    let image = request::check_image(&f, state.config().image_cap, state.config().line_breaks)?;
+    let image = upload.take_image(&f, state.config().image_cap)?;
     if state.journal().is_on() {
-        note.body = Some(crate::journal::summarise_request(&f, &image, body.len()));
+        note.body = Some(summarise(&f, &image, body.len()));
     }
-    let arrived = chosen.take().expect("chosen on arrival");
-    let choice = chosen.insert(scenarios::apply::after_decode(state, arrived, &image.bytes)?);
-    scenarios::apply::note(choice, note);
+    let choice = scenario::after_decode(state, arrived, &image.bytes)?;
+    scenario::note(&choice, note);
     let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
-    crate::orders::check_duplicate(state, &f.app_id, &f.order_no, side)?;
-    if let Some(answer) = scenarios::apply::replacement(state, choice, note) {
+    crate::orders::check_duplicate(state.orders(), state.config().duplicate_orders, &f.app_id, &f.order_no, side)?;
+    if let Some(answer) = scenario::replacement(state, &choice, note) {
         // A recognition error is a result of the order too: getOcrResult shows its code.
         if let (Some(code), Ok(_)) = (note.code, &answer) {
             if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
                 let answer = crate::orders::SideAnswer::error(code);
-                note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image)?;
+                note.stored = crate::orders::record(
+                    state.orders(),
+                    state.clock().now(),
+                    state.config().duplicate_orders,
+                    &f.app_id,
+                    &f.order_no,
+                    side,
+                    answer,
+                    image,
+                )?;
             }
         }
-        return Ok(answer);
+        return Ok((answer, choice));
     }
-    Ok(Ok(succeed(state, &f, &ticket, side, choice, note, image)?))
+    let reply = succeed(state, &f, &ticket, side, &choice, note, image)?;
+    Ok((Ok(reply), choice))
 }
 
 /// The success answer, shaped by the scenario's look (warnings, clarity, kind of person, pin).
@@ -110,7 +151,7 @@ fn succeed(
     note: &mut Note,
     image: Decoded,
 ) -> Result<reply::Reply, Refusal> {
-    let look = scenarios::apply::look(choice);
+    let look = scenario::look(choice);
     let stamp = state.stamp();
     let key = format!("{}/{}", f.app_id, f.order_no);
     let today = crate::clock::date(stamp.at);
@@ -137,7 +178,16 @@ fn succeed(
         multi_warning: recognition.multi_warning,
         clarity: recognition.clarity.to_string(),
     };
-    note.stored = crate::orders::record(state, &f.app_id, &f.order_no, side, answer, image)?;
+    note.stored = crate::orders::record(
+        state.orders(),
+        state.clock().now(),
+        state.config().duplicate_orders,
+        &f.app_id,
+        &f.order_no,
+        side,
+        answer,
+        image,
+    )?;
     Ok(reply::json(StatusCode::OK, body))
 }
 
@@ -147,16 +197,8 @@ fn verify_sign(state: &State, app: &crate::config::App, f: &Fields<'_>) -> Resul
     if state.config().sign_check == SignCheck::Off {
         return Ok(candidates.first().map(|c| c.value.to_string()).unwrap_or_default());
     }
-    let signed = [
-        Field { name: f.app_id_name, value: &f.app_id },
-        Field { name: "orderNo", value: &f.order_no },
-        Field { name: "nonce", value: &f.nonce },
-        Field { name: "version", value: &f.version },
-    ];
-    let unsigned = [
-        Field { name: "userId", value: f.user_id.as_deref().unwrap_or("") },
-        Field { name: "cardType", value: f.card_type.as_deref().unwrap_or("") },
-    ];
+    let signed = sign::signed::ocr(f.app_id_name, &f.app_id, &f.order_no, &f.nonce, &f.version);
+    let unsigned = sign::signed::ocr_unsigned(f.user_id.as_deref().unwrap_or(""), f.card_type.as_deref().unwrap_or(""));
     match sign::verify(&signed, &unsigned, &f.sign, &candidates, state.config().sign_case) {
         Verdict::Valid { ticket } => Ok(candidates[ticket].value.to_string()),
         Verdict::Refused(diagnosis) => Err(Refusal { code: &catalog::AUTH_FAILED, detail: diagnosis.to_string() }),
@@ -177,6 +219,19 @@ fn query_order_no(head: &Parts) -> Option<String> {
     pairs.into_iter().find_map(|(k, v)| (k == "orderNo").then_some(v))
 }
 
-fn app_list(state: &State) -> String {
-    state.config().apps.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+/// The journal's summary of the body, from the fields already parsed and the image already decoded.
+fn summarise(f: &Fields<'_>, image: &Decoded, body_len: usize) -> Box<serde_json::value::RawValue> {
+    let text = |s| Loose::Str(Cow::Borrowed(s));
+    let mut known = vec![
+        (f.app_id_name, text(&f.app_id)),
+        ("version", text(&f.version)),
+        ("nonce", text(&f.nonce)),
+        ("sign", text(&f.sign)),
+        ("orderNo", text(&f.order_no)),
+    ];
+    known.extend(f.user_id.as_deref().map(|u| ("userId", text(u))));
+    known.extend(f.card_type.as_deref().map(|c| ("cardType", text(c))));
+    known.extend(f.get_native.then(|| ("getNative", text("1"))));
+    let fields = known.iter().map(|(k, v)| (*k, v)).chain(f.rest.iter().map(|(k, v)| (k.as_ref(), v)));
+    crate::journal::summarise_parsed(body_len, fields, "idcardStr", f.idcard_str.len(), image)
 }

@@ -68,7 +68,7 @@ impl Drop for Pending {
 impl Open {
     fn end(self, note: &mut Note, end: End) {
         log(&self.method, &self.path, self.head.arrival(), note, end, self.started);
-        journal::record(&self.state, self.head, note, end);
+        journal::record(self.state.journal(), self.state.metrics(), self.head, note, end);
     }
 }
 

@@ -1,11 +1,15 @@
-//! The mock's own API under `/__admin/`: health now; the clock, scenarios, the journal and the
-//! order store add their routes here.
+//! The mock's own API under `/__admin/`: health, auth and reset here; the journal, the orders and
+//! the metrics in [`inspect`]; the scenarios and the token flow's clock and secrets in their files.
+//!
+//! Imports: `state`, the stores, `body` (the one body reader), `reply`, `protocol`, `redact`; never `http` or `vendor`.
+
+pub mod inspect;
+mod scenarios;
+mod tokens;
 
 use crate::body;
-use crate::inspect;
 use crate::reply::{self, Abort, Reply};
 use crate::state::State;
-use crate::tokens;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
@@ -42,11 +46,11 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Result<Reply, Abor
 fn route(state: &State, req: Request<Bytes>) -> Reply {
     let path = req.uri().path()[PREFIX.len()..].to_string();
     if path.starts_with("scenario") {
-        return crate::scenarios::admin::handle(state, req);
+        return scenarios::handle(state, req);
     }
     match (req.method(), path.as_str()) {
         (_, "health") => health_method_not_allowed(req.method()),
-        (_, p) if tokens::admin::owns(p) => tokens::admin::handle(state, req, p),
+        (_, p) if tokens::owns(p) => tokens::handle(state, req, p),
         (m, p) => inspect::route(state, m, p, req.uri().query().unwrap_or("")).unwrap_or_else(|| not_found(&path)),
     }
 }
@@ -89,7 +93,8 @@ fn not_found(path: &str) -> Reply {
     let body = serde_json::json!({
         "error": format!("no admin route {PREFIX}{path}"),
         "routes": ["GET /__admin/health"],
-        "token_flow": tokens::admin::ROUTES,
+        "token_flow": tokens::ROUTES,
+        "scenarios": scenarios::ROUTES,
         "more_routes": inspect::ROUTES,
     });
     reply::json(StatusCode::NOT_FOUND, body.to_string())

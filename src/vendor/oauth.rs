@@ -1,29 +1,22 @@
-//! `GET /api/oauth2/access_token` and `GET /api/oauth2/api_ticket` (PROTOCOL.md §4.1, §4.2),
+//! `GET /api/oauth2/access_token` and `GET /api/oauth2/api_ticket` (docs/protocol.md §4.1, §4.2),
 //! read top to bottom as the checks happen: parameters → grant_type/type → version → app →
 //! secret or token → issue. Refusals use the §4.3 codes of the catalog, HTTP 200, with the
 //! reason in the log and the `X-Idocr-Mock-Reason` header (secrets and tokens masked).
 
-use super::{Issued, Kind, TokenProblem};
 use crate::clock;
-use crate::ocr::{self, request::Refusal};
+use crate::config::ExpireIn;
 use crate::protocol::catalog::{self, Code};
-use crate::protocol::envelope::Stamp;
+use crate::protocol::envelope::{Stamp, SuccessHead};
+use crate::protocol::fields;
 use crate::protocol::query::{self, Plus};
+use crate::protocol::Refusal;
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
+use crate::tokens::{Issued, Kind, TokenProblem};
+use crate::vendor::ocr;
 use hyper::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
-
-/// How `expire_in` is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ExpireIn {
-    /// A JSON number, as real responses show (seen).
-    #[default]
-    Number,
-    /// `--expire-in-as-string`: a JSON string, as the docs' example shows.
-    String,
-}
 
 /// The query's parameters (see [`query`]); `+` stays `+`: tokens never contain it, and a secret
 /// sent unencoded may.
@@ -50,7 +43,7 @@ fn refusal(code: &'static Code, detail: String) -> Refusal {
 pub fn access_token(state: &State, query: Option<&str>) -> Handled {
     answer(state, query, issue_token, |issued, stamp| {
         ok(&TokenBody {
-            head: Head::success(stamp),
+            head: SuccessHead::new(stamp),
             access_token: &issued.value,
             expire_in: expire_in(state, issued.seconds),
             expire_time: clock::compact(stamp.at + issued.seconds * 1000),
@@ -88,9 +81,9 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
     if grant != "client_credential" {
         return Err(refusal(&catalog::BAD_REQUEST, format!("grant_type must be client_credential, not {grant:?}")));
     }
-    check_version(version)?;
+    fields::check_version(version)?;
     match state.tokens().secret_matches(app, secret) {
-        None => return Err(unknown_app(state, app)),
+        None => return Err(state.unknown_app(app)),
         Some(false) => {
             let detail = format!("wrong secret for app {app} (received {})", crate::redact::mask(secret));
             return Err(refusal(&catalog::NO_PERMISSION, detail));
@@ -98,7 +91,7 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
         Some(true) => {}
     }
     let stamp = state.stamp();
-    let issued = state.tokens().issue_token(app, stamp.at).ok_or_else(|| unknown_app(state, app))?;
+    let issued = state.tokens().issue_token(app, stamp.at).ok_or_else(|| state.unknown_app(app))?;
     Ok((issued, stamp))
 }
 
@@ -106,7 +99,7 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
 pub fn api_ticket(state: &State, query: Option<&str>) -> Handled {
     answer(state, query, issue_ticket, |issued, stamp| {
         ok(&TicketBody {
-            head: Head::success(stamp),
+            head: SuccessHead::new(stamp),
             tickets: [TicketItem {
                 value: &issued.value,
                 expire_in: expire_in(state, issued.seconds),
@@ -128,11 +121,11 @@ fn issue_ticket(state: &State, params: &[(String, String)]) -> Issuance {
         Kind::Nonce => Some(check_user_id(required(params, &["user_id", "userId"])?)?),
         Kind::Sign => None,
     };
-    check_version(version)?;
+    fields::check_version(version)?;
     let stamp = state.stamp();
     match state.tokens().issue_ticket(app, token, kind, user_id, stamp.at) {
         Ok(issued) => Ok((issued, stamp)),
-        Err(TokenProblem::UnknownApp) => Err(unknown_app(state, app)),
+        Err(TokenProblem::UnknownApp) => Err(state.unknown_app(app)),
         Err(TokenProblem::Token(why)) => Err(refusal(&catalog::TOKEN_EXPIRED, why)),
     }
 }
@@ -148,19 +141,6 @@ fn check_user_id(user_id: &str) -> Result<&str, Refusal> {
     Ok(user_id)
 }
 
-fn check_version(version: &str) -> Result<(), Refusal> {
-    if version == "1.0.0" {
-        Ok(())
-    } else {
-        Err(refusal(&catalog::BAD_VERSION, format!("version must be 1.0.0, not {version:?}")))
-    }
-}
-
-fn unknown_app(state: &State, app: &str) -> Refusal {
-    let known: Vec<&str> = state.config().apps.iter().map(|a| a.id.as_str()).collect();
-    refusal(&catalog::NO_PERMISSION, format!("unknown app id {app:?} (configured: {})", known.join(", ")))
-}
-
 fn expire_in(state: &State, seconds: i64) -> Value {
     match state.config().expire_in {
         ExpireIn::Number => Value::from(seconds),
@@ -168,34 +148,10 @@ fn expire_in(state: &State, seconds: i64) -> Value {
     }
 }
 
-/// The flat success head of OAuth answers (seen): no `result`, a boolean `success`.
-#[derive(Serialize)]
-struct Head<'a> {
-    code: &'static str,
-    msg: &'static str,
-    #[serde(rename = "bizSeqNo")]
-    biz_seq_no: &'a str,
-    #[serde(rename = "transactionTime")]
-    transaction_time: &'a str,
-    success: bool,
-}
-
-impl<'a> Head<'a> {
-    fn success(stamp: &'a Stamp) -> Self {
-        Head {
-            code: catalog::SUCCESS.code,
-            msg: catalog::SUCCESS.msg,
-            biz_seq_no: &stamp.biz_seq_no,
-            transaction_time: &stamp.transaction_time,
-            success: true,
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct TokenBody<'a> {
     #[serde(flatten)]
-    head: Head<'a>,
+    head: SuccessHead<'a>,
     access_token: &'a str,
     expire_in: Value,
     expire_time: String,
@@ -204,7 +160,7 @@ struct TokenBody<'a> {
 #[derive(Serialize)]
 struct TicketBody<'a> {
     #[serde(flatten)]
-    head: Head<'a>,
+    head: SuccessHead<'a>,
     tickets: [TicketItem<'a>; 1],
 }
 

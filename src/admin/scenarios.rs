@@ -4,14 +4,22 @@
 //! - `GET /__admin/scenario`, `PUT /__admin/scenario` `{"name": …}`: the default
 //! - `GET`, `POST` `{"scenarios": […]}`, `DELETE /__admin/scenario/queue`: the queued script
 
-use super::select::MAX_QUEUE;
-use crate::admin::PREFIX;
+use super::PREFIX;
 use crate::reply::{self, Reply};
+use crate::scenarios::select::MAX_QUEUE;
 use crate::state::State;
 use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// The scenario routes, for this module's 404 and the admin API's.
+pub const ROUTES: &[&str] = &[
+    "GET /__admin/scenarios",
+    "GET /__admin/scenario",
+    "PUT /__admin/scenario {\"name\": …}",
+    "GET|POST|DELETE /__admin/scenario/queue {\"scenarios\": […]}",
+];
 
 /// Answers one `/__admin/scenario…` request.
 pub fn handle(state: &State, req: Request<Bytes>) -> Reply {
@@ -41,11 +49,7 @@ pub fn handle(state: &State, req: Request<Bytes>) -> Reply {
         (Method::DELETE, "scenario/queue") => ok(json!({"cleared": state.scenarios().clear_queue()})),
         _ => reply::json(
             StatusCode::NOT_FOUND,
-            json!({"error": format!("no admin route {PREFIX}{path}"), "routes": [
-                "GET /__admin/scenarios", "GET /__admin/scenario", "PUT /__admin/scenario {\"name\": …}",
-                "GET|POST|DELETE /__admin/scenario/queue {\"scenarios\": […]}",
-            ]})
-            .to_string(),
+            json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ROUTES}).to_string(),
         ),
     }
 }

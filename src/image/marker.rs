@@ -4,9 +4,9 @@
 //! `idocr-mock:`. The text is JSON. Detection walks the chunk or segment list only (bounded; the
 //! picture is never decoded).
 
+use crate::image::picture::{self, MARKER_KEYWORD};
 use crate::image::{sniff, Format};
-use crate::ocr::request::Side;
-use crate::picture::{self, MARKER_KEYWORD};
+use crate::protocol::Side;
 use serde::{Deserialize, Serialize};
 
 /// Most chunks or segments looked at before giving up.

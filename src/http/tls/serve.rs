@@ -3,12 +3,13 @@
 //! tunnels and absolute-form requests for the hosts the mock serves; 403 for any other host, and
 //! never an outbound connection).
 
-use super::{bounded, Ca, Tls};
+use super::{Ca, Tls};
 use crate::arrival::Arrival;
 use crate::error::StartupError;
+use crate::http::server::{Conn, ConnIo};
 use crate::journal;
+use crate::redact::bounded;
 use crate::reply::{self, End, MockBody, Note, Reply};
-use crate::server::{Conn, ConnIo};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::server::conn::http1;
@@ -236,11 +237,17 @@ fn refuse(conn: &Conn, req: &Request<Incoming>, target: &str) -> Reply {
         req.method()
     );
     tracing::warn!(peer = %conn.peer, "{} {target} 403 via=proxy: not a served host", req.method());
-    let seen = journal::Head::capture(&conn.state, req.method(), req.uri(), req.headers())
+    let seen = journal::Head::capture(conn.state.journal(), conn.state.clock(), req.method(), req.uri(), req.headers())
         .arrived(Arrival::Proxy { target: target.to_string(), tls: req.method() == Method::CONNECT });
     let r = plain(StatusCode::FORBIDDEN, format!("403 Forbidden: {reason}\n"));
     let mut note = Note { reason: Some(reason), ..Note::default() };
-    journal::record(&conn.state, seen, &mut note, End::Answered(StatusCode::FORBIDDEN.as_u16()));
+    journal::record(
+        conn.state.journal(),
+        conn.state.metrics(),
+        seen,
+        &mut note,
+        End::Answered(StatusCode::FORBIDDEN.as_u16()),
+    );
     reply::closing(r)
 }
 
