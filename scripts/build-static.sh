@@ -16,8 +16,9 @@ if [ -z "$target" ]; then
 fi
 # crt-static on -gnu links glibc statically; on -musl it is the default already.
 export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static"
+# Stripped: the image and the release assets carry no debug symbols (9.2 → 7.6 MB measured).
 # shellcheck disable=SC2086
-cargo build --release --target "$target" ${CARGO_ARGS:-} >&2
+CARGO_PROFILE_RELEASE_STRIP=true cargo build --release --target "$target" ${CARGO_ARGS:-} >&2
 bin="${CARGO_TARGET_DIR:-target}/$target/release/idocr-mock"
 echo "$bin"
 file "$bin" >&2 || true

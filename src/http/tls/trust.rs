@@ -38,7 +38,7 @@ Trust it (test machines only; it signs certificates for the vendor's host names)
   Node:    NODE_EXTRA_CA_CERTS={file} node …
   Go:      SSL_CERT_FILE={file} go run …
   PHP:     curl.cainfo={file} and openssl.cafile={file} in php.ini (or php -d curl.cainfo={file})
-  curl:    curl --cacert {file} …   (or SSL_CERT_FILE={file})
+  curl:    curl --cacert {file} …   (or CURL_CA_BUNDLE={file}; Debian's curl ignores SSL_CERT_FILE)
   Debian/Ubuntu: sudo cp {file} /usr/local/share/ca-certificates/idocr-mock.crt && sudo update-ca-certificates
   Alpine:  cp {file} /usr/local/share/ca-certificates/idocr-mock.crt && update-ca-certificates
 "
