@@ -13,7 +13,7 @@ use crate::scenarios;
 /// An unknown scenario, an invalid pinned number, an input that is not a PNG or JPEG, a file
 /// that cannot be read or written.
 pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
-    let catalog = crate::config::load_catalog(args.fixtures.as_deref())?;
+    let catalog = scenarios::Catalog::load(args.fixtures.as_deref())?;
     if catalog.get(&args.scenario).is_none() {
         let names = catalog.names().join(", ");
         return Err(StartupError::Usage(format!(

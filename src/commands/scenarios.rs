@@ -8,7 +8,7 @@ use crate::error::StartupError;
 /// # Errors
 /// A scenario file of `--fixtures` that cannot be used.
 pub fn scenarios(args: &ScenariosArgs) -> Result<String, StartupError> {
-    let catalog = crate::config::load_catalog(args.fixtures.as_deref())?;
+    let catalog = crate::scenarios::Catalog::load(args.fixtures.as_deref())?;
     Ok(if args.json {
         let all: Vec<_> = catalog.iter().map(|s| s.to_json()).collect();
         serde_json::to_string_pretty(&all).expect("JSON values serialise") + "\n"

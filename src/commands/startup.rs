@@ -4,7 +4,7 @@ use crate::config::{Config, SignCheck};
 use std::net::SocketAddr;
 
 /// What a user needs to know once the server is up.
-pub fn log_startup(config: &Config, addr: SocketAddr) {
+pub fn log_startup(config: &Config, scenarios: usize, addr: SocketAddr) {
     for app in &config.apps {
         let tickets: Vec<String> = app.sign_tickets.iter().map(|t| crate::redact::mask(t)).collect();
         tracing::info!(
@@ -18,7 +18,7 @@ pub fn log_startup(config: &Config, addr: SocketAddr) {
     tracing::info!(
         "scenario {} by default ({} scenarios: idocr-mock scenarios lists them)",
         config.scenario,
-        config.scenarios.len()
+        scenarios
     );
     if config.sign_check == SignCheck::Off {
         tracing::warn!(
