@@ -9,9 +9,9 @@
 //! Imports: `protocol`, `identity`, `image`, `reply` (a fault's answer), `config` (the `--fixtures`
 //! files as read, the default name), `error` (a bad file stops the startup); never `State`.
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod fault;
-pub mod select;
+pub(crate) mod select;
 
 use crate::identity::{Pin, Profile};
 use crate::protocol::catalog::Code;
