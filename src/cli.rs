@@ -366,12 +366,12 @@ impl ServeArgs {
                 ))
             })?;
         }
-        let scenarios = crate::config::load_catalog(self.fixtures.as_deref())?;
-        if scenarios.get(&self.scenario).is_none() {
+        let (catalog, scenarios) = crate::scenarios::Catalog::load_files(self.fixtures.as_deref())?;
+        if catalog.get(&self.scenario).is_none() {
             return Err(StartupError::Usage(format!(
                 "--scenario {:?} is not a scenario; choose one of: {}",
                 self.scenario,
-                scenarios.names().join(", ")
+                catalog.names().join(", ")
             )));
         }
         Ok(Config {

@@ -2,16 +2,18 @@
 //! it enforces and the switches that pick between documented and lenient behaviour. Built from
 //! flags, `IDOCR_MOCK_*` variables and an optional TOML file.
 //!
-//! Imports: `error`, `image`, `protocol`, `scenarios` (the catalog it is given).
+//! Imports: `error`, `image`, `protocol` (the bottom layer). The scenario files are kept as read
+//! ([`Fixtures`]); the scenario store builds its catalog from them.
 
 use crate::error::StartupError;
 use crate::image::LineBreaks;
 use crate::protocol::sign::SignCase;
-use crate::scenarios::Catalog;
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
 
+/// The scenario served when nothing else is asked for.
+pub const DEFAULT_SCENARIO: &str = "success";
 pub const DEFAULT_APP_ID: &str = "TIDAMOCK";
 pub const DEFAULT_SECRET: &str = "idocr-mock-secret";
 pub const DEFAULT_SIGN_TICKET: &str = "idocr-mock-sign-ticket";
@@ -118,8 +120,9 @@ pub struct Config {
     pub data_dir: Option<std::path::PathBuf>,
     /// Bearer token every admin call must carry (`--admin-token`).
     pub admin_token: Option<String>,
-    /// Every scenario: the built-in ones plus `--fixtures DIR`.
-    pub scenarios: Catalog,
+    /// The scenario files of `--fixtures DIR`, as read and checked at startup; they add to or
+    /// replace the built-in scenarios.
+    pub scenarios: Fixtures,
     /// The scenario served when nothing else is asked for (`--scenario`).
     pub scenario: String,
     /// How long `slow` waits before answering.
@@ -157,8 +160,8 @@ impl Default for Config {
             max_order_bytes: DEFAULT_MAX_ORDER_BYTES,
             data_dir: None,
             admin_token: None,
-            scenarios: Catalog::builtin(),
-            scenario: crate::scenarios::DEFAULT.into(),
+            scenarios: Fixtures::default(),
+            scenario: DEFAULT_SCENARIO.into(),
             slow_delay: Duration::from_millis(DEFAULT_SLOW_MS),
             hang_for: Duration::from_millis(DEFAULT_HANG_MS),
             max_held: None,
@@ -309,10 +312,10 @@ pub enum ExpireIn {
     String,
 }
 
-/// The scenario catalog: built in, plus `fixtures`.
-///
-/// # Errors
-/// [`StartupError::Usage`] naming the scenario file and what is wrong with it.
-pub fn load_catalog(fixtures: Option<&std::path::Path>) -> Result<crate::scenarios::Catalog, StartupError> {
-    crate::scenarios::Catalog::load(fixtures).map_err(|p| StartupError::Usage(p.to_string()))
+/// The `*.json` files of `--fixtures`, path and text, in name order: plain data, made only by
+/// `scenarios::Catalog::load`, which has checked that they parse (so building the catalog from
+/// them again cannot fail). Empty by default: the built-in scenarios only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fixtures {
+    pub(crate) files: Vec<(std::path::PathBuf, String)>,
 }

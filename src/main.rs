@@ -74,7 +74,7 @@ fn serve(args: &ServeArgs) -> Result<(), StartupError> {
         if let Some((_, at)) = &https {
             println!("listening on https://{at}");
         }
-        commands::log_startup(state.config(), local);
+        commands::log_startup(state.config(), state.scenarios().catalog().len(), local);
         let https = https.map(|(l, _)| l);
         server::run_all(listener, https, certs, state, shutdown_signal()).await;
         Ok(())

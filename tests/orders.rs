@@ -50,6 +50,20 @@ async fn the_front_and_back_of_one_order_come_back_as_one_result() {
 }
 
 #[tokio::test]
+async fn get_ocr_result_keys_come_in_the_order_of_the_ocr_answers() {
+    let mock = Mock::start().await;
+    mock.ocr(&signed_body("ord1", Side::Front)).await.json().unwrap();
+    let body = get_result(&mock, "ord1", "").await.body;
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key} in {text}"));
+    let top = ["code", "msg", "bizSeqNo", "result", "transactionTime"];
+    assert!(text.starts_with("{\"code\":"), "{text}");
+    assert!(top.windows(2).all(|w| at(w[0]) < at(w[1])), "top-level order: {text}");
+    let result = ["frontCode", "backCode", "orderNo", "name", "idcard", "validDate", "operateTime"];
+    assert!(result.windows(2).all(|w| at(w[0]) < at(w[1])), "result order: {text}");
+}
+
+#[tokio::test]
 async fn get_file_returns_the_uploaded_images_byte_identical() {
     let mock = Mock::start().await;
     let (front_png, back_png) = (picture::card_png(Side::Front, None), picture::card_png(Side::Back, None));

@@ -4,12 +4,12 @@
 //! Imports: `clock`, `seed`, `redact` (a ticket masked in a sign diagnosis) only.
 
 pub mod catalog;
-pub mod depth;
-pub mod envelope;
-pub mod fields;
+pub(crate) mod depth;
+pub(crate) mod envelope;
+pub(crate) mod fields;
 mod loose;
-pub mod paths;
-pub mod query;
+pub(crate) mod paths;
+pub(crate) mod query;
 pub mod sign;
 mod vocab;
 

@@ -2,11 +2,13 @@
 //! user's `--fixtures DIR`, each validated at startup with the file and the reason on error.
 
 use super::{Fault, Look, Outcome, Scenario, Weighted};
+use crate::config::Fixtures;
+use crate::error::StartupError;
 use crate::identity::{self, Pin, Profile};
 use crate::protocol::catalog as codes;
 use crate::protocol::Side;
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -103,17 +105,33 @@ impl Catalog {
     /// A [`CatalogProblem`] naming the file and the reason: unreadable, not JSON, a field missing
     /// or wrong, a mix naming an unknown scenario.
     pub fn load(dir: Option<&Path>) -> Result<Self, CatalogProblem> {
+        Ok(Self::load_files(dir)?.0)
+    }
+
+    /// [`Catalog::load`], and the files of `dir` as read, from which the catalog is built again
+    /// (without reading the folder twice) where the server's state is.
+    ///
+    /// # Errors
+    /// As [`Catalog::load`].
+    pub fn load_files(dir: Option<&Path>) -> Result<(Self, Fixtures), CatalogProblem> {
+        let fixtures = Fixtures { files: dir.map(read_dir).transpose()?.unwrap_or_default() };
+        Ok((Self::build(&fixtures)?, fixtures))
+    }
+
+    /// The embedded scenarios, then the files of `fixtures`, which add or replace by name.
+    fn build(fixtures: &Fixtures) -> Result<Self, CatalogProblem> {
         let mut entries = Vec::new();
         for (stem, text) in EMBEDDED {
             let file = format!("fixtures/scenarios/{stem}.json (built in)");
             entries.push(parse(text, stem).map_err(|reason| CatalogProblem { file, reason })?);
         }
-        if let Some(dir) = dir {
-            for scenario in read_dir(dir)? {
-                match entries.iter_mut().find(|s| s.name == scenario.name) {
-                    Some(slot) => *slot = scenario,
-                    None => entries.push(scenario),
-                }
+        for (path, text) in &fixtures.files {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let scenario =
+                parse(text, stem).map_err(|reason| CatalogProblem { file: path.display().to_string(), reason })?;
+            match entries.iter_mut().find(|s| s.name == scenario.name) {
+                Some(slot) => *slot = scenario,
+                None => entries.push(scenario),
             }
         }
         check_mixes(&entries)?;
@@ -141,7 +159,21 @@ impl Catalog {
     }
 }
 
-fn read_dir(dir: &Path) -> Result<Vec<Scenario>, CatalogProblem> {
+/// A scenario file that cannot be used stops the startup, naming the file.
+impl From<CatalogProblem> for StartupError {
+    fn from(problem: CatalogProblem) -> Self {
+        StartupError::Usage(problem.to_string())
+    }
+}
+
+/// The catalog of `fixtures`, checked when they were read ([`Catalog::load_files`]).
+impl From<Fixtures> for Catalog {
+    fn from(fixtures: Fixtures) -> Self {
+        Self::build(&fixtures).expect("the --fixtures files were checked when they were read")
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>, CatalogProblem> {
     let problem = |file: &Path, reason: String| CatalogProblem { file: file.display().to_string(), reason };
     let listing =
         std::fs::read_dir(dir).map_err(|e| problem(dir, format!("cannot read the --fixtures folder: {e}")))?;
@@ -151,9 +183,7 @@ fn read_dir(dir: &Path) -> Result<Vec<Scenario>, CatalogProblem> {
     let mut out = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| problem(&path, format!("cannot read it: {e}")))?;
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let scenario = parse(&text, stem).map_err(|reason| problem(&path, reason))?;
-        out.push(scenario);
+        out.push((path, text));
     }
     Ok(out)
 }

@@ -132,3 +132,16 @@ fn a_fixtures_folder_adds_and_overrides_and_a_bad_file_is_named() {
     let err = Catalog::load(Some(&dir)).unwrap_err();
     assert!(err.to_string().contains("zz.json") && err.reason.contains("nope"), "{err}");
 }
+
+#[test]
+fn the_catalog_built_from_the_files_read_at_startup_is_the_one_checked_even_after_they_change() {
+    let guard = tempfile::tempdir().unwrap();
+    let file = guard.path().join("mine.json");
+    std::fs::write(&file, r#"{"name":"mine","description":"m","outcome":"error","code":"66661099"}"#).unwrap();
+    let (checked, fixtures) = Catalog::load_files(Some(guard.path())).unwrap();
+    std::fs::write(&file, "not JSON any more").unwrap();
+    let built = Catalog::from(fixtures);
+    assert_eq!(built.names(), checked.names());
+    assert_eq!(built.get("mine").unwrap().description, "m");
+    assert_eq!(Catalog::from(crate::config::Fixtures::default()).names(), Catalog::builtin().names());
+}

@@ -6,11 +6,12 @@
 //! (`vendor::ocr::scenario`), `admin` serves `/__admin/scenario…`, `image::marker` reads the
 //! marker an image can carry.
 //!
-//! Imports: `protocol`, `identity`, `image`, `reply` (a fault's answer); never `State`.
+//! Imports: `protocol`, `identity`, `image`, `reply` (a fault's answer), `config` (the `--fixtures`
+//! files as read, the default name), `error` (a bad file stops the startup); never `State`.
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod fault;
-pub mod select;
+pub(crate) mod select;
 
 use crate::identity::{Pin, Profile};
 use crate::protocol::catalog::Code;
@@ -25,7 +26,7 @@ pub use select::{Choice, ScenarioState, Why};
 /// The request header that picks a scenario, and the response header that names the one applied.
 pub const HEADER: &str = "x-idocr-scenario";
 /// The scenario served when nothing else is asked for.
-pub const DEFAULT: &str = "success";
+pub const DEFAULT: &str = crate::config::DEFAULT_SCENARIO;
 
 /// One named outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -109,7 +109,8 @@ pub struct ScenarioState {
 
 impl ScenarioState {
     /// `default` must be in `catalog` (checked at startup); otherwise `success` is served.
-    pub fn new(catalog: Catalog, default: &str, seed: u64) -> Self {
+    pub fn new(catalog: impl Into<Catalog>, default: &str, seed: u64) -> Self {
+        let catalog = catalog.into();
         let default = if catalog.get(default).is_some() { default } else { DEFAULT };
         ScenarioState {
             startup_default: default.to_string(),

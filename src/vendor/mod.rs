@@ -14,6 +14,6 @@
 //! 4. one row in the route table, `protocol::paths::VENDOR_ROUTES`, and its dispatch arm in
 //!    `http/routes.rs`.
 
-pub mod oauth;
+pub(crate) mod oauth;
 pub mod ocr;
-pub mod ocr_result;
+pub(crate) mod ocr_result;

@@ -5,6 +5,7 @@
 use crate::config::SignCheck;
 use crate::journal::parse_query;
 use crate::orders::{Order, SideRecord};
+use crate::protocol::envelope::Success;
 use crate::protocol::sign::{self, Verdict};
 use crate::protocol::{catalog, fields};
 use crate::protocol::{Refusal, Side};
@@ -15,8 +16,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hyper::http::request::Parts;
 use hyper::StatusCode;
-use serde_json::{json, Map, Value};
-use std::fmt::Write as _;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 /// The query of a well-formed call.
 struct Query {
@@ -101,63 +102,100 @@ fn verify_sign(state: &State, app: &crate::config::App, q: &Query) -> Result<(),
     }
 }
 
-/// The success body: per-side code, warnings and clarity, the card fields of both sides.
-fn render(state: &State, order: &Order, q: &Query) -> Vec<u8> {
-    let stamp = state.stamp();
-    let mut r = Map::new();
-    for (side, prefix) in [(Side::Front, "front"), (Side::Back, "back")] {
-        let s = order.side(side);
-        let text = |f: fn(&SideRecord) -> &str| Value::String(s.map(f).unwrap_or("").to_string());
-        r.insert(format!("{prefix}Code"), text(|s| &s.code));
-        r.insert(format!("{prefix}WarnCode"), text(|s| &s.warning));
-        r.insert(format!("{prefix}MultiWarning"), text(|s| &s.multi_warning));
-        r.insert(format!("{prefix}Clarity"), text(|s| &s.clarity));
-    }
-    r.insert("orderNo".into(), json!(order.order_no));
-    let front_keys = ["name", "sex", "nation", "birth", "address", "idcard"];
-    let (front, back) =
-        (order.front.as_ref().map(|s| s.fields.to_map()), order.back.as_ref().map(|s| s.fields.to_map()));
-    let fields = |s: Option<&Map<String, Value>>, k: &str| s.and_then(|m| m.get(k).cloned()).unwrap_or(json!(""));
-    for k in front_keys {
-        r.insert(k.into(), fields(front.as_ref(), k));
-    }
-    if q.get_native {
-        r.insert("nativePlace".into(), fields(front.as_ref(), "nativePlace"));
-    }
-    for k in ["validDate", "authority"] {
-        r.insert(k.into(), fields(back.as_ref(), k));
-    }
-    r.insert("operateTime".into(), json!(crate::clock::dashed(order.updated())));
-    r.insert("bizSeqNo".into(), json!(stamp.biz_seq_no));
-    r.insert("transactionTime".into(), json!(stamp.transaction_time));
-    r.insert("success".into(), json!(false));
-    let mut result = serde_json::to_string(&r).expect("serialising JSON values cannot fail");
-    if q.get_file {
-        result.pop();
-        for (key, b64) in files(order) {
-            let _ = write!(result, ",\"{key}\":\"{b64}\"");
-        }
-        result.push('}');
-    }
-    let head = json!({"code": catalog::SUCCESS.code, "msg": catalog::SUCCESS.msg, "bizSeqNo": stamp.biz_seq_no});
-    let mut body = head.to_string();
-    body.pop();
-    let _ = write!(body, ",\"result\":{result},\"transactionTime\":\"{}\"}}", stamp.transaction_time);
-    body.into_bytes()
+/// The `result` of a success, in the order of the field table (docs/protocol.md §6); the card
+/// fields are those stored with each side, `""` where a side or a field is missing.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OcrResult<'a> {
+    front_code: &'a str,
+    front_warn_code: &'a str,
+    front_multi_warning: &'a str,
+    front_clarity: &'a str,
+    back_code: &'a str,
+    back_warn_code: &'a str,
+    back_multi_warning: &'a str,
+    back_clarity: &'a str,
+    order_no: &'a str,
+    name: Value,
+    sex: Value,
+    nation: Value,
+    birth: Value,
+    address: Value,
+    idcard: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    native_place: Option<Value>,
+    valid_date: Value,
+    authority: Value,
+    operate_time: String,
+    biz_seq_no: &'a str,
+    transaction_time: &'a str,
+    success: bool,
+    #[serde(flatten)]
+    files: Option<Files>,
 }
 
-/// `frontPhoto`/`backPhoto` (Base64 of the bytes received), the crops and the head picture.
-/// Written into the body by hand: Base64 needs no JSON escaping, and serde_json's escaping loop
-/// over megabytes of it is slow in the debug builds most CI jobs run.
-fn files(order: &Order) -> [(&'static str, String); 5] {
+/// With `get_file=1`: `frontPhoto`/`backPhoto` (Base64 of the bytes received), the crops and the
+/// head picture.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Files {
+    front_photo: String,
+    back_photo: String,
+    front_crop: String,
+    back_crop: String,
+    head_photo: String,
+}
+
+/// The success body: the one success envelope around the result, serialised in one pass.
+fn render(state: &State, order: &Order, q: &Query) -> Vec<u8> {
+    let stamp = state.stamp();
+    let (front, back) = (order.side(Side::Front), order.side(Side::Back));
+    let (front_fields, back_fields) = (front.map(|s| s.fields.to_map()), back.map(|s| s.fields.to_map()));
+    let field = |m: &Option<Map<String, Value>>, k: &str| {
+        m.as_ref().and_then(|m| m.get(k).cloned()).unwrap_or_else(|| Value::String(String::new()))
+    };
+    let result = OcrResult {
+        front_code: text(front, |s| &s.code),
+        front_warn_code: text(front, |s| &s.warning),
+        front_multi_warning: text(front, |s| &s.multi_warning),
+        front_clarity: text(front, |s| &s.clarity),
+        back_code: text(back, |s| &s.code),
+        back_warn_code: text(back, |s| &s.warning),
+        back_multi_warning: text(back, |s| &s.multi_warning),
+        back_clarity: text(back, |s| &s.clarity),
+        order_no: &order.order_no,
+        name: field(&front_fields, "name"),
+        sex: field(&front_fields, "sex"),
+        nation: field(&front_fields, "nation"),
+        birth: field(&front_fields, "birth"),
+        address: field(&front_fields, "address"),
+        idcard: field(&front_fields, "idcard"),
+        native_place: q.get_native.then(|| field(&front_fields, "nativePlace")),
+        valid_date: field(&back_fields, "validDate"),
+        authority: field(&back_fields, "authority"),
+        operate_time: crate::clock::dashed(order.updated()),
+        biz_seq_no: &stamp.biz_seq_no,
+        transaction_time: &stamp.transaction_time,
+        success: false,
+        files: q.get_file.then(|| files(order)),
+    };
+    serde_json::to_vec(&Success::new(&stamp, result)).expect("serialising strings and JSON values cannot fail")
+}
+
+/// One text of a side, `""` for a side never sent.
+fn text(side: Option<&SideRecord>, f: fn(&SideRecord) -> &str) -> &str {
+    side.map(f).unwrap_or("")
+}
+
+fn files(order: &Order) -> Files {
     let photo = |s: Option<&SideRecord>| s.map(|s| STANDARD.encode(&s.image)).unwrap_or_default();
-    [
-        ("frontPhoto", photo(order.front.as_ref())),
-        ("backPhoto", photo(order.back.as_ref())),
-        ("frontCrop", String::new()),
-        ("backCrop", String::new()),
-        ("headPhoto", head_photo(order)),
-    ]
+    Files {
+        front_photo: photo(order.front.as_ref()),
+        back_photo: photo(order.back.as_ref()),
+        front_crop: String::new(),
+        back_crop: String::new(),
+        head_photo: head_photo(order),
+    }
 }
 
 /// A generated placeholder portrait (the mock has no face to crop): the front picture with a

@@ -3,8 +3,8 @@
 //! orderNo, userId → sign → cardType → image → recognition. The first failure answers, HTTP 200,
 //! in the vendor's envelope; why is in the log and the `X-Idocr-Mock-Reason` header.
 
-pub mod request;
-pub mod response;
+pub(crate) mod request;
+pub(crate) mod response;
 pub mod scenario;
 
 use crate::config::SignCheck;

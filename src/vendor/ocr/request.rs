@@ -1,8 +1,8 @@
 //! Reading an `idcardocrapp` body and checking its fields one rule at a time, in the order the
 //! service checks them (docs/protocol.md §5). Pure: the sign check, which needs the app's tickets, is
-//! done by the caller between [`check_fields`] and [`check_image`].
+//! done by the caller between [`check_fields`] and [`check_decoded`].
 
-use crate::image::{self, Decoded, ImageProblem, LineBreaks};
+use crate::image::{Decoded, ImageProblem};
 use crate::protocol::catalog;
 pub use crate::protocol::{Loose, Refusal, Side};
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -211,13 +211,8 @@ pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
     }
 }
 
-/// `idcardStr`: at most `cap` bytes, valid Base64, a JPG/PNG/BMP image.
-pub fn check_image(f: &Fields<'_>, cap: usize, breaks: LineBreaks) -> Result<Decoded, Refusal> {
-    check_decoded(f, cap, || image::decode(&f.idcard_str, breaks))
-}
-
-/// [`check_image`] with the decoding done by `decode` (which may hand over an image decoded
-/// earlier): the cap is checked first, so an over-long image is never decoded here.
+/// `idcardStr`: at most `cap` bytes, valid Base64, a JPG/PNG/BMP image, with the decoding done
+/// by `decode` (which may hand over an image decoded earlier): the cap is checked first, so an over-long image is never decoded here.
 pub fn check_decoded(
     f: &Fields<'_>,
     cap: usize,
@@ -241,6 +236,7 @@ pub fn check_decoded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image::{self, LineBreaks};
     use serde_json::json;
 
     fn body(v: serde_json::Value) -> Vec<u8> {
@@ -328,8 +324,14 @@ mod tests {
         v["idcardStr"] = json!("*".repeat(11));
         let b = body(v);
         let f = parse(&b).unwrap();
-        assert_eq!(check_image(&f, 10, LineBreaks::Strip).unwrap_err().code.code, "66660000");
-        assert_eq!(check_image(&f, 11, LineBreaks::Strip).unwrap_err().code.code, "66661005");
+        assert_eq!(
+            check_decoded(&f, 10, || image::decode(&f.idcard_str, LineBreaks::Strip)).unwrap_err().code.code,
+            "66660000"
+        );
+        assert_eq!(
+            check_decoded(&f, 11, || image::decode(&f.idcard_str, LineBreaks::Strip)).unwrap_err().code.code,
+            "66661005"
+        );
     }
 
     #[test]

@@ -16,13 +16,6 @@ pub struct Recognition {
     pub clarity: u8,
 }
 
-impl Recognition {
-    /// A clean result of the given clarity.
-    pub fn clean(clarity: u8) -> Self {
-        Recognition { warning: "00000000".into(), multi_warning: "00000000".into(), clarity }
-    }
-}
-
 /// Everything a success body is made from.
 pub struct Success<'a> {
     pub stamp: &'a Stamp,

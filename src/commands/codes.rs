@@ -1,0 +1,13 @@
+//! `idocr-mock codes`: the vendor code catalog, as a table or JSON.
+
+use crate::cli::CodesArgs;
+use crate::protocol::catalog;
+
+/// `idocr-mock codes`: the catalog as a table or JSON.
+pub fn codes(args: &CodesArgs) -> String {
+    if args.json {
+        serde_json::to_string_pretty(catalog::ALL).expect("the catalog serialises") + "\n"
+    } else {
+        catalog::render_table()
+    }
+}

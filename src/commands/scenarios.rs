@@ -1,0 +1,18 @@
+//! `idocr-mock scenarios`: the scenario catalog (built in, plus `--fixtures`), as a table or JSON.
+
+use crate::cli::ScenariosArgs;
+use crate::error::StartupError;
+
+/// `idocr-mock scenarios`: the catalog as a table or JSON.
+///
+/// # Errors
+/// A scenario file of `--fixtures` that cannot be used.
+pub fn scenarios(args: &ScenariosArgs) -> Result<String, StartupError> {
+    let catalog = crate::scenarios::Catalog::load(args.fixtures.as_deref())?;
+    Ok(if args.json {
+        let all: Vec<_> = catalog.iter().map(|s| s.to_json()).collect();
+        serde_json::to_string_pretty(&all).expect("JSON values serialise") + "\n"
+    } else {
+        crate::scenarios::render_table(&catalog)
+    })
+}
