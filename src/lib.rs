@@ -17,6 +17,8 @@
 //! - [`shield`]: a handler's panic caught and answered, the per-connection request cap
 //! - [`routes`]: (method, path) → handler; vendor paths vs `/__admin/`
 //! - [`admin`]: the mock's own API under `/__admin/`
+//! - [`admin_ui`]: the console's files (`/__admin/ui`), compiled into the binary
+//! - [`console`]: the console's routes: its page, `/__admin/codes`, `/__admin/events`, listings
 //! - [`body`]: the one reader of request bodies, with its limits and timeout
 //! - [`reply`]: response bodies, the reason header, dropping a connection on purpose
 //! - [`state`]: the one cloneable handle shared by every connection
@@ -39,6 +41,7 @@
 //! - [`conformance`]: the suite that measures how faithful a target is (`idocr-mock conformance`)
 
 pub mod admin;
+pub mod admin_ui;
 pub mod arrival;
 pub mod body;
 pub mod cli;
@@ -47,6 +50,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod conformance;
+pub mod console;
 pub mod error;
 pub mod finish;
 pub mod fuzzing;

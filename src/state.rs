@@ -36,6 +36,8 @@ struct Inner {
     held: Arc<Semaphore>,
     /// Whether the last held fault found no slot (the log says so once per episode).
     held_full: AtomicBool,
+    /// What the console's event streams share.
+    feed: crate::console::Feed,
 }
 
 impl State {
@@ -47,7 +49,9 @@ impl State {
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));
         let bodies = Arc::new(Semaphore::new(kib(config.body_budget) as usize));
         let (held, held_full) = (Arc::new(Semaphore::new(config.max_held())), AtomicBool::new(false));
-        let inner = Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios, bodies, held, held_full };
+        let feed = crate::console::Feed::default();
+        let inner =
+            Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios, bodies, held, held_full, feed };
         State { inner: Arc::new(inner) }
     }
 
@@ -94,6 +98,11 @@ impl State {
     /// The scenario catalog, the default and the queue.
     pub fn scenarios(&self) -> &ScenarioState {
         &self.inner.scenarios
+    }
+
+    /// The console's event streams: the journal's change signal, the shutdown, the slots.
+    pub fn feed(&self) -> &crate::console::Feed {
+        &self.inner.feed
     }
 
     pub fn seed(&self) -> u64 {

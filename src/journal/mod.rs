@@ -186,6 +186,7 @@ pub fn record(state: &State, head: Head, note: &mut Note, end: End) {
         ended: end.name(),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
+    state.feed().recorded();
 }
 
 /// A vendor path as the route table's static text (no copy per request); any other path copied.
@@ -326,6 +327,16 @@ impl Journal {
     /// Entries pushed out by either bound since startup (or the last reset).
     pub fn dropped(&self) -> Dropped {
         self.ring().dropped
+    }
+
+    /// The id of the oldest entry kept, if any.
+    pub fn first_id(&self) -> Option<u64> {
+        self.ring().entries.front().map(|(e, _)| e.id)
+    }
+
+    /// The id of the newest entry ever recorded (0 before the first).
+    pub fn last_id(&self) -> u64 {
+        self.ring().next_id - 1
     }
 
     /// Forgets every entry; ids keep counting, so `since=<id>` stays meaningful.

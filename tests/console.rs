@@ -1,0 +1,199 @@
+//! The console (issue #17, docs/console-api.md): its page served without the admin token, the
+//! error catalog, and the journal as server-sent events (resume, gap, bound, journal off, shutdown).
+
+use crate::support::process::{command, Process};
+use crate::support::*;
+use idocr_mock::client::Call;
+use idocr_mock::ocr::request::Side;
+use idocr_mock::Config;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const TOKEN: &str = "console-test-token";
+
+/// An open `GET /__admin/events` connection, read as it arrives.
+struct Stream {
+    conn: TcpStream,
+    seen: String,
+}
+
+impl Stream {
+    async fn open(addr: SocketAddr, extra_headers: &str) -> Self {
+        Self::open_at(addr, "/__admin/events", extra_headers).await
+    }
+
+    async fn open_at(addr: SocketAddr, target: &str, extra_headers: &str) -> Self {
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        let head = format!("GET {target} HTTP/1.1\r\nHost: mock\r\n{extra_headers}\r\n");
+        conn.write_all(head.as_bytes()).await.unwrap();
+        Stream { conn, seen: String::new() }
+    }
+
+    /// Reads until `seen` contains `wanted`, or panics after 10 s with what arrived.
+    async fn until(&mut self, wanted: &str) -> &str {
+        let mut buf = [0u8; 8192];
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !self.seen.contains(wanted) {
+            let n = tokio::time::timeout_at(deadline, self.conn.read(&mut buf))
+                .await
+                .unwrap_or_else(|_| panic!("no {wanted:?} in {:?}", self.seen))
+                .unwrap();
+            assert!(n > 0, "the stream ended before {wanted:?}: {:?}", self.seen);
+            self.seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        &self.seen
+    }
+
+    /// The journal ids of the `request` events seen so far, in order.
+    fn ids(&self) -> Vec<u64> {
+        self.seen.lines().filter_map(|l| l.strip_prefix("id: ")).map(|id| id.trim().parse().unwrap()).collect()
+    }
+}
+
+async fn calls(mock: &Mock, n: usize) {
+    for i in 0..n {
+        mock.ocr(&signed_body(&format!("c{i}"), Side::Front)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_console_page_loads_without_the_admin_token_and_carries_the_csp_but_data_routes_do_not() {
+    let mock = Mock::with(Config { admin_token: Some(TOKEN.into()), ..Config::default() }).await;
+    for (path, content_type) in [
+        ("/__admin/ui", "text/html; charset=utf-8"),
+        ("/__admin/ui/app.js", "text/javascript; charset=utf-8"),
+        ("/__admin/ui/style.css", "text/css; charset=utf-8"),
+    ] {
+        let page = mock.send(Call::get(path)).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert_eq!(page.header("content-type"), Some(content_type), "{path}");
+        assert_eq!(page.header("content-security-policy"), Some(idocr_mock::admin_ui::CSP), "{path}");
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(page.header("cache-control"), Some("no-cache"), "{path}");
+    }
+    for data in ["/__admin/codes", "/__admin/events", "/__admin/requests"] {
+        let refused = mock.send(Call::get(data)).await;
+        assert_eq!(refused.status, 401, "{data} answered without the token");
+        assert_eq!(refused.header("content-security-policy"), None, "{data}");
+    }
+    let codes = mock.send(Call::get("/__admin/codes").header("authorization", &format!("Bearer {TOKEN}"))).await;
+    assert_eq!(codes.status, 200);
+}
+
+#[tokio::test]
+async fn another_method_on_the_console_page_gets_405_with_allow_get() {
+    let mock = Mock::start().await;
+    let answer = mock.send(Call::post_json("/__admin/ui", "{}")).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET"));
+    assert!(answer.json().unwrap()["error"].as_str().unwrap().contains("GET"));
+}
+
+#[tokio::test]
+async fn the_codes_route_answers_what_the_codes_subcommand_prints() {
+    let mock = Mock::start().await;
+    let answer = mock.send(Call::get("/__admin/codes")).await;
+    assert_eq!(answer.status, 200);
+    let printed = command(&["codes", "--json"]).output().unwrap();
+    let printed: Value = serde_json::from_slice(&printed.stdout).unwrap();
+    assert_eq!(answer.json().unwrap(), printed);
+    assert!(printed.as_array().unwrap().iter().any(|c| c["code"] == "400105"));
+}
+
+#[tokio::test]
+async fn an_event_stream_resumed_with_last_event_id_replays_the_entries_after_it_then_a_new_call() {
+    let mock = Mock::start().await;
+    calls(&mock, 4).await;
+    let mut stream = Stream::open(mock.addr, "Last-Event-ID: 2\r\n").await;
+    let head = stream.until("id: 4\n").await;
+    assert!(head.contains("text/event-stream"), "{head}");
+    assert!(head.contains("retry: 2000\n"), "{head}");
+    assert!(!head.contains("event: gap"), "{head}");
+    assert_eq!(stream.ids(), [3, 4]);
+    calls(&mock, 1).await;
+    let seen = stream.until("id: 5\n").await;
+    let last = seen.lines().filter_map(|l| l.strip_prefix("data: ")).next_back().unwrap();
+    let entry: Value = serde_json::from_str(last).unwrap();
+    assert_eq!((entry["id"].as_u64(), entry["path"].as_str()), (Some(5), Some(OCR)));
+    assert_eq!(stream.ids(), [3, 4, 5]);
+}
+
+#[tokio::test]
+async fn the_header_wins_over_since_and_a_stream_without_either_sends_only_new_entries() {
+    let mock = Mock::start().await;
+    calls(&mock, 3).await;
+    let mut resumed = Stream::open_at(mock.addr, "/__admin/events?since=0", "Last-Event-ID: 2\r\n").await;
+    let mut fresh = Stream::open(mock.addr, "").await;
+    fresh.until("retry: 2000").await;
+    resumed.until("id: 3\n").await;
+    calls(&mock, 1).await;
+    fresh.until("id: 4\n").await;
+    resumed.until("id: 4\n").await;
+    assert_eq!(fresh.ids(), [4]);
+    assert_eq!(resumed.ids(), [3, 4]);
+    let bad_since = mock.send(Call::get("/__admin/events?since=x")).await;
+    assert_eq!(bad_since.status, 400);
+    let bad = mock.send(Call::get("/__admin/events").header("last-event-id", "x")).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json().unwrap()["error"], "Last-Event-ID \"x\" is not a journal id");
+}
+
+#[tokio::test]
+async fn a_stream_after_a_journal_overflow_starts_with_a_gap_event() {
+    let mock = Mock::with(Config { journal_limit: 3, ..Config::default() }).await;
+    calls(&mock, 6).await;
+    let mut stream = Stream::open(mock.addr, "Last-Event-ID: 1\r\n").await;
+    let seen = stream.until("id: 6\n").await.to_string();
+    let gap = seen.find("event: gap\ndata: {\"after\":1,\"first_kept\":4,\"missed\":2}\n\n").expect(&seen);
+    assert!(gap < seen.find("id: 4").unwrap(), "{seen}");
+    assert_eq!(stream.ids(), [4, 5, 6]);
+}
+
+#[tokio::test]
+async fn the_ninth_event_stream_gets_503_and_closing_one_frees_a_slot() {
+    let mock = Mock::start().await;
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        let mut s = Stream::open(mock.addr, "").await;
+        s.until("retry: 2000").await;
+        open.push(s);
+    }
+    let ninth = mock.send(Call::get("/__admin/events")).await;
+    assert_eq!(ninth.status, 503);
+    assert!(ninth.json().unwrap()["error"].as_str().unwrap().contains("GET /__admin/requests?since=ID"));
+    drop(open.pop());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut s = Stream::open(mock.addr, "").await;
+        s.until("\r\n\r\n").await;
+        if s.seen.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no slot came free: {}", s.seen);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_the_journal_off_the_event_stream_is_refused_with_409() {
+    let mock = Mock::with(Config { journal_limit: 0, ..Config::default() }).await;
+    let answer = mock.send(Call::get("/__admin/events")).await;
+    assert_eq!(answer.status, 409);
+    assert!(answer.json().unwrap()["error"].as_str().unwrap().contains("--journal-limit 0"));
+}
+
+#[test]
+fn an_open_event_stream_does_not_hold_the_graceful_shutdown() {
+    let mock = Process::start("console-shutdown", &[]);
+    let mut conn = std::net::TcpStream::connect(mock.addr).unwrap();
+    std::io::Write::write_all(&mut conn, b"GET /__admin/events HTTP/1.1\r\nHost: m\r\n\r\n").unwrap();
+    let mut buf = [0u8; 512];
+    let n = std::io::Read::read(&mut conn, &mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("200 OK"));
+    let log = mock.stop();
+    assert!(log.contains("all connections closed"), "{log}");
+    assert!(!log.contains("drain deadline passed"), "{log}");
+}
