@@ -50,6 +50,8 @@ fn route(state: &State, req: Request<Bytes>) -> Reply {
     match (req.method(), path.as_str()) {
         (_, "health") => health_method_not_allowed(req.method()),
         (&Method::GET, "codes") => crate::console::codes(),
+        (&Method::GET, "orders") => crate::console::listings::orders(state, req.uri().query().unwrap_or("")),
+        (&Method::GET, "image") => crate::console::listings::image(state, req.uri().query().unwrap_or("")),
         (&Method::GET, "events") => {
             crate::console::events::stream(state, req.headers(), req.uri().query().unwrap_or(""))
         }

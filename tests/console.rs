@@ -197,3 +197,61 @@ fn an_open_event_stream_does_not_hold_the_graceful_shutdown() {
     assert!(log.contains("all connections closed"), "{log}");
     assert!(!log.contains("drain deadline passed"), "{log}");
 }
+
+#[tokio::test]
+async fn the_orders_listing_is_newest_first_and_honours_limit_and_app_id() {
+    let mock = Mock::start().await;
+    mock.ocr(&signed_body("first", Side::Front)).await;
+    mock.state.clock().advance(1000).unwrap();
+    mock.ocr(&signed_body("second", Side::Front)).await;
+    mock.state.clock().advance(1000).unwrap();
+    mock.ocr(&signed_body("first", Side::Back)).await;
+    let all = mock.send(Call::get("/__admin/orders")).await.json().unwrap();
+    assert_eq!(all["total"], 2);
+    let numbers: Vec<&str> =
+        all["orders"].as_array().unwrap().iter().map(|o| o["order_no"].as_str().unwrap()).collect();
+    assert_eq!(numbers, ["first", "second"], "first got its back side last");
+    let first = &all["orders"][0];
+    assert_eq!(
+        (first["app_id"].as_str(), first["front"]["code"].as_str(), first["back"]["format"].as_str()),
+        (Some(APP), Some("0"), Some("png"))
+    );
+    assert!(first["front"]["bytes"].as_u64().unwrap() > 0 && first["front"].get("base64").is_none());
+    let one = mock.send(Call::get("/__admin/orders?limit=1")).await.json().unwrap();
+    assert_eq!((one["total"].as_u64(), one["orders"].as_array().unwrap().len()), (Some(2), 1));
+    let other_app = mock.send(Call::get("/__admin/orders?app_id=NOSUCHAPP")).await.json().unwrap();
+    assert_eq!(other_app, serde_json::json!({"total": 0, "orders": []}));
+    let ours = mock.send(Call::get(format!("/__admin/orders?app_id={APP}"))).await.json().unwrap();
+    assert_eq!(ours["total"], 2);
+    for bad in ["limit=0", "limit=501", "limit=x", "colour=red"] {
+        let refused = mock.send(Call::get(format!("/__admin/orders?{bad}"))).await;
+        assert_eq!(refused.status, 400, "{bad}");
+    }
+    let words = mock.send(Call::get("/__admin/orders?limit=x")).await.json().unwrap();
+    assert_eq!(words["error"], "limit=\"x\" is not a number from 1 to 500");
+}
+
+#[tokio::test]
+async fn an_image_from_the_console_carries_the_marker_that_makes_the_upload_answer_the_scenario() {
+    let mock = Mock::start().await;
+    let image = mock.send(Call::get("/__admin/image?scenario=blurry&side=front&format=png")).await;
+    assert_eq!(image.status, 200, "{:?}", image.body);
+    assert_eq!(image.header("content-type"), Some("image/png"));
+    assert_eq!(image.header("content-disposition"), Some("attachment; filename=\"idocr-mock-blurry-front.png\""));
+    let body = resigned(signed_body("img1", Side::Front), "idcardStr", serde_json::json!(b64(&image.body)));
+    let answer = mock.ocr(&body).await.json().unwrap();
+    assert_eq!(answer["code"], "66661001", "{answer}");
+    let jpeg = mock.send(Call::get("/__admin/image?scenario=blurry&side=back&format=jpeg")).await;
+    assert_eq!((jpeg.header("content-type"), &jpeg.body[..2]), (Some("image/jpeg"), &[0xff, 0xd8][..]));
+    let missing = mock.send(Call::get("/__admin/image")).await;
+    assert_eq!(missing.json().unwrap()["error"], "scenario= is required; GET /__admin/scenarios lists them");
+    for (bad, names) in [
+        ("scenario=nosuch", "blurry"),
+        ("scenario=blurry&side=top", "front or back"),
+        ("scenario=blurry&format=gif", "png or jpeg"),
+    ] {
+        let refused = mock.send(Call::get(format!("/__admin/image?{bad}"))).await;
+        assert_eq!(refused.status, 400, "{bad}");
+        assert!(refused.json().unwrap()["error"].as_str().unwrap().contains(names), "{bad}");
+    }
+}

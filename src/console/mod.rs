@@ -4,6 +4,7 @@
 //! returns a [`Reply`]; the admin router dispatches here.
 
 pub mod events;
+pub mod listings;
 
 pub use events::Feed;
 
