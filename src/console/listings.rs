@@ -45,7 +45,7 @@ pub fn orders(state: &State, query: &str) -> Reply {
         .into_iter()
         .flatten()
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let total = rows.len();
     let listed: Vec<Value> = rows.into_iter().take(limit).map(|(_, v)| v).collect();
     reply::json(StatusCode::OK, json!({"total": total, "orders": listed}).to_string())
