@@ -50,6 +50,7 @@ fn route(state: &State, req: Request<Bytes>) -> Reply {
     match (req.method(), path.as_str()) {
         (_, "health") => health_method_not_allowed(req.method()),
         (&Method::GET, "codes") => crate::console::codes(),
+        (&Method::GET, "tokens") => crate::console::tokens::tokens(state),
         (&Method::GET, "orders") => crate::console::listings::orders(state, req.uri().query().unwrap_or("")),
         (&Method::GET, "image") => crate::console::listings::image(state, req.uri().query().unwrap_or("")),
         (&Method::GET, "events") => {

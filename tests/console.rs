@@ -255,3 +255,53 @@ async fn an_image_from_the_console_carries_the_marker_that_makes_the_upload_answ
         assert!(refused.json().unwrap()["error"].as_str().unwrap().contains(names), "{bad}");
     }
 }
+
+#[tokio::test]
+async fn the_tokens_view_shows_a_fetched_sign_ticket_masked_and_not_after_the_clock_moved_3601_s() {
+    let mock = Mock::with(Config { admin_token: Some(TOKEN.into()), ..Config::default() }).await;
+    assert_eq!(mock.send(Call::get("/__admin/tokens")).await.status, 401);
+    let view = || async {
+        let call = Call::get("/__admin/tokens").header("authorization", &format!("Bearer {TOKEN}"));
+        let answer = mock.send(call).await;
+        assert_eq!(answer.status, 200);
+        answer.json().unwrap()
+    };
+    let empty = view().await;
+    assert_eq!(empty["apps"][0]["app_id"], APP);
+    assert_eq!(empty["apps"][0]["tokens"], serde_json::json!([]));
+    let token = new_token_with(&mock).await;
+    let ticket = new_ticket_with(&mock, &token).await;
+    let shown = view().await;
+    let t = &shown["apps"][0]["tokens"][0];
+    assert_eq!(t["token"], idocr_mock::protocol::sign::mask(&token));
+    assert_eq!(t["state"], "live");
+    assert!((7190..=7200).contains(&t["expires_in_s"].as_i64().unwrap()), "{t}");
+    let k = &t["tickets"][0];
+    assert_eq!((k["kind"].as_str(), k["state"].as_str()), (Some("SIGN"), Some("live")));
+    assert!((3590..=3600).contains(&k["expires_in_s"].as_i64().unwrap()), "{k}");
+    assert_eq!(k["ticket"], idocr_mock::protocol::sign::mask(&ticket));
+    let text = shown.to_string();
+    assert!(!text.contains(&token) && !text.contains(&ticket) && !text.contains(TICKET), "{text}");
+    let call = Call::post_json("/__admin/clock", r#"{"advance_seconds":3601}"#)
+        .header("authorization", &format!("Bearer {TOKEN}"));
+    assert_eq!(mock.send(call).await.status, 200);
+    let later = view().await;
+    let t = &later["apps"][0]["tokens"][0];
+    assert!((3589..=3599).contains(&t["expires_in_s"].as_i64().unwrap()), "{later}");
+    assert_eq!(t["tickets"], serde_json::json!([]), "{later}");
+}
+
+async fn new_token_with(mock: &Mock) -> String {
+    let path = format!(
+        "/api/oauth2/access_token?app_id={APP}&secret={}&grant_type=client_credential&version=1.0.0",
+        idocr_mock::config::DEFAULT_SECRET
+    );
+    let v = mock.send(Call::get(path)).await.json().unwrap();
+    v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+}
+
+async fn new_ticket_with(mock: &Mock, token: &str) -> String {
+    let path = format!("/api/oauth2/api_ticket?app_id={APP}&access_token={token}&type=SIGN&version=1.0.0");
+    let v = mock.send(Call::get(path)).await.json().unwrap();
+    v["tickets"][0]["value"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+}

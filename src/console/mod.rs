@@ -5,6 +5,7 @@
 
 pub mod events;
 pub mod listings;
+pub mod tokens;
 
 pub use events::Feed;
 
