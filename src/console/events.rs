@@ -21,6 +21,9 @@ use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 pub const MAX_STREAMS: usize = 8;
 /// A comment line after this much silence, so proxies and the page notice a dead connection.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
+/// After the journal changes, a stream waits this long before writing, so that under load it
+/// renders once per batch rather than once per request (the page shows a call within a second).
+pub const BATCH: Duration = Duration::from_millis(100);
 /// Chunks waiting for a slow client, per stream.
 const CHANNEL: usize = 16;
 
@@ -138,6 +141,12 @@ async fn serve(state: State, mut filter: Filter, head: Bytes, tx: mpsc::Sender<B
         };
         if quiet && !put(&tx, &mut closing, Bytes::from_static(b": keep-alive\n\n")).await {
             return;
+        }
+        if !quiet {
+            tokio::select! {
+                () = tokio::time::sleep(BATCH) => {}
+                _ = closing.wait_for(|c| *c) => return,
+            }
         }
     }
 }
