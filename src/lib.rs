@@ -34,7 +34,8 @@
 //!    - [`journal`]: every vendor request as seen and answered, masked
 //! 4. [`state`]: the one cloneable handle that holds the stores; `body`: the one body reader
 //! 5. The endpoints, each reading as a contract: [`vendor`] (`idcardocrapp`, the token flow,
-//!    `getOcrResult`) and [`admin`] (the mock's own API under `/__admin/`)
+//!    `getOcrResult`) and [`admin`] (the mock's own API under `/__admin/`, with the console: its
+//!    page in `admin::ui`, its routes in `admin::console`)
 //! 6. [`http`]: all the hyper glue: accept loop, route table, a request's end, panic guard,
 //!    HTTPS port and proxy gate
 //! 7. The binary's side: [`cli`] (flags and `IDOCR_MOCK_*` variables → [`Config`]), [`commands`]

@@ -5,6 +5,7 @@ mod support;
 mod binary;
 mod bounds;
 mod conformance;
+mod console;
 mod durability;
 mod held;
 mod hostile;

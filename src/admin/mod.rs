@@ -3,6 +3,9 @@
 //!
 //! Imports: `state`, the stores, `body` (the one body reader), `reply`, `protocol`, `redact`; never `http` or `vendor`.
 
+pub mod console;
+pub mod ui;
+
 pub mod inspect;
 mod scenarios;
 mod tokens;
@@ -21,6 +24,9 @@ pub const PREFIX: &str = "/__admin/";
 ///
 /// The body is read first, by the one body reader, under `--max-admin-body` and `--body-timeout`.
 pub async fn handle(state: &State, req: Request<Incoming>) -> Result<Reply, Abort> {
+    if let Some(page) = console::page(req.method(), &req.uri().path()[PREFIX.len()..]) {
+        return Ok(page);
+    }
     let refused_auth = inspect::authorize(state, req.headers());
     // Container health checks carry no token: health answers them, with the detail only for the
     // holder of the admin token (or when there is none); a wrong token is still refused.
@@ -50,6 +56,11 @@ fn route(state: &State, req: Request<Bytes>) -> Reply {
     }
     match (req.method(), path.as_str()) {
         (_, "health") => health_method_not_allowed(req.method()),
+        (&Method::GET, "codes") => console::codes(),
+        (&Method::GET, "tokens") => console::tokens::tokens(state),
+        (&Method::GET, "orders") => console::listings::orders(state, req.uri().query().unwrap_or("")),
+        (&Method::GET, "image") => console::listings::image(state, req.uri().query().unwrap_or("")),
+        (&Method::GET, "events") => console::events::stream(state, req.headers(), req.uri().query().unwrap_or("")),
         (_, p) if tokens::owns(p) => tokens::handle(state, req, p),
         (m, p) => inspect::route(state, m, p, req.uri().query().unwrap_or("")).unwrap_or_else(|| not_found(&path)),
     }

@@ -6,7 +6,7 @@ use crate::protocol::catalog;
 /// `idocr-mock codes`: the catalog as a table or JSON.
 pub fn codes(args: &CodesArgs) -> String {
     if args.json {
-        serde_json::to_string_pretty(catalog::ALL).expect("the catalog serialises") + "\n"
+        catalog::to_json()
     } else {
         catalog::render_table()
     }

@@ -91,6 +91,7 @@ pub async fn run_all(
     drop((listener, https));
     tracing::info!("shutting down: finishing in-flight requests (at most {}s)", DRAIN_DEADLINE.as_secs());
     let _ = drain_tx.send(());
+    state.journal().feed().close();
     let all_slots = u32::try_from(state.config().max_connections).unwrap_or(u32::MAX);
     let closed = async move {
         graceful.shutdown().await;

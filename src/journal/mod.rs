@@ -6,9 +6,11 @@
 //!
 //! Imports: `clock`, `protocol`, `redact`, `image`, `arrival`, `metrics`, `reply` (the note and the end); never `State`.
 
+mod feed;
 mod filter;
 mod summary;
 
+pub use feed::{Feed, MAX_STREAMS};
 pub use filter::{Filter, Since};
 pub use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed};
 
@@ -224,6 +226,7 @@ fn abort_name(a: Abort) -> &'static str {
 #[derive(Debug)]
 pub struct Journal {
     limit: usize,
+    feed: Feed,
     max_bytes: usize,
     ring: Mutex<Ring>,
 }
@@ -248,7 +251,12 @@ pub struct Dropped {
 
 impl Journal {
     pub fn new(limit: usize, max_bytes: usize) -> Self {
-        Journal { limit, max_bytes, ring: Mutex::new(Ring { next_id: 1, ..Ring::default() }) }
+        Journal { limit, max_bytes, feed: Feed::default(), ring: Mutex::new(Ring { next_id: 1, ..Ring::default() }) }
+    }
+
+    /// The live readers of the journal (the console's event streams).
+    pub fn feed(&self) -> &Feed {
+        &self.feed
     }
 
     /// `false` with `--journal-limit 0`: nothing is recorded, and no summary is computed.
@@ -278,6 +286,9 @@ impl Journal {
                 ring.dropped.bytes += 1;
             }
         }
+        drop(ring);
+        // Wakes the console's event streams: one `watch` send, whoever listens.
+        self.feed.recorded();
     }
 
     /// The entries `f` selects, oldest first, written as a JSON array under the lock: the entries
@@ -328,6 +339,16 @@ impl Journal {
     /// Entries pushed out by either bound since startup (or the last reset).
     pub fn dropped(&self) -> Dropped {
         self.ring().dropped
+    }
+
+    /// The id of the oldest entry kept, if any.
+    pub fn first_id(&self) -> Option<u64> {
+        self.ring().entries.front().map(|(e, _)| e.id)
+    }
+
+    /// The id of the newest entry ever recorded (0 before the first).
+    pub fn last_id(&self) -> u64 {
+        self.ring().next_id - 1
     }
 
     /// Forgets every entry; ids keep counting, so `since=<id>` stays meaningful.

@@ -244,6 +244,12 @@ impl Orders {
         inner.age.iter().filter(|k| k.1 == order_no).filter_map(|k| inner.map.get(k).cloned()).collect()
     }
 
+    /// `f` of every stored order, oldest stored first (under the lock: nothing is copied).
+    pub fn each<T>(&self, f: impl FnMut(&Order) -> T) -> Vec<T> {
+        let inner = self.inner();
+        inner.age.iter().filter_map(|k| inner.map.get(k)).map(f).collect()
+    }
+
     pub fn has_side(&self, app: &str, order_no: &str, side: Side) -> bool {
         self.inner().map.get(&(app.to_string(), order_no.to_string())).is_some_and(|o| o.side(side).is_some())
     }

@@ -199,6 +199,12 @@ pub const FAILED: Code = code("66661099", "处理失败", Business, Doc, "U-4790
 pub const CRYPTO_FAILED: Code = code("300101", "加解密失败", Business, Doc, "U-47902", "scenario crypto-failed");
 
 /// Every entry, in the order `idocr-mock codes` prints them.
+/// The whole catalog as pretty JSON, as `idocr-mock codes --json` prints it and
+/// `GET /__admin/codes` answers it.
+pub fn to_json() -> String {
+    serde_json::to_string_pretty(ALL).expect("the catalog serialises") + "\n"
+}
+
 pub const ALL: &[Code] = &[
     SUCCESS,
     BAD_REQUEST,

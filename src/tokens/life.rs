@@ -89,6 +89,7 @@ pub struct Token {
     pub value: String,
     /// Unique in the store; tickets refer to their token by it (cheaper than the 90 characters).
     pub serial: u64,
+    pub issued_at: Millis,
     expires_at: Millis,
     /// (replaced at, retired at) once a newer token was issued.
     retired: Option<(Millis, Millis)>,
@@ -97,7 +98,13 @@ pub struct Token {
 
 impl Token {
     pub fn new(value: String, serial: u64, now: Millis, seconds: i64) -> Self {
-        Token { value, serial, expires_at: now + seconds * 1000, retired: None, revoked: None }
+        Token { value, serial, issued_at: now, expires_at: now + seconds * 1000, retired: None, revoked: None }
+    }
+
+    /// When it stops working if nothing kills it first (its expiry, or its retirement), and
+    /// whether a newer token replaced it.
+    pub fn ends_at(&self) -> (Millis, bool) {
+        self.retired.map_or((self.expires_at, false), |(_, until)| (until.min(self.expires_at), true))
     }
 
     /// A newer token was issued at `replaced_at`: this one lives until `until` at most.
@@ -127,6 +134,7 @@ pub struct Ticket {
     /// The access token that obtained it: the ticket dies with it (doc).
     pub token: u64,
     pub user_id: Option<String>,
+    pub issued_at: Millis,
     expires_at: Millis,
     /// Used (NONCE), revoked, or evicted.
     killed: Option<Death>,
@@ -134,7 +142,12 @@ pub struct Ticket {
 
 impl Ticket {
     pub fn new(value: String, kind: Kind, token: u64, user_id: Option<String>, now: Millis, seconds: i64) -> Self {
-        Ticket { value, kind, token, user_id, expires_at: now + seconds * 1000, killed: None }
+        Ticket { value, kind, token, user_id, issued_at: now, expires_at: now + seconds * 1000, killed: None }
+    }
+
+    /// When it expires if nothing kills it first.
+    pub fn expires_at(&self) -> Millis {
+        self.expires_at
     }
 
     pub fn kill(&mut self, at: Millis, why: String) {

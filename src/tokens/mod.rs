@@ -81,6 +81,28 @@ struct Inner {
     counter: u64,
 }
 
+/// A token that can still obtain tickets, for `GET /__admin/tokens`.
+#[derive(Debug, Clone)]
+pub struct UsableToken {
+    pub value: String,
+    pub issued_at: Millis,
+    /// Its expiry or, once replaced, its retirement; `None` under `--tickets-never-expire`.
+    pub ends_at: Option<Millis>,
+    /// Replaced by a newer token, inside its 60 s overlap.
+    pub retiring: bool,
+    pub tickets: Vec<UsableTicket>,
+}
+
+/// A ticket that can still sign.
+#[derive(Debug, Clone)]
+pub struct UsableTicket {
+    pub value: String,
+    pub kind: Kind,
+    pub user_id: Option<String>,
+    pub issued_at: Millis,
+    pub ends_at: Option<Millis>,
+}
+
 /// The store; one per server, behind the server's `State` handle.
 #[derive(Debug)]
 pub struct TokenStore {
@@ -250,6 +272,32 @@ impl TokenStore {
         flow.tickets.iter_mut().for_each(|t| t.kill(now, why.clone()));
         sweep(inner, app, now, self.expiry, self.caps.dead);
         Some((live_tokens, live_tickets))
+    }
+
+    /// `app`'s tokens usable at `now`, newest first, each with its usable tickets, newest first
+    /// (for `GET /__admin/tokens`); `None` for an unknown app. Ends are `None` without expiry.
+    pub fn usable(&self, app: &str, now: Millis) -> Option<Vec<UsableToken>> {
+        let inner = self.lock();
+        let flow = inner.apps.get(app)?;
+        let ends = |at: Millis| (self.expiry == Expiry::Documented).then_some(at);
+        let live = flow.tokens.iter().rev().filter(|t| t.death(now, self.expiry).is_none());
+        let tokens = live.map(|t| UsableToken {
+            value: t.value.clone(),
+            issued_at: t.issued_at,
+            ends_at: ends(t.ends_at().0),
+            retiring: t.ends_at().1 && self.expiry == Expiry::Documented,
+            tickets: (flow.tickets.iter().rev())
+                .filter(|k| k.token == t.serial && k.death(&flow.tokens, now, self.expiry).is_none())
+                .map(|k| UsableTicket {
+                    value: k.value.clone(),
+                    kind: k.kind,
+                    user_id: k.user_id.clone(),
+                    issued_at: k.issued_at,
+                    ends_at: ends(k.expires_at()),
+                })
+                .collect(),
+        });
+        Some(tokens.collect())
     }
 
     /// How many tokens and tickets are held, all apps together (for the admin API and tests).

@@ -15,9 +15,9 @@ pub const HEADERS: &[(&str, &str)] = &[
     ("referrer-policy", "no-referrer"),
 ];
 
-const INDEX: &str = include_str!("admin/ui/index.html");
-const APP_JS: &str = include_str!("admin/ui/app.js");
-const STYLE: &str = include_str!("admin/ui/style.css");
+const INDEX: &str = include_str!("ui/index.html");
+const APP_JS: &str = include_str!("ui/app.js");
+const STYLE: &str = include_str!("ui/style.css");
 
 /// The content type and body of the console file at `path` (after `/__admin/`), or `None` when
 /// the path is not one of them.
