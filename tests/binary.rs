@@ -1,5 +1,6 @@
 //! The real binary: `--port 0`, the first line on stdout, a request, a graceful SIGTERM.
 
+use crate::support::process::Process;
 use crate::support::*;
 use idocr_mock::client::Call;
 use idocr_mock::protocol::Side;
@@ -123,22 +124,6 @@ fn sign_reads_the_same_sign_ticket_variable_as_the_server() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
 }
 
-/// The binary serving on a free port with `extra` flags, and its address.
-fn spawn_mock(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idocr-mock"))
-        .args(["--port", "0"])
-        .args(extra)
-        .env_remove("IDOCR_MOCK_PORT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let addr = first.trim().strip_prefix("listening on http://").expect("first line names the address");
-    (child, addr.parse().unwrap())
-}
-
 /// `idocr-mock health` with `args` and the environment's IDOCR_MOCK_* cleared but for `env`.
 fn health(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_idocr-mock"));
@@ -151,13 +136,13 @@ fn health(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
 
 #[test]
 fn health_exits_0_for_a_running_mock_on_the_port_its_variable_names() {
-    let (mut child, addr) = spawn_mock(&["--bind", "127.0.0.1"]);
+    let mock = Process::start("health-port", &["--bind", "127.0.0.1"]);
+    let addr = mock.addr;
     let port = addr.port().to_string();
     let by_flag = health(&["--port", &port], &[]);
     let by_env = health(&[], &[("IDOCR_MOCK_PORT", &port), ("IDOCR_MOCK_BIND", "0.0.0.0")]);
     let by_url = health(&["--url", &format!("http://localhost:{port}")], &[]);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(mock);
     for out in [by_flag, by_env, by_url] {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
@@ -179,10 +164,10 @@ fn health_exits_1_saying_connection_refused_when_nothing_listens() {
 
 #[test]
 fn health_exits_1_naming_the_status_when_the_url_is_not_the_mocks_health() {
-    let (mut child, addr) = spawn_mock(&[]);
+    let mock = Process::start("health-status", &[]);
+    let addr = mock.addr;
     let out = health(&["--url", &format!("http://{addr}/elsewhere")], &[]);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(mock);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("answered HTTP 404"), "{err}");
@@ -201,9 +186,9 @@ fn health_exits_1_on_timeout_when_the_port_accepts_but_never_answers() {
 
 #[test]
 fn health_exits_0_when_the_mock_requires_an_admin_token() {
-    let (mut child, addr) = spawn_mock(&["--admin-token", "s3cret-admin"]);
+    let mock = Process::start("health-token", &["--admin-token", "s3cret-admin"]);
+    let addr = mock.addr;
     let out = health(&["--port", &addr.port().to_string()], &[]);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(mock);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
