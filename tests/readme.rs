@@ -8,7 +8,7 @@
 //! - anything else — a block of its own, in a fresh `bash -euo pipefail`.
 //!
 //! Blocks run in a temp folder (removed afterwards) that links `examples/` and `fixtures/`, with the
-//! test's binary first on PATH and `127.0.0.1:8080` rewritten to a free port (also given as
+//! test's binary first on PATH and `127.0.0.1:8080` rewritten to a free port below the ephemeral range (also given as
 //! `IDOCR_MOCK_PORT`, so a bare `idocr-mock` listens there). Every block runs in its own process
 //! group, killed when it ends, so a block's background processes never outlive it.
 
@@ -23,7 +23,8 @@ const SKIP: &str = "# needs:";
 const BACKGROUND: &str = "# in another terminal";
 const CONTINUED: &str = "# continues the block above";
 /// Longest a block (or a chain of continued blocks) may run.
-const BLOCK_DEADLINE: Duration = Duration::from_secs(40);
+/// Generous: the machines are shared, and a block that hits it is reported with its output.
+const BLOCK_DEADLINE: Duration = Duration::from_secs(90);
 /// Longest a mock started "in another terminal" may take to print its first line.
 const START_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -104,7 +105,7 @@ impl Runner {
         }
         let bin = PathBuf::from(env!("CARGO_BIN_EXE_idocr-mock"));
         let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = quiet_port();
         Runner { dir, port, path, mock: None, report: Report::default(), runs: 0 }
     }
 
@@ -224,6 +225,18 @@ impl Runner {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// A free port below the kernel's ephemeral range (32768 and up on Linux), so that no other test's
+/// `bind(0)` listener or outgoing connection can take it between the README's mocks: each block "in
+/// another terminal" stops the previous mock and binds the same port again.
+fn quiet_port() -> u16 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let start = u64::from(std::process::id()) ^ u64::from(nanos);
+    (0..4000u64)
+        .map(|i| 20000 + ((start.wrapping_mul(7919) + i * 2654435761) % 12000) as u16)
+        .find(|&p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok())
+        .expect("a free port between 20000 and 32000")
 }
 
 fn tail(text: &str) -> String {
