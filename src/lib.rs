@@ -45,6 +45,7 @@
 
 pub mod admin;
 pub(crate) mod arrival;
+pub mod bankcard;
 pub(crate) mod body;
 pub mod cli;
 pub mod client;

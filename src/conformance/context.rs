@@ -42,6 +42,8 @@ pub struct Ctx {
     /// Base64 of the front and back images (the user's, or generated ones for the mock).
     pub front: Option<String>,
     pub back: Option<String>,
+    /// Base64 of a bank card's front (the user's `--bank-image`, or a generated one for the mock).
+    pub bank: Option<String>,
     pub timeout: Duration,
     run_id: String,
     pub(super) exchanges: Mutex<Vec<Exchange>>,
@@ -59,6 +61,7 @@ impl Ctx {
             is_mock,
             front: None,
             back: None,
+            bank: None,
             timeout: Duration::from_secs(30),
             run_id: Alphanumeric.sample_string(&mut rand::rng(), 8),
             exchanges: Mutex::default(),
@@ -105,12 +108,13 @@ impl Ctx {
     /// The image of `side`, or a skip saying which flag gives one.
     pub fn image(&self, side: Side) -> Result<&str, Stop> {
         let (image, flag, what) = match side {
-            Side::Front => (&self.front, "--front-image", "front (人像面)"),
-            Side::Back => (&self.back, "--back-image", "back (国徽面)"),
+            Side::Front => (&self.front, "--front-image", "ID card's front (人像面)"),
+            Side::Back => (&self.back, "--back-image", "ID card's back (国徽面)"),
+            Side::Bank => (&self.bank, "--bank-image", "bank card's front (银行卡正面)"),
         };
         image.as_deref().ok_or_else(|| {
             Stop::Skip(format!(
-                "needs {flag} FILE, a photo of a real ID card's {what}: the real service cannot read a generated picture"
+                "needs {flag} FILE, a photo of a real {what}: the real service cannot read a generated picture"
             ))
         })
     }
