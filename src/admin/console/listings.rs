@@ -78,7 +78,8 @@ pub fn image(state: &State, query: &str) -> Reply {
                 side = match v.as_str() {
                     "front" => Side::Front,
                     "back" => Side::Back,
-                    _ => return error(StatusCode::BAD_REQUEST, &format!("side={shown:?} is not front or back")),
+                    "bank" => Side::Bank,
+                    _ => return error(StatusCode::BAD_REQUEST, &format!("side={shown:?} is not front, back or bank")),
                 }
             }
             "format" => {
