@@ -147,6 +147,19 @@ impl Ctx {
     /// # Errors
     /// [`Stop::Fail`] naming what was expected and what came.
     pub fn expect_code(&self, answer: &Answer, entry: &'static Code) -> Result<Value, Stop> {
+        self.expect(answer, entry, entry.evidence == crate::protocol::catalog::Evidence::Guess)
+    }
+
+    /// [`Ctx::expect_code`] for a documented code the mock only guesses at this endpoint: the
+    /// ledger records what the target said, as for a guess entry.
+    ///
+    /// # Errors
+    /// As [`Ctx::expect_code`].
+    pub fn expect_guessed_code(&self, answer: &Answer, entry: &'static Code) -> Result<Value, Stop> {
+        self.expect(answer, entry, true)
+    }
+
+    fn expect(&self, answer: &Answer, entry: &'static Code, guess: bool) -> Result<Value, Stop> {
         let v = business_json(answer);
         let (code, msg) = match &v {
             Ok(v) => (v.get("code").cloned(), v.get("msg").and_then(Value::as_str).map(str::to_string)),
@@ -154,6 +167,7 @@ impl Ctx {
         };
         self.exercised.lock().expect("recorder lock").push(Exercised {
             entry,
+            guess,
             status: answer.status.as_u16(),
             code,
             msg,
