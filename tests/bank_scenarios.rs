@@ -149,3 +149,16 @@ async fn the_scenarios_listing_says_which_card_each_is_for_and_what_the_client_s
         (Some("idcard"), Some("any"))
     );
 }
+
+#[tokio::test]
+async fn the_admin_image_route_draws_a_marked_bank_card_that_picks_its_scenario() {
+    let mock = Mock::start().await;
+    let answer = mock.send(Call::get("/__admin/image?scenario=bank-photocopy&side=bank&format=png")).await;
+    assert_eq!(answer.status.as_u16(), 200);
+    let mut body = bank_body("img1");
+    body["bankcardStr"] = json!(b64(&answer.body));
+    let v = bank(&mock, &body).await.json().unwrap();
+    assert_eq!(v["result"]["warningCode"], "-9113", "{v}");
+    let wrong = mock.send(Call::get("/__admin/image?scenario=success&side=passport")).await;
+    assert!(String::from_utf8_lossy(&wrong.body).contains("is not front, back or bank"));
+}

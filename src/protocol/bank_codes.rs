@@ -86,4 +86,30 @@ mod tests {
         assert_eq!(warning_fields(&[&WARN_BORDER, &WARN_EXPIRED]), ("-9111".into(), "-9111,66661009".into()));
         assert!(is_warning("-9114") && is_warning("66661009") && !is_warning("-9014"));
     }
+
+    #[test]
+    fn every_code_of_the_bank_card_doc_is_in_the_catalog_with_its_text_and_level() {
+        let doc = [
+            ("66660000", "参数过长"),
+            ("-1304", "参数过长"),
+            ("-9010", "银行卡 OCR 预处理错误"),
+            ("-9011", "银行卡 OCR 识别失败"),
+            ("-9012", "图片模糊"),
+            ("-9013", "未找到银行卡"),
+            ("-9014", "卡号不合法"),
+            ("-9110", "无效的日期信息"),
+            ("-9111", "边框不完整"),
+            ("-9112", "银行卡反光"),
+            ("-9113", "银行卡复印件"),
+            ("-9114", "银行卡翻拍件"),
+            ("66661009", "银行卡已过期"),
+        ];
+        for (code, msg) in doc {
+            let entry = crate::protocol::catalog::find(code).unwrap_or_else(|| panic!("{code} missing"));
+            assert_eq!(entry.msg, msg, "{code}");
+            // 66660000 is documented here but a guess for the ID card, which shares the entry.
+            let level = if code == "66660000" { "guess" } else { "doc" };
+            assert_eq!(entry.evidence.as_str(), level, "{code}");
+        }
+    }
 }
