@@ -270,8 +270,9 @@ pub struct ImageArgs {
     /// The scenario the marker picks when the image is uploaded.
     #[arg(long, env = "IDOCR_MOCK_IMAGE_SCENARIO", value_name = "NAME")]
     pub scenario: String,
-    /// Side of the card to draw: front (人像面) or back (国徽面).
-    #[arg(long, env = "IDOCR_MOCK_IMAGE_SIDE", default_value = "front", value_parser = ["front", "back"], conflicts_with = "tag")]
+    /// Card to draw: an ID card's front (人像面) or back (国徽面), or a bank card's front (bank,
+    /// for POST /api/paas/bankcardocrapp).
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_SIDE", default_value = "front", value_parser = ["front", "back", "bank"], conflicts_with = "tag")]
     pub side: String,
     /// Image format to write: png or jpeg.
     #[arg(long, env = "IDOCR_MOCK_IMAGE_FORMAT", default_value = "png", value_parser = ["png", "jpeg"], conflicts_with = "tag")]

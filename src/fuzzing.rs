@@ -36,14 +36,20 @@ pub fn pipeline(data: &[u8]) {
         ..Config::default()
     };
     let state = State::new(config);
-    let uri = if flags & 32 == 32 { "/api/paas/idcardocrapp?orderNo=fuzz1" } else { "/api/paas/idcardocrapp" };
+    // Bit 64 sends the body to the bank card's endpoint: the one pipeline, the other kind.
+    let (document, path) = if flags & 64 == 64 {
+        (crate::protocol::Document::BankCard, "/api/paas/bankcardocrapp")
+    } else {
+        (crate::protocol::Document::IdCard, "/api/paas/idcardocrapp")
+    };
+    let uri = if flags & 32 == 32 { format!("{path}?orderNo=fuzz1") } else { path.to_string() };
     let mut req = hyper::Request::builder().method("POST").uri(uri);
     if let Some(ct) = CONTENT_TYPES[usize::from((flags >> 3) & 3)] {
         req = req.header("content-type", ct);
     }
     let (parts, ()) = req.body(()).expect("a fixed request head").into_parts();
     let body = Bytes::copy_from_slice(body);
-    let handled = RUNTIME.with(|rt| rt.block_on(ocr::handle(&state, &parts, &body)));
+    let handled = RUNTIME.with(|rt| rt.block_on(ocr::handle(&state, &parts, &body, document)));
     let reply = handled.outcome.expect("the OCR handler always answers");
     assert_eq!(reply.status(), 200);
     let MockBody::Full(Some(bytes)) = reply.into_body() else { panic!("a whole body") };

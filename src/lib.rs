@@ -15,6 +15,7 @@
 //!    - `seed`: the seeded, platform-stable hashes every generated value comes from
 //!    - [`clock`]: the mock's clock (Beijing time on the wire), movable through the admin API
 //!    - [`identity`]: coherent synthetic identities (GB 11643, regions, validity by age)
+//!    - [`bankcard`]: coherent synthetic bank cards (Luhn, test issuer prefixes, `MM/yyyy`)
 //!    - `redact`: the one masking, cutting and escaping rule for every request value kept or logged
 //!    - [`protocol`]: the vendor's words: [`protocol::Side`], [`protocol::Refusal`], the error
 //!      catalog, the sign rule, the envelopes, the field checks every endpoint shares, the vendor
@@ -33,9 +34,10 @@
 //!    - `metrics`: Prometheus counters
 //!    - [`journal`]: every vendor request as seen and answered, masked
 //! 4. [`state`]: the one cloneable handle that holds the stores; `body`: the one body reader
-//! 5. The endpoints, each reading as a contract: [`vendor`] (`idcardocrapp`, the token flow,
-//!    `getOcrResult`) and [`admin`] (the mock's own API under `/__admin/`, with the console: its
-//!    page in `admin::ui`, its routes in `admin::console`)
+//! 5. The endpoints, each reading as a contract: [`vendor`] (`idcardocrapp` and `bankcardocrapp`
+//!    on one pipeline, the token flow, `getOcrResult` and `getBankCardOcrResult`) and [`admin`]
+//!    (the mock's own API under `/__admin/`, with the console: its page in `admin::ui`, its routes
+//!    in `admin::console`)
 //! 6. [`http`]: all the hyper glue: accept loop, route table, a request's end, panic guard,
 //!    HTTPS port and proxy gate
 //! 7. The binary's side: [`cli`] (flags and `IDOCR_MOCK_*` variables → [`Config`]), [`commands`]
@@ -45,6 +47,7 @@
 
 pub mod admin;
 pub(crate) mod arrival;
+pub mod bankcard;
 pub(crate) mod body;
 pub mod cli;
 pub mod client;

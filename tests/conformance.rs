@@ -9,7 +9,8 @@ use idocr_mock::Config;
 use serde_json::{json, Value};
 
 /// Every group: the mock serves all of them (the token flow and getOcrResult included).
-const ON_THIS_BRANCH: &[&str] = &["transport", "oauth", "signing", "validation", "recognition", "orders", "envelope"];
+const ON_THIS_BRANCH: &[&str] =
+    &["transport", "oauth", "signing", "validation", "recognition", "orders", "envelope", "bankcard"];
 
 fn args(target: String, only: &[&str]) -> ConformanceArgs {
     ConformanceArgs { target, only: only.iter().map(|s| s.to_string()).collect(), ..ConformanceArgs::default() }
@@ -55,7 +56,7 @@ async fn given_a_secret_the_suite_signs_with_a_ticket_from_the_token_flow() {
 async fn against_a_target_that_is_not_the_mock_image_and_admin_cases_skip_and_say_why() {
     let mock = Mock::start().await;
     let proxy = Proxy::start(mock.addr, Tamper { hide_admin: true, ..Tamper::default() }).await;
-    let mut a = args(proxy.url(), &["recognition", "oauth/sign-ticket-expires", "signing"]);
+    let mut a = args(proxy.url(), &["recognition", "oauth/sign-ticket-expires", "signing", "bankcard"]);
     a.sign_ticket = Some(TICKET.into());
     let (run, out) = run(&a).await;
     assert!(out.contains("(not idocr-mock: admin cases are skipped)"), "{out}");
@@ -64,6 +65,8 @@ async fn against_a_target_that_is_not_the_mock_image_and_admin_cases_skip_and_sa
         "{out}"
     );
     assert!(out.contains("SKIP oauth/sign-ticket-expires: needs idocr-mock's admin API"), "{out}");
+    assert!(out.contains("SKIP bankcard/shape: needs --bank-image FILE, a photo of a real bank card's front"), "{out}");
+    assert!(out.contains("PASS bankcard/not-base64"), "{out}");
     // Without an image the sign cases still run: an image refusal means the sign passed.
     assert!(run.failed().is_empty() && out.contains("PASS signing/lower-case-sign-accepted"), "{out}");
 }
@@ -86,7 +89,8 @@ async fn sign_checks_turned_off_are_caught_by_the_signing_cases() {
             "oauth/sign-ticket-expires",
             "signing/wrong-sign-refused",
             "signing/unknown-ticket-refused",
-            "signing/wrong-value-set-refused"
+            "signing/wrong-value-set-refused",
+            "bankcard/bad-sign"
         ],
         "{out}"
     );
@@ -202,6 +206,18 @@ async fn the_report_records_types_per_case_and_what_the_target_said_about_guesse
         guesses[1]["target_said"][0],
         json!({"case": "validation/long-order-no", "status": 200, "code": "66660000", "msg": "参数过长", "agrees": true})
     );
+}
+
+#[tokio::test]
+async fn the_bankcard_group_passes_against_the_mock_and_its_ledger_lists_the_codes_guessed_there() {
+    let mock = Mock::start().await;
+    let (run, out) = run_against(url(&mock), &["bankcard"]).await;
+    assert!(run.failed().is_empty() && run.cases.len() == 8, "{out}");
+    let guesses = run.report["guesses"].as_array().unwrap();
+    let codes: Vec<&str> = guesses.iter().map(|g| g["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["400105", "66660000", "66660020", "66661005", "66661010"], "{guesses:?}");
+    let said = &guesses[4]["target_said"][0];
+    assert_eq!((said["case"].as_str(), said["agrees"].as_bool()), (Some("bankcard/not-an-image"), Some(true)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

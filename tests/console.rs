@@ -247,7 +247,7 @@ async fn an_image_from_the_console_carries_the_marker_that_makes_the_upload_answ
     assert_eq!(missing.json().unwrap()["error"], "scenario= is required; GET /__admin/scenarios lists them");
     for (bad, names) in [
         ("scenario=nosuch", "blurry"),
-        ("scenario=blurry&side=top", "front or back"),
+        ("scenario=blurry&side=top", "front, back or bank"),
         ("scenario=blurry&format=gif", "png or jpeg"),
     ] {
         let refused = mock.send(Call::get(format!("/__admin/image?{bad}"))).await;

@@ -2,6 +2,8 @@
 
 mod support;
 
+mod bank_scenarios;
+mod bankcard;
 mod binary;
 mod bounds;
 mod conformance;

@@ -118,7 +118,12 @@ fn order_view(o: &Order, images: bool) -> Value {
             })
         })
     };
-    json!({"app_id": o.app_id, "order_no": o.order_no, "front": side(&o.front), "back": side(&o.back)})
+    let mut view = json!({"app_id": o.app_id, "order_no": o.order_no, "front": side(&o.front), "back": side(&o.back)});
+    // Only orders with a bank-card call have the key: ID-card views stay as they were.
+    if o.bank.is_some() {
+        view["bank"] = side(&o.bank).into();
+    }
+    view
 }
 
 /// Everything back to startup state.

@@ -31,7 +31,11 @@ pub fn image(args: &ImageArgs) -> Result<String, StartupError> {
             marker::tag(&original, &m).map_err(|e| StartupError::Usage(format!("{}: {e}", input.display())))?
         }
         None => {
-            let side = if args.side == "back" { Side::Back } else { Side::Front };
+            let side = match args.side.as_str() {
+                "back" => Side::Back,
+                "bank" => Side::Bank,
+                _ => Side::Front,
+            };
             if args.format == "jpeg" {
                 marker::card_jpeg(side, Some(&m))
             } else {

@@ -42,6 +42,8 @@ pub struct Ctx {
     /// Base64 of the front and back images (the user's, or generated ones for the mock).
     pub front: Option<String>,
     pub back: Option<String>,
+    /// Base64 of a bank card's front (the user's `--bank-image`, or a generated one for the mock).
+    pub bank: Option<String>,
     pub timeout: Duration,
     run_id: String,
     pub(super) exchanges: Mutex<Vec<Exchange>>,
@@ -59,6 +61,7 @@ impl Ctx {
             is_mock,
             front: None,
             back: None,
+            bank: None,
             timeout: Duration::from_secs(30),
             run_id: Alphanumeric.sample_string(&mut rand::rng(), 8),
             exchanges: Mutex::default(),
@@ -105,12 +108,13 @@ impl Ctx {
     /// The image of `side`, or a skip saying which flag gives one.
     pub fn image(&self, side: Side) -> Result<&str, Stop> {
         let (image, flag, what) = match side {
-            Side::Front => (&self.front, "--front-image", "front (人像面)"),
-            Side::Back => (&self.back, "--back-image", "back (国徽面)"),
+            Side::Front => (&self.front, "--front-image", "ID card's front (人像面)"),
+            Side::Back => (&self.back, "--back-image", "ID card's back (国徽面)"),
+            Side::Bank => (&self.bank, "--bank-image", "bank card's front (银行卡正面)"),
         };
         image.as_deref().ok_or_else(|| {
             Stop::Skip(format!(
-                "needs {flag} FILE, a photo of a real ID card's {what}: the real service cannot read a generated picture"
+                "needs {flag} FILE, a photo of a real {what}: the real service cannot read a generated picture"
             ))
         })
     }
@@ -143,6 +147,19 @@ impl Ctx {
     /// # Errors
     /// [`Stop::Fail`] naming what was expected and what came.
     pub fn expect_code(&self, answer: &Answer, entry: &'static Code) -> Result<Value, Stop> {
+        self.expect(answer, entry, entry.evidence == crate::protocol::catalog::Evidence::Guess)
+    }
+
+    /// [`Ctx::expect_code`] for a documented code the mock only guesses at this endpoint: the
+    /// ledger records what the target said, as for a guess entry.
+    ///
+    /// # Errors
+    /// As [`Ctx::expect_code`].
+    pub fn expect_guessed_code(&self, answer: &Answer, entry: &'static Code) -> Result<Value, Stop> {
+        self.expect(answer, entry, true)
+    }
+
+    fn expect(&self, answer: &Answer, entry: &'static Code, guess: bool) -> Result<Value, Stop> {
         let v = business_json(answer);
         let (code, msg) = match &v {
             Ok(v) => (v.get("code").cloned(), v.get("msg").and_then(Value::as_str).map(str::to_string)),
@@ -150,6 +167,7 @@ impl Ctx {
         };
         self.exercised.lock().expect("recorder lock").push(Exercised {
             entry,
+            guess,
             status: answer.status.as_u16(),
             code,
             msg,

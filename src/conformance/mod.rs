@@ -47,8 +47,12 @@ pub struct ConformanceArgs {
     /// A photo of the same card's back (国徽面).
     #[arg(long, env = "IDOCR_MOCK_BACK_IMAGE", value_name = "FILE")]
     pub back_image: Option<PathBuf>,
+    /// A photo of a real bank card's front, for the bankcard group's recognition cases against
+    /// the real service (the mock gets a generated picture).
+    #[arg(long, env = "IDOCR_MOCK_BANK_IMAGE", value_name = "FILE")]
+    pub bank_image: Option<PathBuf>,
     /// Run only these groups or cases (comma-separated: transport, oauth, signing, validation,
-    /// recognition, orders, envelope, or group/case).
+    /// recognition, orders, envelope, bankcard, or group/case).
     #[arg(long, env = "IDOCR_MOCK_ONLY", value_name = "GROUP", value_delimiter = ',')]
     pub only: Vec<String>,
     /// Also trust the certificates of this PEM file for https targets (the mock's CA:
@@ -163,9 +167,11 @@ async fn setup(args: &ConformanceArgs, base: BaseUrl, is_mock: bool, out: &mut d
     let mut ctx = Ctx::new(base, app_id, secret, String::new(), is_mock);
     ctx.front = image(args.front_image.as_ref())?;
     ctx.back = image(args.back_image.as_ref())?;
+    ctx.bank = image(args.bank_image.as_ref())?;
     if is_mock {
         ctx.front = ctx.front.or_else(|| Some(generated(Side::Front)));
         ctx.back = ctx.back.or_else(|| Some(generated(Side::Back)));
+        ctx.bank = ctx.bank.or_else(|| Some(generated(Side::Bank)));
     }
     ctx.ticket = match &args.sign_ticket {
         Some(t) => t.clone(),

@@ -6,7 +6,7 @@ use crate::arrival::Arrival;
 use crate::body;
 use crate::http::finish::Pending;
 use crate::protocol::paths::VENDOR_ROUTES;
-use crate::protocol::{catalog, envelope, Code};
+use crate::protocol::{catalog, envelope, Code, Document};
 use crate::redact;
 use crate::reply::{self, Abort, Handled, Note, Reply};
 use crate::state::State;
@@ -29,10 +29,11 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
         journal::Head::capture(state.journal(), state.clock(), &method, req.uri(), req.headers()).arrived(arrival);
     let mut chosen = None;
     let mut handled = match path.as_str() {
-        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" if method == Method::POST => {
+        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" | "/api/paas/bankcardocrapp" if method == Method::POST => {
+            let document = if path == "/api/paas/bankcardocrapp" { Document::BankCard } else { Document::IdCard };
             match body::read(&state, body::Route::Vendor, req).await {
                 Ok(body::Read { head, bytes: body, room: _room }) => {
-                    let (mut handled, choice) = ocr::decide(&state, &head, &body);
+                    let (mut handled, choice) = ocr::decide(&state, &head, &body, document);
                     chosen = choice;
                     // The pipeline summarises what it parsed; a body refused before that is read here.
                     if state.journal().is_on() {
@@ -43,7 +44,7 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
                 Err(refusal) => refused(&state, refusal),
             }
         }
-        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" => method_not_allowed("POST"),
+        "/api/paas/idcardocrapp" | "/api/paas/ocrapp" | "/api/paas/bankcardocrapp" => method_not_allowed("POST"),
         "/api/oauth2/access_token" if method == Method::GET => {
             crate::vendor::oauth::access_token(&state, req.uri().query())
         }
@@ -55,6 +56,10 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
             crate::vendor::ocr_result::handle(&state, &req.into_parts().0)
         }
         "/api/server/getOcrResult" => method_not_allowed("GET"),
+        "/api/server/getBankCardOcrResult" if method == Method::GET => {
+            crate::vendor::bank_result::handle(&state, &req.into_parts().0)
+        }
+        "/api/server/getBankCardOcrResult" => method_not_allowed("GET"),
         _ => not_found(&path),
     };
     if let (Some(side), Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {

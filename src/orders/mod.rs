@@ -1,6 +1,7 @@
 //! The order store: every OCR call (success or recognition error) kept under (app, orderNo), a
 //! front and a back call with the same number filling one record, for `getOcrResult` and
-//! `GET /__admin/orders/{orderNo}`. Bounded by `--max-orders` and `--max-order-bytes` (oldest
+//! `GET /__admin/orders/{orderNo}`; a bank-card call fills the order's `bank` slot, for
+//! `getBankCardOcrResult` (an ID card and a bank card may share an order number). Bounded by `--max-orders` and `--max-order-bytes` (oldest
 //! order evicted first, evictions counted); written to `--data-dir` when one is given ([`disk`]).
 //!
 //! Imports: `clock`, `config`, `image`, `protocol`, `redact`, `reply`; never `State`.
@@ -28,7 +29,8 @@ pub struct SideRecord {
     /// The vendor code answered (`"0"` for a success): the catalog's text, not a copy, until read
     /// back from `--data-dir`.
     pub code: Cow<'static, str>,
-    /// The card fields of the answer (`name` … `idcard`, or `validDate` and `authority`).
+    /// The card fields of the answer (`name` … `idcard`, `validDate` and `authority`, or
+    /// `bankcardNo` … `bankcardValidDate`).
     pub fields: CardFields,
     pub warning: String,
     pub multi_warning: String,
@@ -42,20 +44,28 @@ pub struct SideRecord {
     pub image: Vec<u8>,
 }
 
-/// One order: the front and the back of one card.
+/// One order: the front and the back of one ID card, and a bank card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub app_id: String,
     pub order_no: String,
     pub front: Option<SideRecord>,
     pub back: Option<SideRecord>,
+    /// The bank-card call (absent from files written before bank cards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank: Option<SideRecord>,
 }
 
 impl Order {
+    fn new(app_id: &str, order_no: &str) -> Self {
+        Order { app_id: app_id.to_string(), order_no: order_no.to_string(), front: None, back: None, bank: None }
+    }
+
     fn slot(&mut self, side: Side) -> &mut Option<SideRecord> {
         match side {
             Side::Front => &mut self.front,
             Side::Back => &mut self.back,
+            Side::Bank => &mut self.bank,
         }
     }
 
@@ -63,17 +73,28 @@ impl Order {
         match side {
             Side::Front => self.front.as_ref(),
             Side::Back => self.back.as_ref(),
+            Side::Bank => self.bank.as_ref(),
         }
+    }
+
+    /// Whether a call of `document` filled any of its sides.
+    pub fn has(&self, document: crate::protocol::Document) -> bool {
+        self.sides().any(|(side, _)| side.document() == document)
+    }
+
+    /// The sides stored, with their side.
+    pub fn sides(&self) -> impl Iterator<Item = (Side, &SideRecord)> {
+        [Side::Front, Side::Back, Side::Bank].into_iter().filter_map(|s| self.side(s).map(|r| (s, r)))
     }
 
     /// Image bytes held, for the byte budget.
     pub fn bytes(&self) -> usize {
-        self.front.iter().chain(&self.back).map(|s| s.image.len()).sum()
+        self.sides().map(|(_, s)| s.image.len()).sum()
     }
 
     /// The time of the latest call.
     pub fn updated(&self) -> Millis {
-        self.front.iter().chain(&self.back).map(|s| s.time).max().unwrap_or(0)
+        self.sides().map(|(_, s)| s.time).max().unwrap_or(0)
     }
 }
 
@@ -183,8 +204,7 @@ impl Orders {
             hash_map::Entry::Occupied(mut e) => e.get_mut().slot(side).replace(rec).map_or(0, |old| old.image.len()),
             hash_map::Entry::Vacant(e) => {
                 inner.age.push_back(e.key().clone());
-                let mut fresh =
-                    Order { app_id: app.to_string(), order_no: order_no.to_string(), front: None, back: None };
+                let mut fresh = Order::new(app, order_no);
                 *fresh.slot(side) = Some(rec);
                 e.insert(fresh);
                 0
@@ -204,7 +224,7 @@ impl Orders {
         let Some(order) = inner.map.get_mut(&key).filter(|o| o.side(side) == tried) else { return };
         let (added, slot) = (on_disk.as_ref().map_or(0, |r| r.image.len()), order.slot(side));
         let removed = std::mem::replace(slot, on_disk).map_or(0, |r| r.image.len());
-        let empty = order.front.is_none() && order.back.is_none();
+        let empty = order.sides().next().is_none();
         inner.bytes = inner.bytes + added - removed;
         if empty {
             inner.map.remove(&key);
@@ -322,7 +342,8 @@ fn duplicate(order_no: &str, side: Side) -> Refusal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SideAnswer {
     pub code: &'static str,
-    /// The card fields (`name` … `idcard`, `nativePlace`; or `validDate` and `authority`).
+    /// The card fields (`name` … `idcard`, `nativePlace`; `validDate` and `authority`; or the
+    /// bank card's).
     pub fields: CardFields,
     pub warning: String,
     pub multi_warning: String,

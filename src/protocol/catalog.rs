@@ -65,7 +65,7 @@ impl Code {
     }
 }
 
-const fn code(
+pub(crate) const fn code(
     code: &'static str,
     msg: &'static str,
     shape: Shape,
@@ -76,6 +76,7 @@ const fn code(
     Code { code, msg, legacy_msg: None, shape, evidence, source, when }
 }
 
+use super::bank_codes as bank;
 use Evidence::*;
 use Shape::*;
 
@@ -146,13 +147,19 @@ pub const PARAM_TOO_LONG: Code = code(
     "参数过长",
     Business,
     Guess,
-    "bank-card OCR's list; a guess for this endpoint",
-    "orderNo longer than 32 characters",
+    "doc for bankcardocrapp (Q-BANK-ERR, written 66660000/-1304); for idcardocrapp the same answer is a guess",
+    "orderNo longer than 32 characters; an image over --image-cap; scenario bank-long-order",
 );
 pub const IMAGE_ABNORMAL: Code =
     code("66660015", "视频或图片异常", Business, Doc, "U-47902", "scenario image-abnormal");
-pub const ORDER_NOT_FOUND: Code =
-    code("66660020", "OCR 结果查询不到", Business, Doc, "U-47902", "getOcrResult for an unknown order");
+pub const ORDER_NOT_FOUND: Code = code(
+    "66660020",
+    "OCR 结果查询不到",
+    Business,
+    Doc,
+    "U-47902 (getOcrResult); for getBankCardOcrResult a guess",
+    "getOcrResult or getBankCardOcrResult for an order with no result of that card",
+);
 pub const DUPLICATE_ORDER: Code = code(
     "66660030",
     "订单号重复",
@@ -176,7 +183,7 @@ pub const DECODE_FAILED: Code = code(
     Business,
     Doc,
     "U-47902",
-    "idcardStr is not valid Base64 or decodes to nothing; scenario decode-error",
+    "idcardStr (or bankcardStr: a guess there) is not valid Base64 or decodes to nothing; scenario decode-error",
 );
 pub const NOT_FRONT: Code = code("66661006", "非身份证人像面", Business, Doc, "U-47902", "scenario not-front");
 pub const NOT_BACK: Code = code("66661007", "非身份证国徽面", Business, Doc, "U-47902", "scenario not-back");
@@ -190,7 +197,7 @@ pub const BAD_FORMAT: Code = Code {
         Business,
         Doc,
         "U-47902",
-        "decoded bytes are not a JPG/PNG/BMP image; scenario bad-format",
+        "decoded bytes are not a JPG/PNG/BMP image (bankcardocrapp too: a guess there); scenario bad-format",
     )
 };
 pub const AUTHORITY_UNREADABLE: Code =
@@ -235,6 +242,18 @@ pub const ALL: &[Code] = &[
     AUTHORITY_UNREADABLE,
     FAILED,
     CRYPTO_FAILED,
+    bank::BANK_PREPROCESS,
+    bank::BANK_FAILED,
+    bank::BANK_BLURRY,
+    bank::BANK_NOT_FOUND,
+    bank::BANK_BAD_NUMBER,
+    bank::BANK_TOO_LONG_ALT,
+    bank::WARN_INVALID_DATE,
+    bank::WARN_BORDER,
+    bank::WARN_REFLECTION,
+    bank::WARN_PHOTOCOPY,
+    bank::WARN_RECAPTURED,
+    bank::WARN_EXPIRED,
 ];
 
 /// Looks a code up by its wire value.

@@ -3,6 +3,7 @@
 //!
 //! Imports: `clock`, `seed`, `redact` (a ticket masked in a sign diagnosis) only.
 
+pub mod bank_codes;
 pub mod catalog;
 pub(crate) mod depth;
 pub(crate) mod envelope;
@@ -15,4 +16,4 @@ mod vocab;
 
 pub use catalog::Code;
 pub use loose::Loose;
-pub use vocab::{Refusal, Side};
+pub use vocab::{Document, Refusal, Side};

@@ -8,6 +8,8 @@ pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/oauth2/access_token", "issue an access token"),
     ("GET", "/api/oauth2/api_ticket", "issue a SIGN or NONCE ticket"),
     ("GET", "/api/server/getOcrResult", "the stored result and images of an order"),
+    ("POST", "/api/paas/bankcardocrapp", "recognise the front of a bank card"),
+    ("GET", "/api/server/getBankCardOcrResult", "the stored bank-card result and image of an order"),
 ];
 
 /// `path` as the route table's static text, when it is a vendor path: the journal and the metrics

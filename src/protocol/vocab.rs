@@ -1,15 +1,61 @@
-//! The words every vendor endpoint shares: the card [`Side`] a request is about, and the
-//! [`Refusal`] a broken rule yields (the catalog entry plus the detail for the log).
+//! The words every vendor endpoint shares: the [`Document`] an OCR request is about, the card
+//! [`Side`] it shows, and the [`Refusal`] a broken rule yields (the catalog entry plus the detail
+//! for the log).
 
 use crate::protocol::catalog::{self, Code};
 
-/// One side of the card.
+/// The kind of card an OCR endpoint reads: the two kinds of the one OCR pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Document {
+    /// `POST /api/paas/idcardocrapp`: one side of an ID card, `idcardStr`.
+    IdCard,
+    /// `POST /api/paas/bankcardocrapp`: the front of a bank card, `bankcardStr`.
+    BankCard,
+}
+
+impl Document {
+    /// As scenario files and listings write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Document::IdCard => "idcard",
+            Document::BankCard => "bankcard",
+        }
+    }
+
+    /// In words, for refusals and logs.
+    pub fn label(self) -> &'static str {
+        match self {
+            Document::IdCard => "ID-card",
+            Document::BankCard => "bank-card",
+        }
+    }
+
+    /// The OCR endpoint's name, for the log and the sign rule's name.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Document::IdCard => "idcardocrapp",
+            Document::BankCard => "bankcardocrapp",
+        }
+    }
+
+    /// The body field that carries the image.
+    pub fn image_field(self) -> &'static str {
+        match self {
+            Document::IdCard => "idcardStr",
+            Document::BankCard => "bankcardStr",
+        }
+    }
+}
+
+/// One side of a card: the slot of an order its result fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
-    /// 人像面, `cardType` "0".
+    /// ID card 人像面, `cardType` "0".
     Front,
-    /// 国徽面, `cardType` "1".
+    /// ID card 国徽面, `cardType` "1".
     Back,
+    /// The front of a bank card (`bankcardStr`, 银行卡正面).
+    Bank,
 }
 
 impl Side {
@@ -17,6 +63,15 @@ impl Side {
         match self {
             Side::Front => "front",
             Side::Back => "back",
+            Side::Bank => "bankcard",
+        }
+    }
+
+    /// The card this side belongs to.
+    pub fn document(self) -> Document {
+        match self {
+            Side::Front | Side::Back => Document::IdCard,
+            Side::Bank => Document::BankCard,
         }
     }
 }

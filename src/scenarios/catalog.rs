@@ -6,7 +6,7 @@ use crate::config::Fixtures;
 use crate::error::StartupError;
 use crate::identity::{self, Pin, Profile};
 use crate::protocol::catalog as codes;
-use crate::protocol::Side;
+use crate::protocol::{bank_codes, Side};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,6 +63,20 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "flaky",
     "tls-handshake-failure",
     "cert-expired",
+    "bank-pass",
+    "bank-blurry",
+    "bank-not-found",
+    "bank-bad-number",
+    "bank-fail",
+    "bank-preprocess",
+    "bank-long-order",
+    "bank-invalid-date",
+    "bank-border-incomplete",
+    "bank-reflection",
+    "bank-photocopy",
+    "bank-recaptured",
+    "bank-expired",
+    "bank-multi-warning",
 ];
 
 /// Longest latency a file may ask for.
@@ -203,6 +217,10 @@ struct File {
     identity: Option<PinFile>,
     side: Option<String>,
     mix: Option<Vec<Weighted>>,
+    /// `idcard`, `bankcard` or `any`; derived from the outcome when absent.
+    document: Option<String>,
+    /// A bank card's warning codes, for outcome "success".
+    warnings: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +258,7 @@ pub fn parse(text: &str, stem: &str) -> Result<Scenario, String> {
         None => Pin::default(),
         Some(p) => pin(p.name, p.idcard)?,
     };
+    let document = super::document::document(f.document.as_deref(), &outcome, side.is_some() || pin != Pin::default())?;
     Ok(Scenario {
         name: f.name,
         description: f.description,
@@ -247,6 +266,7 @@ pub fn parse(text: &str, stem: &str) -> Result<Scenario, String> {
         latency: Duration::from_millis(latency_ms),
         pin,
         side,
+        document,
     })
 }
 
@@ -296,13 +316,16 @@ fn outcome(f: &File) -> Result<Outcome, String> {
     only("profile", f.profile.is_some(), "success")?;
     only("fault", f.fault.is_some(), "fault")?;
     only("mix", f.mix.is_some(), "mix")?;
+    only("warnings", f.warnings.is_some(), "success")?;
     match f.outcome.as_str() {
         "success" => success(f),
         "error" => {
             let code = f.code.as_deref().ok_or("outcome \"error\" needs a code, e.g. \"66661001\"")?;
             let entry = codes::find(code)
-                .filter(|c| c.code != codes::SUCCESS.code)
-                .ok_or_else(|| format!("code {code:?} is not an error of the catalog (idocr-mock codes lists them)"))?;
+                .filter(|c| c.code != codes::SUCCESS.code && !bank_codes::is_warning(c.code))
+                .ok_or_else(|| {
+                    format!("code {code:?} is not an error of the catalog (idocr-mock codes lists them; a bank-card warning goes in \"warnings\" of a success)")
+                })?;
             Ok(Outcome::Error(entry))
         }
         "fault" => f.fault.map(Outcome::Fault).ok_or_else(|| "outcome \"fault\" needs a fault".into()),
@@ -331,7 +354,8 @@ fn success(f: &File) -> Result<Outcome, String> {
             )
         })?,
     };
-    Ok(Outcome::Success(Look { warning, clarity: f.clarity, profile }))
+    let bank_warnings = super::document::bank_warnings(f.warnings.as_deref().unwrap_or_default())?;
+    Ok(Outcome::Success(Look { warning, clarity: f.clarity, profile, bank_warnings }))
 }
 
 const PROFILES: &[(&str, Profile)] = &[

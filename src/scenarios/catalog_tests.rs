@@ -145,3 +145,43 @@ fn the_catalog_built_from_the_files_read_at_startup_is_the_one_checked_even_afte
     assert_eq!(built.get("mine").unwrap().description, "m");
     assert_eq!(Catalog::from(crate::config::Fixtures::default()).names(), Catalog::builtin().names());
 }
+
+#[test]
+fn each_scenario_is_for_one_card_or_both_by_its_file_or_by_what_it_does() {
+    use crate::protocol::Document::{BankCard, IdCard};
+    let c = Catalog::builtin();
+    let doc = |n: &str| c.get(n).unwrap().document;
+    assert_eq!((doc("blurry"), doc("border-incomplete"), doc("minor")), (Some(IdCard), Some(IdCard), Some(IdCard)));
+    assert_eq!(
+        (doc("bank-blurry"), doc("bank-expired"), doc("bank-long-order")),
+        (Some(BankCard), Some(BankCard), Some(BankCard))
+    );
+    assert_eq!(
+        (doc("success"), doc("low-clarity"), doc("server-busy"), doc("hang"), doc("flaky")),
+        (None, None, None, None, None)
+    );
+    let parsed = |text: &str| parse(text, "x").map(|s| s.document);
+    assert_eq!(
+        parsed(r#"{"name":"x","description":"d","outcome":"error","code":"66660000","document":"any"}"#),
+        Ok(None)
+    );
+    let bad =
+        parsed(r#"{"name":"x","description":"d","outcome":"success","warning":"10000000","document":"bankcard"}"#);
+    assert!(bad.unwrap_err().contains("contradicts what the scenario does, which is for ID-cards"));
+    let unknown = parsed(r#"{"name":"x","description":"d","outcome":"success","document":"passport"}"#);
+    assert!(unknown.unwrap_err().contains("\"idcard\", \"bankcard\" or \"any\""));
+}
+
+#[test]
+fn a_bank_warning_is_only_a_warning_and_only_of_a_success() {
+    let parsed = |text: &str| parse(text, "x");
+    let as_error = parsed(r#"{"name":"x","description":"d","outcome":"error","code":"-9110"}"#).unwrap_err();
+    assert!(as_error.contains("a bank-card warning goes in \"warnings\""), "{as_error}");
+    let not_one = parsed(r#"{"name":"x","description":"d","outcome":"success","warnings":["-9014"]}"#).unwrap_err();
+    assert!(not_one.contains("not a bank-card warning code; use -9110, -9111"), "{not_one}");
+    let on_error = parsed(r#"{"name":"x","description":"d","outcome":"error","code":"-9012","warnings":["-9110"]}"#);
+    assert!(on_error.unwrap_err().contains("warnings is only for outcome \"success\""));
+    let ok = parsed(r#"{"name":"x","description":"d","outcome":"success","warnings":["-9111","66661009"]}"#).unwrap();
+    let Outcome::Success(look) = ok.outcome else { panic!() };
+    assert_eq!(look.bank_warnings.iter().map(|c| c.code).collect::<Vec<_>>(), ["-9111", "66661009"]);
+}

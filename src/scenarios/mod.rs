@@ -10,12 +10,13 @@
 //! files as read, the default name), `error` (a bad file stops the startup); never `State`.
 
 pub(crate) mod catalog;
+mod document;
 pub mod fault;
 pub(crate) mod select;
 
 use crate::identity::{Pin, Profile};
 use crate::protocol::catalog::Code;
-use crate::protocol::Side;
+use crate::protocol::{Document, Side};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -41,6 +42,9 @@ pub struct Scenario {
     pub pin: Pin,
     /// The side answered when the request has no `cardType`.
     pub side: Option<Side>,
+    /// The card it is for (`None`: both). A scenario of the other card is refused when a
+    /// request asks for it, and gives way to `success` when it is the default.
+    pub document: Option<Document>,
 }
 
 /// What the service does.
@@ -64,11 +68,14 @@ pub struct Look {
     /// `None`: a clarity drawn from the seed (60–90).
     pub clarity: Option<u8>,
     pub profile: Profile,
+    /// A bank card's warning codes (`-9110` … `-9114`, `66661009`), in `warningCode` and
+    /// `multiWarningCode` (docs/protocol.md §13.3).
+    pub bank_warnings: Vec<&'static Code>,
 }
 
 impl Look {
     pub fn clean() -> Self {
-        Look { warning: "00000000".into(), clarity: None, profile: Profile::Typical }
+        Look { warning: "00000000".into(), clarity: None, profile: Profile::Typical, bank_warnings: Vec::new() }
     }
 }
 
@@ -104,6 +111,11 @@ impl Scenario {
     /// What the client sees, for listings: the code and msg, the warnings, or the fault.
     pub fn summary(&self) -> String {
         match &self.outcome {
+            Outcome::Success(l) if !l.bank_warnings.is_empty() => {
+                let (first, all) = crate::protocol::bank_codes::warning_fields(&l.bank_warnings);
+                let texts: Vec<&str> = l.bank_warnings.iter().map(|c| c.msg).collect();
+                format!("code 0, warningCode {first}, multiWarningCode {all} ({})", texts.join("、"))
+            }
             Outcome::Success(l) => {
                 let mut s = format!("code 0, warning {}", l.warning);
                 if let Some(c) = l.clarity {
@@ -140,6 +152,7 @@ impl Scenario {
         if !self.latency.is_zero() {
             v["latency_ms"] = (self.latency.as_millis() as u64).into();
         }
+        v["document"] = self.document.map_or("any", Document::as_str).into();
         v
     }
 }

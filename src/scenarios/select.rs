@@ -4,6 +4,7 @@
 
 use super::{Catalog, Outcome, Scenario, DEFAULT};
 use crate::identity::Pin;
+use crate::protocol::Document;
 use crate::seed::{fnv1a, mix};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,6 +42,8 @@ pub struct Choice {
     pub from_mix: Option<String>,
     /// The identity to pin: the scenario's, or the marker's.
     pub pin: Pin,
+    /// The default that gave way to this one, and the card it is for.
+    pub gave_way: Option<(String, Document)>,
 }
 
 impl Choice {
@@ -48,11 +51,26 @@ impl Choice {
         &self.scenario.name
     }
 
-    /// For the log: `default`, `queue (mix flaky)`, …
+    /// For the log: `default`, `queue (mix flaky)`, `default (blurry is for ID cards)`, …
     pub fn why_text(&self) -> String {
-        match &self.from_mix {
+        let mut text = match &self.from_mix {
             Some(m) => format!("{} (mix {m})", self.why.as_str()),
             None => self.why.as_str().to_string(),
+        };
+        if let Some((name, document)) = &self.gave_way {
+            text.push_str(&format!(" ({name} is for {}s)", document.label()));
+        }
+        text
+    }
+
+    /// The built-in `success`, as the default for a request of the other card than `instead`'s.
+    pub fn in_place_of(instead: &Choice, success: Arc<Scenario>, document: Document) -> Choice {
+        Choice {
+            pin: Pin::default(),
+            scenario: success,
+            why: instead.why,
+            from_mix: None,
+            gave_way: Some((instead.name().to_string(), document)),
         }
     }
 }
@@ -212,7 +230,7 @@ impl ScenarioState {
 
     fn resolve(&self, scenario: Arc<Scenario>, why: Why) -> Choice {
         let Outcome::Mix(entries) = &scenario.outcome else {
-            return Choice { pin: scenario.pin.clone(), scenario, why, from_mix: None };
+            return Choice { pin: scenario.pin.clone(), scenario, why, from_mix: None, gave_way: None };
         };
         let total: u64 = entries.iter().map(|w| u64::from(w.weight)).sum();
         let draw = self.draws.fetch_add(1, Ordering::Relaxed);
@@ -227,7 +245,13 @@ impl ScenarioState {
             .and_then(|w| self.catalog.get(&w.scenario))
             .or_else(|| self.catalog.get(DEFAULT))
             .expect("mix entries are checked at load");
-        Choice { pin: picked.pin.clone(), scenario: picked.clone(), why, from_mix: Some(scenario.name.clone()) }
+        Choice {
+            pin: picked.pin.clone(),
+            scenario: picked.clone(),
+            why,
+            from_mix: Some(scenario.name.clone()),
+            gave_way: None,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The vendor endpoints, one module each, reading as the vendor contract: parse → check → act →
-//! render: [`ocr`] (`idcardocrapp`), [`oauth`] (`access_token`, `api_ticket`), [`ocr_result`]
-//! (`getOcrResult`).
+//! render: [`ocr`] (`idcardocrapp` and `bankcardocrapp`, one pipeline over the document kind),
+//! [`oauth`] (`access_token`, `api_ticket`), [`ocr_result`] (`getOcrResult`, and the lookup both
+//! result endpoints share), [`bank_result`] (`getBankCardOcrResult`).
 //!
 //! Imports: `state`, the stores, `protocol`, `reply`, `image`, `identity`, `redact`, `config`;
 //! never `http` or `admin`.
@@ -14,6 +15,7 @@
 //! 4. one row in the route table, `protocol::paths::VENDOR_ROUTES`, and its dispatch arm in
 //!    `http/routes.rs`.
 
+pub(crate) mod bank_result;
 pub(crate) mod oauth;
 pub mod ocr;
 pub(crate) mod ocr_result;

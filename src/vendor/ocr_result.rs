@@ -1,6 +1,8 @@
 //! `GET /api/server/getOcrResult` (docs/protocol.md §6): the stored result of an order, both sides in
 //! one `result`, and with `get_file=1` the uploaded images, Base64 of exactly the bytes received.
 //! Checked in the OCR endpoint's style: required → version → app → nonce, order_no → sign → order.
+//! The query, its checks and the lookup are the bank card's too ([`lookup`], used by
+//! `vendor::bank_result` for `getBankCardOcrResult`): one lookup over the document kind.
 
 use crate::config::SignCheck;
 use crate::journal::parse_query;
@@ -8,7 +10,7 @@ use crate::orders::{Order, SideRecord};
 use crate::protocol::envelope::Success;
 use crate::protocol::sign::{self, Verdict};
 use crate::protocol::{catalog, fields};
-use crate::protocol::{Refusal, Side};
+use crate::protocol::{Document, Refusal, Side};
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
 use crate::vendor::ocr;
@@ -20,21 +22,25 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The query of a well-formed call.
-struct Query {
+pub(crate) struct Query {
     app_id_name: &'static str,
     app_id: String,
     order_no: String,
     nonce: String,
     version: String,
     sign: String,
-    get_file: bool,
+    pub(crate) get_file: bool,
     get_native: bool,
 }
 
 /// Answers one `getOcrResult` call.
 pub fn handle(state: &State, head: &Parts) -> Handled {
     let mut note = Note::default();
-    match answer(state, head, &mut note) {
+    let answer = lookup(state, head, Document::IdCard, &mut note).map(|(order, q)| {
+        note.code = Some(catalog::SUCCESS.code);
+        reply::json(StatusCode::OK, render(state, &order, &q))
+    });
+    match answer {
         Ok(reply) => Handled::reply(reply, note),
         Err(refusal) => Handled::reply(ocr::refuse(state, &refusal, &mut note), note),
     }
@@ -68,7 +74,17 @@ fn parse(query: &str) -> Result<Query, Refusal> {
     })
 }
 
-fn answer(state: &State, head: &Parts, note: &mut Note) -> Result<reply::Reply, Refusal> {
+/// The checked query of a result call and the stored order holding a result of `document`.
+///
+/// # Errors
+/// The first rule the query breaks, a refused sign, or `66660020` for an order with no result of
+/// that card.
+pub(crate) fn lookup(
+    state: &State,
+    head: &Parts,
+    document: Document,
+    note: &mut Note,
+) -> Result<(Order, Query), Refusal> {
     let q = parse(head.uri.query().unwrap_or(""))?;
     note.order_no = Some(q.order_no.clone());
     note.app_id = Some(q.app_id.clone());
@@ -78,19 +94,20 @@ fn answer(state: &State, head: &Parts, note: &mut Note) -> Result<reply::Reply, 
     if !q.order_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(bad("order_no must contain only letters and digits"));
     }
-    verify_sign(state, app, &q)?;
-    let order = state.orders().get(&q.app_id, &q.order_no).ok_or_else(|| Refusal {
+    verify_sign(state, app, &q, document)?;
+    let order = state.orders().get(&q.app_id, &q.order_no).filter(|o| o.has(document)).ok_or_else(|| Refusal {
         code: &catalog::ORDER_NOT_FOUND,
         detail: format!(
-            "no OCR call of app {} with orderNo {} is stored (unknown, evicted, or reset)",
-            q.app_id, q.order_no
+            "no {} call of app {} with orderNo {} is stored (unknown, evicted, reset, or only a call of the other card has this number)",
+            document.endpoint(),
+            q.app_id,
+            q.order_no
         ),
     })?;
-    note.code = Some(catalog::SUCCESS.code);
-    Ok(reply::json(StatusCode::OK, render(state, &order, &q)))
+    Ok((order, q))
 }
 
-fn verify_sign(state: &State, app: &crate::config::App, q: &Query) -> Result<(), Refusal> {
+fn verify_sign(state: &State, app: &crate::config::App, q: &Query, document: Document) -> Result<(), Refusal> {
     if state.config().sign_check == SignCheck::Off {
         return Ok(());
     }
@@ -98,7 +115,14 @@ fn verify_sign(state: &State, app: &crate::config::App, q: &Query) -> Result<(),
     let signed = sign::signed::ocr_result(q.app_id_name, &q.app_id, &q.order_no, &q.nonce, &q.version);
     match sign::verify(&signed, &[], &q.sign, &candidates, state.config().sign_case) {
         Verdict::Valid { .. } => Ok(()),
-        Verdict::Refused(diagnosis) => Err(Refusal { code: &catalog::AUTH_FAILED, detail: diagnosis.to_string() }),
+        Verdict::Refused(diagnosis) => {
+            let endpoint = match document {
+                Document::IdCard => "getOcrResult",
+                Document::BankCard => "getBankCardOcrResult",
+            };
+            let rule = ocr::rule_tried(endpoint, &signed);
+            Err(Refusal { code: &catalog::AUTH_FAILED, detail: format!("{diagnosis}; {rule}") })
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 //! Pin it to one core (`taskset -c 1`) and take the lowest of a few runs on a shared machine.
 
 use bytes::Bytes;
+use idocr_mock::protocol::Document;
 use idocr_mock::reply::End;
 use idocr_mock::vendor::ocr;
 use idocr_mock::{journal, Config, State};
@@ -41,7 +42,7 @@ fn measure(config: Config, bodies: &[Bytes], seconds: f64) -> (usize, f64) {
                 .expect("a request");
             let (parts, ()) = req.into_parts();
             let seen = journal::Head::capture(state.journal(), state.clock(), &parts.method, &parts.uri, &parts.headers);
-            let mut handled = runtime.block_on(ocr::handle(&state, &parts, body));
+            let mut handled = runtime.block_on(ocr::handle(&state, &parts, body, Document::IdCard));
             journal::record(state.journal(), state.metrics(), seen, &mut handled.note, End::Answered(200));
             assert!(handled.note.code == Some("0"), "a call failed: {:?}", handled.note);
             calls += 1;

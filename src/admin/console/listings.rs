@@ -58,7 +58,11 @@ fn row(o: &Order) -> Value {
             |s| json!({"code": s.code, "time": clock::rfc3339(s.time), "format": s.format, "bytes": s.image.len()}),
         )
     };
-    json!({"app_id": o.app_id, "order_no": o.order_no, "updated": clock::rfc3339(o.updated()), "front": side(&o.front), "back": side(&o.back)})
+    let mut row = json!({"app_id": o.app_id, "order_no": o.order_no, "updated": clock::rfc3339(o.updated()), "front": side(&o.front), "back": side(&o.back)});
+    if o.bank.is_some() {
+        row["bank"] = side(&o.bank).into();
+    }
+    row
 }
 
 /// `GET /__admin/image?scenario=&side=&format=&name=&idcard=`: the picture `idocr-mock image`
@@ -74,7 +78,8 @@ pub fn image(state: &State, query: &str) -> Reply {
                 side = match v.as_str() {
                     "front" => Side::Front,
                     "back" => Side::Back,
-                    _ => return error(StatusCode::BAD_REQUEST, &format!("side={shown:?} is not front or back")),
+                    "bank" => Side::Bank,
+                    _ => return error(StatusCode::BAD_REQUEST, &format!("side={shown:?} is not front, back or bank")),
                 }
             }
             "format" => {

@@ -39,6 +39,7 @@ macro_rules! case {
     };
 }
 
+mod bankcard;
 mod envelope;
 mod oauth;
 mod orders;
@@ -62,4 +63,5 @@ pub const GROUPS: &[Group] = &[
     Group { name: "recognition", cases: recognition::cases },
     Group { name: "orders", cases: orders::cases },
     Group { name: "envelope", cases: envelope::cases },
+    Group { name: "bankcard", cases: bankcard::cases },
 ];

@@ -1,8 +1,11 @@
-//! `POST /api/paas/idcardocrapp` (and its old name `/api/paas/ocrapp`), read top to bottom as the
-//! service checks a request: content type → JSON → required fields → version → app → nonce,
-//! orderNo, userId → sign → cardType → image → recognition. The first failure answers, HTTP 200,
-//! in the vendor's envelope; why is in the log and the `X-Idocr-Mock-Reason` header.
+//! The OCR pipeline of both card kinds: `POST /api/paas/idcardocrapp` (and its old name
+//! `/api/paas/ocrapp`) and `POST /api/paas/bankcardocrapp`, read top to bottom as the service checks
+//! a request: content type → JSON → required fields → version → app → nonce, orderNo, userId →
+//! sign → cardType (ID cards) → image → recognition. The first failure answers, HTTP 200, in the
+//! vendor's envelope; why is in the log and the `X-Idocr-Mock-Reason` header. What differs by
+//! [`Document`] is the image field, the unsigned fields, and the success body ([`bankcard`]).
 
+pub(crate) mod bankcard;
 pub(crate) mod request;
 pub(crate) mod response;
 pub mod scenario;
@@ -20,24 +23,24 @@ use crate::state::State;
 use bytes::Bytes;
 use hyper::http::request::Parts;
 use hyper::StatusCode;
-use request::{Fields, Loose, Refusal, Side};
+use request::{Document, Fields, Loose, Refusal, Side};
 use response::{Recognition, Success};
 use scenario::Answer;
 use std::borrow::Cow;
 
-/// Handles one recognition request whose body has been read; a scenario may delay, reshape or
-/// replace the answer (see `scenarios::apply` for where each kind applies).
-pub async fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
-    let (mut handled, chosen) = decide(state, head, body);
+/// Handles one recognition request of `document` whose body has been read; a scenario may delay,
+/// reshape or replace the answer (see `scenarios::apply` for where each kind applies).
+pub async fn handle(state: &State, head: &Parts, body: &Bytes, document: Document) -> Handled {
+    let (mut handled, chosen) = decide(state, head, body, document);
     handled.outcome = scenario::deliver(state, chosen.as_ref(), handled.outcome, &mut handled.note).await;
     handled
 }
 
 /// [`handle`] up to the answer, without its delivery: the answer and the scenario that says how
 /// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
-pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Choice>) {
+pub fn decide(state: &State, head: &Parts, body: &Bytes, document: Document) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
-    match recognise(state, head, body, &mut note) {
+    match recognise(state, head, Upload::new(body, document, state.config().line_breaks), &mut note) {
         Ok((answer, choice)) => (Handled { outcome: answer, note }, Some(choice)),
         Err(refusal) => {
             // A refused request is refused whatever the scenario: none applied, none claimed.
@@ -54,41 +57,51 @@ pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Cho
 /// default scenario is infrastructure), and validation then uses the same parse and decode.
 pub struct Upload<'a> {
     body: &'a [u8],
+    document: Document,
     breaks: LineBreaks,
     fields: Option<Result<Fields<'a>, Refusal>>,
     image: Option<Result<Decoded, ImageProblem>>,
 }
 
 impl<'a> Upload<'a> {
-    fn new(body: &'a [u8], breaks: LineBreaks) -> Self {
-        Upload { body, breaks, fields: None, image: None }
+    fn new(body: &'a [u8], document: Document, breaks: LineBreaks) -> Self {
+        Upload { body, document, breaks, fields: None, image: None }
+    }
+
+    /// The card the endpoint reads.
+    pub fn document(&self) -> Document {
+        self.document
     }
 
     /// The decoded image, if the body parses and its image decodes (no cap, no order of checks:
     /// for reading a marker only).
     pub fn image(&mut self) -> Option<&Decoded> {
-        let body = self.body;
-        let f = self.fields.get_or_insert_with(|| request::parse(body)).as_ref().ok()?;
-        let breaks = self.breaks;
-        self.image.get_or_insert_with(|| image::decode(&f.idcard_str, breaks)).as_ref().ok()
+        let (body, document, breaks) = (self.body, self.document, self.breaks);
+        let f = self.fields.get_or_insert_with(|| request::parse(body, document)).as_ref().ok()?;
+        self.image.get_or_insert_with(|| image::decode(&f.image_str, breaks)).as_ref().ok()
     }
 
     /// The parsed fields, taken for validation.
     fn take_fields(&mut self) -> Result<Fields<'a>, Refusal> {
-        self.fields.take().unwrap_or_else(|| request::parse(self.body))
+        self.fields.take().unwrap_or_else(|| request::parse(self.body, self.document))
     }
 
     /// The image of `f` as [`request::check_decoded`] checks it: decoded earlier, or now.
     fn take_image(&mut self, f: &Fields<'_>, cap: usize) -> Result<Decoded, Refusal> {
         let (earlier, breaks) = (self.image.take(), self.breaks);
-        request::check_decoded(f, cap, || earlier.unwrap_or_else(|| image::decode(&f.idcard_str, breaks)))
+        request::check_decoded(f, cap, || earlier.unwrap_or_else(|| image::decode(&f.image_str, breaks)))
     }
 }
 
 /// Validation, the scenario stage and the recognition: the answer, and the scenario that shapes
 /// its delivery.
-fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Result<(Answer, Choice), Refusal> {
-    let mut upload = Upload::new(body, state.config().line_breaks);
+fn recognise(
+    state: &State,
+    head: &Parts,
+    mut upload: Upload<'_>,
+    note: &mut Note,
+) -> Result<(Answer, Choice), Refusal> {
+    let (body_len, document) = (upload.body.len(), upload.document);
     let arrived = scenario::arrive(state, head, &mut upload)?;
     scenario::note(&arrived, note);
     if let Some(answer) = scenario::before_validation(state, &arrived, note) {
@@ -109,16 +122,16 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
     let card_side = request::check_side(&f)?;
     let image = upload.take_image(&f, state.config().image_cap)?;
     if state.journal().is_on() {
-        note.body = Some(summarise(&f, &image, body.len()));
+        note.body = Some(summarise(&f, &image, body_len));
     }
-    let choice = scenario::after_decode(state, arrived, &image.bytes)?;
+    let choice = scenario::after_decode(state, arrived, &image.bytes, document)?;
     scenario::note(&choice, note);
     let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
     crate::orders::check_duplicate(state.orders(), state.config().duplicate_orders, &f.app_id, &f.order_no, side)?;
     if let Some(answer) = scenario::replacement(state, &choice, note) {
         // A recognition error is a result of the order too: getOcrResult shows its code.
         if let (Some(code), Ok(_)) = (note.code, &answer) {
-            if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
+            if code.starts_with("6666") || code.starts_with("-90") || code == catalog::CRYPTO_FAILED.code {
                 let answer = crate::orders::SideAnswer::error(code);
                 note.stored = crate::orders::record(
                     state.orders(),
@@ -134,7 +147,10 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
         }
         return Ok((answer, choice));
     }
-    let reply = succeed(state, &f, &ticket, side, &choice, note, image)?;
+    let reply = match document {
+        Document::IdCard => succeed(state, &f, &ticket, side, &choice, note, image)?,
+        Document::BankCard => bankcard::succeed(state, &f, &choice, note, image)?,
+    };
     Ok((Ok(reply), choice))
 }
 
@@ -197,12 +213,23 @@ fn verify_sign(state: &State, app: &crate::config::App, f: &Fields<'_>) -> Resul
     if state.config().sign_check == SignCheck::Off {
         return Ok(candidates.first().map(|c| c.value.to_string()).unwrap_or_default());
     }
+    // FV-5 (bankcardocrapp) is TV-1 (idcardocrapp): one value set for both cards.
     let signed = sign::signed::ocr(f.app_id_name, &f.app_id, &f.order_no, &f.nonce, &f.version);
     let unsigned = sign::signed::ocr_unsigned(f.user_id.as_deref().unwrap_or(""), f.card_type.as_deref().unwrap_or(""));
     match sign::verify(&signed, &unsigned, &f.sign, &candidates, state.config().sign_case) {
         Verdict::Valid { ticket } => Ok(candidates[ticket].value.to_string()),
-        Verdict::Refused(diagnosis) => Err(Refusal { code: &catalog::AUTH_FAILED, detail: diagnosis.to_string() }),
+        Verdict::Refused(diagnosis) => {
+            let rule = rule_tried(f.document.endpoint(), &signed);
+            Err(Refusal { code: &catalog::AUTH_FAILED, detail: format!("{diagnosis}; {rule}") })
+        }
     }
+}
+
+/// The sign rule a refusal names: the endpoint and its signed fields, under the names the request
+/// used.
+pub(crate) fn rule_tried(endpoint: &str, signed: &[sign::Field<'_>]) -> String {
+    let names: Vec<&str> = signed.iter().map(|f| f.name).collect();
+    format!("rule tried: {endpoint}, SHA-1 of the sorted values of {} and a SIGN ticket of the app", names.join(", "))
 }
 
 /// The vendor answer to a refused request; the detail goes to the log and the reason header.
@@ -233,5 +260,5 @@ fn summarise(f: &Fields<'_>, image: &Decoded, body_len: usize) -> Box<serde_json
     known.extend(f.card_type.as_deref().map(|c| ("cardType", text(c))));
     known.extend(f.get_native.then(|| ("getNative", text("1"))));
     let fields = known.iter().map(|(k, v)| (*k, v)).chain(f.rest.iter().map(|(k, v)| (k.as_ref(), v)));
-    crate::journal::summarise_parsed(body_len, fields, "idcardStr", f.idcard_str.len(), image)
+    crate::journal::summarise_parsed(body_len, fields, f.document.image_field(), f.image_str.len(), image)
 }

@@ -1,10 +1,11 @@
-//! Reading an `idcardocrapp` body and checking its fields one rule at a time, in the order the
-//! service checks them (docs/protocol.md §5). Pure: the sign check, which needs the app's tickets, is
-//! done by the caller between [`check_fields`] and [`check_decoded`].
+//! Reading an `idcardocrapp` or `bankcardocrapp` body and checking its fields one rule at a time,
+//! in the order the service checks them (docs/protocol.md §5, §13.1): the two share every rule but
+//! the image's field name and the ID card's `cardType`/`getNative`. Pure: the sign check, which
+//! needs the app's tickets, is done by the caller between [`check_fields`] and [`check_decoded`].
 
 use crate::image::{Decoded, ImageProblem};
 use crate::protocol::catalog;
-pub use crate::protocol::{Loose, Refusal, Side};
+pub use crate::protocol::{Document, Loose, Refusal, Side};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -32,6 +33,8 @@ struct Raw<'a> {
     card_type: Option<Loose<'a>>,
     #[serde(borrow, rename = "idcardStr")]
     idcard_str: Option<Loose<'a>>,
+    #[serde(borrow, rename = "bankcardStr")]
+    bankcard_str: Option<Loose<'a>>,
     #[serde(borrow, rename = "getNative")]
     get_native: Option<Loose<'a>>,
     /// Every other field: never used, never echoed; kept for the journal's summary, which lists
@@ -75,8 +78,13 @@ pub struct Fields<'a> {
     pub sign: Cow<'a, str>,
     pub order_no: Cow<'a, str>,
     pub user_id: Option<Cow<'a, str>>,
+    /// `cardType` (ID cards only).
     pub card_type: Option<Cow<'a, str>>,
-    pub idcard_str: Cow<'a, str>,
+    /// The card the endpoint reads.
+    pub document: Document,
+    /// The image's Base64: `idcardStr`, or `bankcardStr` for a bank card.
+    pub image_str: Cow<'a, str>,
+    /// `getNative` "1" (ID cards only).
     pub get_native: bool,
     /// Fields the service does not read (`tiket`, `usreId`, …), for the journal only.
     pub rest: BTreeMap<Cow<'a, str>, Loose<'a>>,
@@ -108,11 +116,12 @@ fn need<'a>(name: &str, v: Option<Loose<'a>>) -> Result<Cow<'a, str>, Refusal> {
     Ok(text(name, v, true)?.expect("required fields are present"))
 }
 
-/// Parses the body and checks that every required field is present and a string.
+/// Parses the body of a `document` call and checks that every required field is present and a
+/// string.
 ///
 /// # Errors
 /// `400101` for a body that is not a JSON object, a missing field, or a field of another type.
-pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
+pub fn parse(body: &[u8], document: Document) -> Result<Fields<'_>, Refusal> {
     let max = crate::protocol::depth::MAX_JSON_DEPTH;
     let too_deep = |depth| Refusal::bad_request(format!("JSON parse error: nesting depth ({depth}) exceeds {max}"));
     // serde_json first (its own depth limit keeps the stack safe), then the nesting guard, which
@@ -130,9 +139,20 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
             None => return Err(Refusal::bad_request(format!("JSON parse error: {e}"))),
         },
     };
-    if let Some(depth) = crate::protocol::depth::json_too_deep_except(body, max, borrowed_span(body, &raw.idcard_str)) {
+    let (image, other) = match document {
+        Document::IdCard => (raw.idcard_str, raw.bankcard_str),
+        Document::BankCard => (raw.bankcard_str, raw.idcard_str),
+    };
+    if let Some(depth) = crate::protocol::depth::json_too_deep_except(body, max, borrowed_span(body, &image)) {
         return Err(too_deep(depth));
     }
+    let mut rest = raw.rest;
+    // The other card's image field is not read: the journal lists it among the unknown fields.
+    if let Some(v) = other {
+        let name = if document == Document::IdCard { "bankcardStr" } else { "idcardStr" };
+        rest.insert(Cow::Borrowed(name), v);
+    }
+    let id_card = document == Document::IdCard;
     let (app_id_name, app_id) = match (raw.webank_app_id, raw.app_id) {
         (Some(w), _) => ("webankAppId", w),
         (None, Some(a)) => ("appId", a),
@@ -145,11 +165,12 @@ pub fn parse(body: &[u8]) -> Result<Fields<'_>, Refusal> {
         nonce: need("nonce", raw.nonce)?,
         sign: need("sign", raw.sign)?,
         order_no: need("orderNo", raw.order_no)?,
-        idcard_str: need("idcardStr", raw.idcard_str)?,
+        image_str: need(document.image_field(), image)?,
+        document,
         user_id: text("userId", raw.user_id, false)?,
-        card_type: text("cardType", raw.card_type, false)?,
-        get_native: text("getNative", raw.get_native, false)?.is_some_and(|g| g == "1"),
-        rest: raw.rest,
+        card_type: if id_card { text("cardType", raw.card_type, false)? } else { None },
+        get_native: id_card && text("getNative", raw.get_native, false)?.is_some_and(|g| g == "1"),
+        rest,
     })
 }
 
@@ -199,8 +220,12 @@ pub fn check_fields(f: &Fields<'_>) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// `cardType`: "0" front, "1" back, absent = the scenario's side (front by default).
+/// `cardType`: "0" front, "1" back, absent = the scenario's side (front by default); a bank card
+/// has one side, [`Side::Bank`].
 pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
+    if f.document == Document::BankCard {
+        return Ok(Some(Side::Bank));
+    }
     match f.card_type.as_deref() {
         None | Some("") => Ok(None),
         Some("0") => Ok(Some(Side::Front)),
@@ -211,17 +236,19 @@ pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
     }
 }
 
-/// `idcardStr`: at most `cap` bytes, valid Base64, a JPG/PNG/BMP image, with the decoding done
-/// by `decode` (which may hand over an image decoded earlier): the cap is checked first, so an over-long image is never decoded here.
+/// `idcardStr` (`bankcardStr`): at most `cap` bytes, valid Base64, a JPG/PNG/BMP image, with the
+/// decoding done by `decode` (which may hand over an image decoded earlier): the cap is checked
+/// first, so an over-long image is never decoded here.
 pub fn check_decoded(
     f: &Fields<'_>,
     cap: usize,
     decode: impl FnOnce() -> Result<Decoded, ImageProblem>,
 ) -> Result<Decoded, Refusal> {
-    if f.idcard_str.len() > cap {
+    if f.image_str.len() > cap {
         return Err(Refusal::too_long(format!(
-            "idcardStr is {} bytes; the cap is {cap} (--image-cap)",
-            f.idcard_str.len()
+            "{} is {} bytes; the cap is {cap} (--image-cap)",
+            f.document.image_field(),
+            f.image_str.len()
         )));
     }
     decode().map_err(|p| {
@@ -254,7 +281,7 @@ mod tests {
     }
 
     fn refusal_of(bytes: &[u8]) -> Refusal {
-        let f = match parse(bytes) {
+        let f = match parse(bytes, Document::IdCard) {
             Ok(f) => f,
             Err(r) => return r,
         };
@@ -264,23 +291,23 @@ mod tests {
     #[test]
     fn a_well_formed_body_borrows_its_strings() {
         let b = body(good());
-        let f = parse(&b).unwrap();
-        assert!(matches!(f.idcard_str, Cow::Borrowed(_)));
+        let f = parse(&b, Document::IdCard).unwrap();
+        assert!(matches!(f.image_str, Cow::Borrowed(_)));
         assert_eq!((f.app_id.as_ref(), f.app_id_name), ("TIDAMOCK", "webankAppId"));
     }
 
     #[test]
     fn escaped_slashes_from_php_encoders_are_unescaped() {
         let b = br#"{"appId":"TIDAMOCK","version":"1.0.0","nonce":"n","sign":"s","orderNo":"o","idcardStr":"ab\/cd"}"#;
-        let f = parse(b).unwrap();
-        assert_eq!(f.idcard_str, "ab/cd");
+        let f = parse(b, Document::IdCard).unwrap();
+        assert_eq!(f.image_str, "ab/cd");
         assert_eq!(f.app_id_name, "appId");
     }
 
     #[test]
     fn webank_app_id_wins_over_app_id() {
         let b = with("appId", json!("OTHER"));
-        assert_eq!(parse(&b).unwrap().app_id, "TIDAMOCK");
+        assert_eq!(parse(&b, Document::IdCard).unwrap().app_id, "TIDAMOCK");
     }
 
     #[test]
@@ -313,9 +340,9 @@ mod tests {
     #[test]
     fn duplicate_keys_and_deep_nesting_are_bad_requests_not_panics() {
         let dup = br#"{"nonce":"a","nonce":"b"}"#;
-        assert_eq!(parse(dup).unwrap_err().code.code, "400101");
+        assert_eq!(parse(dup, Document::IdCard).unwrap_err().code.code, "400101");
         let deep = format!("{{\"x\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
-        assert_eq!(parse(deep.as_bytes()).unwrap_err().code.code, "400101");
+        assert_eq!(parse(deep.as_bytes(), Document::BankCard).unwrap_err().code.code, "400101");
     }
 
     #[test]
@@ -323,15 +350,30 @@ mod tests {
         let mut v = good();
         v["idcardStr"] = json!("*".repeat(11));
         let b = body(v);
-        let f = parse(&b).unwrap();
+        let f = parse(&b, Document::IdCard).unwrap();
         assert_eq!(
-            check_decoded(&f, 10, || image::decode(&f.idcard_str, LineBreaks::Strip)).unwrap_err().code.code,
+            check_decoded(&f, 10, || image::decode(&f.image_str, LineBreaks::Strip)).unwrap_err().code.code,
             "66660000"
         );
         assert_eq!(
-            check_decoded(&f, 11, || image::decode(&f.idcard_str, LineBreaks::Strip)).unwrap_err().code.code,
+            check_decoded(&f, 11, || image::decode(&f.image_str, LineBreaks::Strip)).unwrap_err().code.code,
             "66661005"
         );
+    }
+
+    #[test]
+    fn a_bank_card_body_carries_its_image_in_bankcard_str_and_ignores_card_type() {
+        let mut v = good();
+        v.as_object_mut().unwrap().remove("idcardStr");
+        v["bankcardStr"] = json!("x");
+        v["cardType"] = json!("7");
+        let b = body(v);
+        let f = parse(&b, Document::BankCard).unwrap();
+        assert_eq!((f.image_str.as_ref(), f.card_type, f.document), ("x", None, Document::BankCard));
+        let r = parse(&b, Document::IdCard).unwrap_err();
+        assert_eq!(r.detail, "Missing parameter 'idcardStr'");
+        let r = parse(&body(good()), Document::BankCard).unwrap_err();
+        assert_eq!(r.detail, "Missing parameter 'bankcardStr'");
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub fn card_fields(person: &Identity, side: Side) -> crate::orders::CardFields {
             ("validDate", person.valid_date().as_str()),
             ("authority", &person.authority),
         ]),
+        // A bank card is rendered and stored by `vendor::ocr::bankcard`, never here.
+        Side::Bank => crate::orders::CardFields::empty(),
     }
 }
 
@@ -96,7 +98,8 @@ pub fn render(s: &Success<'_>) -> Vec<u8> {
     // A front answer is ~600 bytes: one allocation instead of a growing buffer.
     let mut out = Vec::with_capacity(768);
     let written = match s.side {
-        Side::Front => serde_json::to_writer(
+        // A bank card is rendered by `vendor::ocr::bankcard`; `Bank` never reaches here.
+        Side::Front | Side::Bank => serde_json::to_writer(
             &mut out,
             &envelope::Success::new(
                 s.stamp,

@@ -11,7 +11,7 @@ use super::Upload;
 use crate::image::marker;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope;
-use crate::protocol::Refusal;
+use crate::protocol::{Document, Refusal};
 use crate::reply::{self, Abort, Note, Reply};
 use crate::scenarios::fault::{self, Delivery, Shape};
 use crate::scenarios::select::Unknown;
@@ -44,16 +44,46 @@ fn unknown(source: &str, u: &Unknown) -> Refusal {
 pub fn arrive(state: &State, head: &Parts, upload: &mut Upload<'_>) -> Result<Choice, Refusal> {
     let header = head.headers.get(HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let choice = state.scenarios().at_arrival(header.as_deref()).map_err(|u| unknown("X-Idocr-Scenario", &u))?;
+    let document = upload.document();
     if choice.why == Why::Default && choice.scenario.is_infrastructure() {
         // The default would answer before validation; a marker in the image must still win. The
         // image is decoded once: validation uses this decode.
         if let Some(image) = upload.image() {
             if let Some(marked) = from_marker(state, &image.bytes)? {
-                return Ok(marked);
+                return fit(state, marked, document);
             }
         }
     }
-    Ok(choice)
+    fit(state, choice, document)
+}
+
+/// `choice`, when it serves `document`'s requests. A scenario of the other card gives way to the
+/// built-in `success` when it is the default (which serves both endpoints), and is refused when
+/// the request asked for it (header, queue, marker): the partner asked for what cannot happen.
+///
+/// # Errors
+/// `400101` naming the scenario, the card it is for, and the request's.
+pub fn fit(state: &State, choice: Choice, document: Document) -> Result<Choice, Refusal> {
+    let Some(meant) = choice.scenario.document.filter(|d| *d != document) else { return Ok(choice) };
+    if choice.why == Why::Default {
+        let success = state.scenarios().catalog().get(crate::scenarios::DEFAULT).expect("success is built in").clone();
+        return Ok(Choice::in_place_of(&choice, success, meant));
+    }
+    let source = match choice.why {
+        Why::Header => "X-Idocr-Scenario names",
+        Why::Queue => "the next queued entry is",
+        _ => "the image's idocr-mock marker names",
+    };
+    Err(Refusal {
+        code: &catalog::BAD_REQUEST,
+        detail: format!(
+            "{source} scenario {:?}, which is for {}s; this {} request takes one for {}s or for both (idocr-mock scenarios --json lists each one's document)",
+            choice.name(),
+            meant.label(),
+            document.endpoint(),
+            document.label()
+        ),
+    })
 }
 
 fn from_marker(state: &State, image: &[u8]) -> Result<Option<Choice>, Refusal> {
@@ -69,11 +99,15 @@ fn from_marker(state: &State, image: &[u8]) -> Result<Option<Choice>, Refusal> {
 ///
 /// # Errors
 /// `400101` for a marker that is unreadable, names no scenario or pins an invalid number.
-pub fn after_decode(state: &State, choice: Choice, image: &[u8]) -> Result<Choice, Refusal> {
+pub fn after_decode(state: &State, choice: Choice, image: &[u8], document: Document) -> Result<Choice, Refusal> {
+    // A default that gave way is still the default: a marker wins over it.
     if choice.why != Why::Default {
         return Ok(choice);
     }
-    Ok(from_marker(state, image)?.unwrap_or(choice))
+    match from_marker(state, image)? {
+        Some(marked) => fit(state, marked, document),
+        None => Ok(choice),
+    }
 }
 
 /// Notes the choice for the log and the journal.
