@@ -39,7 +39,8 @@ pub enum Command {
     Codes(CodesArgs),
     /// Print the scenarios (built in, plus --fixtures DIR) with what the client sees.
     Scenarios(ScenariosArgs),
-    /// Write a card picture (PNG or JPEG) whose marker picks a scenario, or mark an existing one.
+    /// Write a card picture (PNG or JPEG) whose marker picks a scenario, or mark an existing one;
+    /// with --face, the generated face photo or video of a face-verification result.
     Image(ImageArgs),
     /// Print the local CA certificate (PEM) that signs the HTTPS leaves, or write it with --out;
     /// says on stderr how to trust it in Java, Python, Node, Go, PHP/curl and system-wide.
@@ -268,8 +269,16 @@ pub struct ScenariosArgs {
 #[derive(Debug, Args)]
 pub struct ImageArgs {
     /// The scenario the marker picks when the image is uploaded.
-    #[arg(long, env = "IDOCR_MOCK_IMAGE_SCENARIO", value_name = "NAME")]
-    pub scenario: String,
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_SCENARIO", value_name = "NAME", required_unless_present = "face")]
+    pub scenario: Option<String>,
+    /// Write the generated face of a face-verification result instead of a card: `photo` (JPEG,
+    /// 480×640) or `video` (MP4, H.264, a two-second blink), a drawn person, never a real face.
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_FACE", value_name = "KIND", value_parser = ["photo", "video"],
+          conflicts_with_all = ["scenario", "tag", "side", "format", "name", "idcard"])]
+    pub face: Option<String>,
+    /// Which generated person `--face` draws, 1 when not given (the same number gives the same bytes).
+    #[arg(long, env = "IDOCR_MOCK_IMAGE_FACE_SEED", value_name = "N", requires = "face")]
+    pub face_seed: Option<u64>,
     /// Card to draw: an ID card's front (人像面) or back (国徽面), or a bank card's front (bank,
     /// for POST /api/paas/bankcardocrapp).
     #[arg(long, env = "IDOCR_MOCK_IMAGE_SIDE", default_value = "front", value_parser = ["front", "back", "bank"], conflicts_with = "tag")]

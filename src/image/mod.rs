@@ -1,10 +1,19 @@
 //! The uploaded image: Base64 leniency as real clients need it (76-column wrapping, a
 //! `data:…;base64,` prefix) and the format sniffed from the first decoded bytes (docs/protocol.md §5).
 //!
+//! Also the generated face photo and video of the face-verification results ([`face_photo`],
+//! [`face_video`]; `face`, `video`, `glyphs` import nothing of the crate).
+//!
 //! Imports: `protocol` (`Side`) only.
 
+pub mod face;
+pub mod glyphs;
 pub mod marker;
 pub mod picture;
+pub mod video;
+
+pub use face::face_photo;
+pub use video::face_video;
 
 use base64::Engine as _;
 
