@@ -345,7 +345,7 @@ async function readEvents(body) {
       if (!data.length) continue;
       const payload = JSON.parse(data.join('\n'));
       if (event === 'request') addEntries([payload]);
-      if (event === 'gap') setStatus(`live; ${payload.missed} requests were dropped from the journal while this page was away`, true);
+      if (event === 'gap') setStatus(`live; ${payload.missed} requests were skipped here (more than 2,000 a second, or already dropped from the journal); GET /__admin/requests has those the journal still keeps`, true);
     }
     if (buf.length > 4 * 1024 * 1024) throw new Error('an event larger than 4 MiB');
   }
