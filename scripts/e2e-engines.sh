@@ -19,7 +19,7 @@ missing=()
 [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
 [ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
 command -v xvfb-run >/dev/null || missing+=(xvfb xauth)
-fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto.*cjk' || missing+=(fonts-wqy-zenhei)
+fc-list 2>/dev/null | grep -i 'wenquanyi\|noto.*cjk' >/dev/null || missing+=(fonts-wqy-zenhei) # not grep -q: under pipefail, fc-list cut short would count as no font
 if [ ${#missing[@]} -gt 0 ]; then
   echo "e2e-engines: installing ${missing[*]} (apt)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
