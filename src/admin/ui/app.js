@@ -153,7 +153,7 @@ function row(e) {
   el('td', { 'data-label': 'app' }, e.app_id || '–'),
   el('td', { 'data-label': 'orderNo' }, e.order_no || '–'),
   el('td', { 'data-label': 'HTTP' }, status),
-  el('td', { 'data-label': 'code', class: 'code' }, e.code ? codeText(e.code) : '–'),
+  el('td', { 'data-label': 'code', class: 'code' }, e.code ? codeText(e.code) : '–', failed ? el('span', { class: 'why' }, ' why? ›') : null),
   el('td', { 'data-label': 'scenario' }, e.scenario ? `${e.scenario} (by ${e.scenario_why || '?'})` : '–'),
   el('td', { 'data-label': 'latency' }, typeof e.latency_ms === 'number' ? `${e.latency_ms.toFixed(1)} ms` : '–'));
   return tr;

@@ -160,7 +160,13 @@ export async function webkit() {
     screenshot: async (path) => {
       const [w, h, full] = await call('POST', `${sid}/execute/sync`, {
         script: 'return [innerWidth, innerHeight, document.documentElement.scrollHeight];', args: [] });
-      if (full > h) await call('POST', `${sid}/window/rect`, { width: w + chrome.w, height: Math.min(full, 6000) + chrome.h });
+      if (full > h) {
+        const tall = Math.min(full, 6000);
+        await call('POST', `${sid}/window/rect`, { width: w + chrome.w, height: tall + chrome.h });
+        // Shot only once the page has laid out and painted at the new height (else: black below).
+        await until(() => call('POST', `${sid}/execute/sync`, { script: 'return innerHeight;', args: [] }).then((v) => v === tall), 'the tall window');
+        await call('POST', `${sid}/execute/async`, { script: 'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100)));', args: [] });
+      }
       writeFileSync(path, Buffer.from(await call('GET', `${sid}/screenshot`), 'base64'));
       if (full > h) await call('POST', `${sid}/window/rect`, { width: w + chrome.w, height: h + chrome.h });
     },
