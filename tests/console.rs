@@ -153,6 +153,18 @@ async fn a_stream_after_a_journal_overflow_starts_with_a_gap_event() {
 }
 
 #[tokio::test]
+async fn a_batch_of_more_than_200_entries_sends_the_newest_200_after_a_gap_naming_the_others() {
+    let mock = Mock::start().await;
+    calls(&mock, 250).await;
+    let mut stream = Stream::open(mock.addr, "Last-Event-ID: 0\r\n").await;
+    let seen = stream.until("id: 250\n").await.to_string();
+    assert!(seen.contains("event: gap\ndata: {\"after\":0,\"first_kept\":51,\"missed\":50}\n\n"), "{seen}");
+    assert_eq!(stream.ids(), (51..=250).collect::<Vec<u64>>());
+    let kept = mock.send(Call::get("/__admin/requests?since=0&limit=1000")).await;
+    assert_eq!(kept.json().unwrap().as_array().unwrap().len(), 250, "the journal still has the 50");
+}
+
+#[tokio::test]
 async fn the_ninth_event_stream_gets_503_and_closing_one_frees_a_slot() {
     let mock = Mock::start().await;
     let mut open = Vec::new();

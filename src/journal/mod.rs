@@ -10,7 +10,7 @@ mod feed;
 mod filter;
 mod summary;
 
-pub use feed::{Feed, MAX_STREAMS};
+pub use feed::{Feed, Rendered, MAX_BATCH, MAX_STREAMS};
 pub use filter::{Filter, Since};
 pub use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed};
 
@@ -364,10 +364,9 @@ impl Journal {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_ring_drops_the_oldest_and_ids_survive_a_reset() {
-        let j = Journal::new(2, usize::MAX);
-        let e = |p: &str| Entry {
+    /// A plain answered GET of `p`, for the journal's tests.
+    pub(super) fn e(p: &str) -> Entry {
+        Entry {
             id: 0,
             at: 0,
             method: "GET".into(),
@@ -387,7 +386,12 @@ mod tests {
             app_id: None,
             ended: "answered",
             latency_ms: 0.0,
-        };
+        }
+    }
+
+    #[test]
+    fn the_ring_drops_the_oldest_and_ids_survive_a_reset() {
+        let j = Journal::new(2, usize::MAX);
         for p in ["/a", "/b", "/c"] {
             j.push(e(p));
         }

@@ -171,7 +171,7 @@ test('the page reads the event format of docs/console-api.md, split anywhere acr
     return [...document.querySelectorAll('#requests tbody tr td[data-label=orderNo]')].map((td) => td.textContent);
   });
   assert.deepEqual(shown.filter((o) => o.startsWith('streamed')), ['streamed04', 'streamed03'], 'newest first, each once');
-  assert.match(await t.page.textContent('#status'), /2 requests were dropped/);
+  assert.match(await t.page.textContent('#status'), /2 requests were skipped/);
 }));
 
 test('the filters narrow the list to the calls asked for', () => withConsole([], async (t) => {

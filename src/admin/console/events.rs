@@ -1,9 +1,11 @@
 //! `GET /__admin/events`: the journal as server-sent events (docs/console-api.md §2).
 //!
 //! "Misses nothing the journal still has" holds by construction: the journal bumps one
-//! [`watch`] counter per entry ([`Feed::recorded`](crate::journal::Feed::recorded)); each stream wakes on a change, renders the
-//! entries after the last id it sent with the journal's own [`Filter`], and writes them. A slow
-//! client only delays itself: no per-client queue grows beyond its 16-chunk channel.
+//! [`watch`] counter per entry ([`Feed::recorded`](crate::journal::Feed::recorded)); each stream wakes on a change, waits
+//! [`BATCH`], renders the entries after the last id it looked at with the journal's own [`Filter`]
+//! ([`Journal::render_events`](crate::journal::Journal::render_events): under the lock, no copies), and writes them; what it
+//! could not send (dropped by the journal meanwhile, or past [`MAX_BATCH`]) it names in a `gap`
+//! event. A slow client only delays itself: no per-client queue grows beyond its 16-chunk channel.
 
 use super::error;
 use crate::journal::{Filter, Since};
@@ -12,11 +14,10 @@ use crate::state::State;
 use bytes::Bytes;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{HeaderMap, Response, StatusCode};
-use std::fmt::Write as _;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit};
 
-pub use crate::journal::MAX_STREAMS;
+pub use crate::journal::{MAX_BATCH, MAX_STREAMS};
 /// A comment line after this much silence, so proxies and the page notice a dead connection.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 /// After the journal changes, a stream waits this long before writing, so that under load it
@@ -52,22 +53,17 @@ pub fn stream(state: &State, headers: &HeaderMap, query: &str) -> Reply {
         );
         return error(StatusCode::SERVICE_UNAVAILABLE, &why);
     };
-    let mut head = String::from("retry: 2000\n\n");
-    match filter.since {
-        Some(Since::Id(after)) => {
-            let journal = state.journal();
-            let first_kept = journal.first_id().unwrap_or(journal.last_id() + 1);
-            if first_kept > after + 1 {
-                let gap =
-                    serde_json::json!({"after": after, "first_kept": first_kept, "missed": first_kept - after - 1});
-                let _ = write!(head, "event: gap\ndata: {gap}\n\n");
-            }
-        }
-        Some(Since::Time(_)) => {}
-        None => filter.since = Some(Since::Id(state.journal().last_id())),
-    }
+    // Where the first batch starts: after the id asked for (a `gap` event first when entries after it
+    // were dropped), after the entries older than the time asked for, or after the newest entry.
+    let journal = state.journal();
+    let after = match filter.since {
+        Some(Since::Id(after)) => after,
+        Some(Since::Time(_)) => journal.first_id().map_or(journal.last_id(), |id| id - 1),
+        None => journal.last_id(),
+    };
+    let head = Bytes::from_static(b"retry: 2000\n\n");
     let (tx, rx) = mpsc::channel(CHANNEL);
-    tokio::spawn(serve(state.clone(), filter, Bytes::from(head), tx, slot));
+    tokio::spawn(serve(state.clone(), filter, after, head, tx, slot));
     let mut r = Response::new(MockBody::Chunks(rx));
     let h = r.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
@@ -76,9 +72,17 @@ pub fn stream(state: &State, headers: &HeaderMap, query: &str) -> Reply {
     r
 }
 
-/// One stream's task: writes the entries after the last one sent, then waits for the journal to
-/// change, the heartbeat, the client to leave or the shutdown. The slot is freed when it ends.
-async fn serve(state: State, mut filter: Filter, head: Bytes, tx: mpsc::Sender<Bytes>, _slot: OwnedSemaphorePermit) {
+/// One stream's task: writes the entries after `after` (at most [`MAX_BATCH`] a batch), then waits
+/// for the journal to change, the heartbeat, the client to leave or the shutdown. The slot is freed
+/// when it ends.
+async fn serve(
+    state: State,
+    mut filter: Filter,
+    mut after: u64,
+    head: Bytes,
+    tx: mpsc::Sender<Bytes>,
+    _slot: OwnedSemaphorePermit,
+) {
     let mut changes = state.journal().feed().recorded.subscribe();
     let mut closing = state.journal().feed().closing.subscribe();
     if !put(&tx, &mut closing, head).await {
@@ -86,19 +90,13 @@ async fn serve(state: State, mut filter: Filter, head: Bytes, tx: mpsc::Sender<B
     }
     loop {
         changes.mark_unchanged();
-        let newest = state.journal().last_id();
-        let entries = state.journal().select(&filter);
-        let mut text = String::new();
-        let mut last = newest;
-        for e in &entries {
-            let data = serde_json::to_string(e).expect("entries serialise");
-            let _ = write!(text, "id: {}\nevent: request\ndata: {data}\n\n", e.id);
-            last = last.max(e.id);
-        }
+        let max = filter.limit.map_or(MAX_BATCH, |l| l.min(MAX_BATCH));
+        let mut text = Vec::new();
+        after = state.journal().render_events(&filter, after, max, &mut text).last;
         if !text.is_empty() && !put(&tx, &mut closing, Bytes::from(text)).await {
             return;
         }
-        filter.since = Some(Since::Id(last));
+        filter.since = None;
         filter.limit = None;
         let quiet = tokio::select! {
             changed = changes.changed() => if changed.is_err() { return } else { false },

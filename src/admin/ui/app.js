@@ -100,7 +100,17 @@ function showView() {
   const load = { outcome: loadScenarios, clock: loadClock, orders: loadOrders, images: loadImageForm }[view];
   if (load) load();
 }
-window.addEventListener('hashchange', showView);
+// A new view starts at its top, not at the scroll position of the one left (its help and first
+// buttons would be out of sight).
+window.addEventListener('hashchange', () => { window.scrollTo(0, 0); showView(); });
+// New calls (seen in the stream) while the Orders or Clock view is open refresh its list of orders or
+// of live tokens, at most once a second: a token fetched by the client shows up without a reload.
+let refreshTimer = null;
+function refreshViewSoon() {
+  const load = !$('#view-orders').hidden ? loadOrders : !$('#view-clock').hidden ? loadTokens : null;
+  if (!load || refreshTimer) return;
+  refreshTimer = setTimeout(() => { refreshTimer = null; load(); }, 1000);
+}
 
 // ---------- requests ----------
 function filters() {
@@ -120,7 +130,9 @@ function addEntries(list) {
     added = true;
   }
   if (state.entries.length > KEEP) state.entries.splice(0, state.entries.length - KEEP);
-  if (added) renderRequests();
+  if (!added) return;
+  renderRequests();
+  refreshViewSoon();
 }
 function renderRequests() {
   const f = filters();
@@ -141,7 +153,7 @@ function row(e) {
   el('td', { 'data-label': 'app' }, e.app_id || '–'),
   el('td', { 'data-label': 'orderNo' }, e.order_no || '–'),
   el('td', { 'data-label': 'HTTP' }, status),
-  el('td', { 'data-label': 'code', class: 'code' }, e.code ? codeText(e.code) : '–'),
+  el('td', { 'data-label': 'code', class: 'code' }, e.code ? codeText(e.code) : '–', failed ? el('span', { class: 'why' }, ' why? ›') : null),
   el('td', { 'data-label': 'scenario' }, e.scenario ? `${e.scenario} (by ${e.scenario_why || '?'})` : '–'),
   el('td', { 'data-label': 'latency' }, typeof e.latency_ms === 'number' ? `${e.latency_ms.toFixed(1)} ms` : '–'));
   return tr;
@@ -333,7 +345,7 @@ async function readEvents(body) {
       if (!data.length) continue;
       const payload = JSON.parse(data.join('\n'));
       if (event === 'request') addEntries([payload]);
-      if (event === 'gap') setStatus(`live; ${payload.missed} requests were dropped from the journal while this page was away`, true);
+      if (event === 'gap') setStatus(`live; ${payload.missed} requests were skipped here (more than 2,000 a second, or already dropped from the journal); GET /__admin/requests has those the journal still keeps`, true);
     }
     if (buf.length > 4 * 1024 * 1024) throw new Error('an event larger than 4 MiB');
   }
@@ -397,8 +409,8 @@ function renderScenarioList(def = $('#default-name').textContent) {
     el('div', {}, el('strong', {}, x.name), el('span', { class: `kind ${x.kind}` }, x.kind), x.name === def ? el('span', { class: 'kind' }, 'default') : null),
     el('p', {}, x.description),
     el('div', { class: 'buttons' },
-      el('button', { type: 'button', class: 'next-only', onclick: () => enqueue([x.name]) }, 'next call only'),
-      el('button', { type: 'button', class: 'make-default', disabled: x.name === def, onclick: () => setDefault(x.name) }, 'make default')))));
+      el('button', { type: 'button', class: 'next-only', 'aria-label': `${x.name}: next call only`, onclick: () => enqueue([x.name]) }, 'next call only'),
+      el('button', { type: 'button', class: 'make-default', 'aria-label': `${x.name}: make default`, disabled: x.name === def, onclick: () => setDefault(x.name) }, 'make default')))));
   if (!shown.length) $('#scenarios').append(el('li', { class: 'muted' }, `No scenario matches "${words}".`));
 }
 $('#scenario-search').addEventListener('input', () => renderScenarioList());
@@ -503,6 +515,7 @@ async function openOrder(orderNo, app) {
       el('div', { class: 'sides' }, side('front (人像面)', o.front), side('back (国徽面)', o.back)));
     box.hidden = false;
     showError('orders-error', null);
+    loadOrders();
   } catch (e) { box.hidden = true; showError('orders-error', e.message); }
 }
 function side(title, s) {
