@@ -14,7 +14,7 @@ BIN=${IDOCR_MOCK_BINARY:-target/debug/idocr-mock}
 export IDOCR_MOCK_BINARY=$PWD/$BIN
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto.*cjk' || missing+=(fonts-wqy-zenhei)
+fc-list 2>/dev/null | grep -i 'wenquanyi\|noto.*cjk' >/dev/null || missing+=(fonts-wqy-zenhei) # not grep -q: under pipefail, fc-list cut short would count as no font
 if [ ${#missing[@]} -gt 0 ]; then
   echo "e2e: installing ${missing[*]} (apt)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
