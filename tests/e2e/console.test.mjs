@@ -48,6 +48,7 @@ test('opening a refused call shows the sign diagnosis and a curl with placeholde
   // In byte order, the masked ticket at the place of its first 4 characters (idoc…).
   const keys = sorted.map((v) => v.replace(/^<ticket (.{4})\.\.\.\(\d+\)>$/, '$1'));
   assert.deepEqual([...keys].sort((a, b) => Buffer.from(a).compare(Buffer.from(b))), keys, 'in byte order');
+  assert.match(await diag.locator('.rule').textContent(), /idcardocrapp, SHA-1 of the sorted values of webankAppId, orderNo, nonce, version/);
   const curl = await t.page.locator('#detail pre.curl').textContent();
   assert.match(curl, /\/api\/paas\/idcardocrapp/);
   assert.match(curl, /^IDCARDSTR=\$\(base64 < card\.png/m, 'the image, summarised in the journal, is a placeholder');

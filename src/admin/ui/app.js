@@ -161,11 +161,12 @@ function row(e) {
 $('#filters').addEventListener('input', renderRequests);
 $('#filters').addEventListener('reset', () => setTimeout(renderRequests));
 
-/** Splits the journal's sign reason (`sign refused: CAUSE; expected … sorted [V, …]; received "S"`). */
+/** Splits the journal's sign reason (`sign refused: CAUSE; expected … sorted [V, …]; received "S"`,
+ * then `; rule tried: ENDPOINT, …` naming the signed fields). */
 function diagnosis(reason) {
-  const m = /^sign refused: ([\s\S]*); expected SHA1\(upper hex\) of the concatenation of sorted \[([\s\S]*)\]; received "([\s\S]*)"$/.exec(reason || '');
+  const m = /^sign refused: ([\s\S]*?); expected SHA1\(upper hex\) of the concatenation of sorted \[([\s\S]*)\]; received "([^"]*)"(?:; rule tried: ([\s\S]*))?$/.exec(reason || '');
   if (!m) return null;
-  return { cause: m[1], sorted: m[2] ? m[2].split(', ') : [], received: m[3] };
+  return { cause: m[1], sorted: m[2] ? m[2].split(', ') : [], received: m[3], rule: m[4] || null };
 }
 
 function openRequest(id) {
@@ -212,7 +213,8 @@ function sign(e) {
     el('ol', { class: 'sorted' }, d.sorted.map((v, i) => el('li', { class: i === ticketAt ? 'ticket' : '' }, el('code', {}, v),
       i === ticketAt ? ' ← the SIGN ticket the mock expected (masked: its first 4 characters and its length)' : ''))),
     el('p', {}, 'Joined (with the ticket\'s full value where it says <ticket …>): ', el('code', { class: 'joined' }, d.sorted.join(''))),
-    el('p', {}, 'Sign received: ', el('code', {}, d.received)));
+    el('p', {}, 'Sign received: ', el('code', {}, d.received)),
+    d.rule ? el('p', { class: 'help rule' }, 'Rule the mock applied: ' + d.rule + '.') : null);
 }
 function sent(e) {
   const dl = el('dl', { class: 'kv' });
