@@ -1,7 +1,8 @@
 //! The admin routes that look at what happened: the journal (`/__admin/requests`), stored orders
 //! (`/__admin/orders/{orderNo}`), `/__admin/reset`, `/__admin/metrics`, and the `--admin-token`
-//! check that guards every admin call. `admin.rs` dispatches here.
+//! check that guards every admin call. `admin/mod.rs` dispatches here.
 
+use super::{error, error_with};
 use crate::clock;
 use crate::journal::{sha256_hex, Filter};
 use crate::metrics;
@@ -11,19 +12,9 @@ use crate::state::State;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use hyper::{HeaderMap, Method, StatusCode};
+use hyper::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
-
-/// The routes this module answers, for the admin 404 page.
-pub const ROUTES: &[&str] = &[
-    "GET /__admin/requests?path=&code=&scenario=&order_no=&since=&limit=",
-    "GET /__admin/requests/count?…",
-    "DELETE /__admin/requests",
-    "GET /__admin/orders/{orderNo}?images=1&app_id=",
-    "POST /__admin/reset",
-    "GET /__admin/metrics",
-];
 
 /// `Some(401)` when `--admin-token` is set and the call does not carry it.
 pub fn authorize(state: &State, headers: &HeaderMap) -> Option<Reply> {
@@ -44,20 +35,10 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Answers `path` (after `/__admin/`) if it is one of this module's routes.
-pub fn route(state: &State, method: &Method, path: &str, query: &str) -> Option<Reply> {
-    Some(match (method, path) {
-        (&Method::GET, "requests") => requests(state, query, false),
-        (&Method::GET, "requests/count") => requests(state, query, true),
-        (&Method::DELETE, "requests") => {
-            state.journal().reset();
-            reply::json(StatusCode::OK, json!({"cleared": true}).to_string())
-        }
-        (&Method::GET, p) if p.starts_with("orders/") => order(state, &p["orders/".len()..], query),
-        (&Method::POST, "reset") => reset(state),
-        (&Method::GET, "metrics") => metrics(state),
-        _ => return None,
-    })
+/// `DELETE /__admin/requests`.
+pub(crate) fn clear_requests(state: &State) -> Reply {
+    state.journal().reset();
+    reply::json(StatusCode::OK, json!({"cleared": true}).to_string())
 }
 
 /// What `GET /__admin/health` adds: the sizes of the journal and the order store.
@@ -70,11 +51,7 @@ pub fn health_extra(state: &State) -> Value {
     })
 }
 
-fn error(status: StatusCode, why: &str) -> Reply {
-    reply::json(status, json!({"status": status.as_u16(), "error": why}).to_string())
-}
-
-fn requests(state: &State, query: &str, count: bool) -> Reply {
+pub(crate) fn requests(state: &State, query: &str, count: bool) -> Reply {
     let filter = match Filter::parse(query) {
         Ok(f) => f,
         Err(why) => return error(StatusCode::BAD_REQUEST, &why),
@@ -87,7 +64,7 @@ fn requests(state: &State, query: &str, count: bool) -> Reply {
     reply::json(StatusCode::OK, state.journal().render(&filter))
 }
 
-fn order(state: &State, order_no: &str, query: &str) -> Reply {
+pub(crate) fn order(state: &State, order_no: &str, query: &str) -> Reply {
     let pairs = crate::journal::parse_query(query);
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let images = get("images") == Some("1");
@@ -122,7 +99,7 @@ fn order_view(o: &Order, images: bool) -> Value {
 }
 
 /// Everything back to startup state.
-fn reset(state: &State) -> Reply {
+pub(crate) fn reset(state: &State) -> Reply {
     state.journal().reset();
     let orders = state.orders().reset();
     state.metrics().reset();
@@ -140,13 +117,13 @@ fn reset(state: &State) -> Reply {
                 "{} order files in --data-dir could not be deleted (the first 20 named); those orders come back at the next start",
                 files.len()
             );
-            let body = json!({"error": error, "reset": done, "not_deleted": files.iter().take(20).collect::<Vec<_>>()});
-            reply::json(StatusCode::INTERNAL_SERVER_ERROR, body.to_string())
+            let extra = json!({"reset": done, "not_deleted": files.iter().take(20).collect::<Vec<_>>()});
+            error_with(StatusCode::INTERNAL_SERVER_ERROR, &error, extra)
         }
     }
 }
 
-fn metrics(state: &State) -> Reply {
+pub(crate) fn metrics(state: &State) -> Reply {
     let mut r = reply::json(StatusCode::OK, metrics_page(state));
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     r

@@ -4,55 +4,14 @@
 //! - `GET /__admin/scenario`, `PUT /__admin/scenario` `{"name": …}`: the default
 //! - `GET`, `POST` `{"scenarios": […]}`, `DELETE /__admin/scenario/queue`: the queued script
 
-use super::PREFIX;
+use super::{error_with, json_body};
 use crate::reply::{self, Reply};
 use crate::scenarios::select::MAX_QUEUE;
 use crate::state::State;
 use bytes::Bytes;
-use hyper::{Method, Request, StatusCode};
+use hyper::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// The scenario routes, for this module's 404 and the admin API's.
-pub const ROUTES: &[&str] = &[
-    "GET /__admin/scenarios",
-    "GET /__admin/scenario",
-    "PUT /__admin/scenario {\"name\": …}",
-    "GET|POST|DELETE /__admin/scenario/queue {\"scenarios\": […]}",
-];
-
-/// Answers one `/__admin/scenario…` request.
-pub fn handle(state: &State, req: Request<Bytes>) -> Reply {
-    let path = req.uri().path()[PREFIX.len()..].trim_end_matches('/').to_string();
-    let method = req.method().clone();
-    match (method, path.as_str()) {
-        (Method::GET, "scenarios") => ok(list(state)),
-        (Method::GET, "scenario") => ok(current(state)),
-        (Method::PUT, "scenario") => match read::<SetDefault>(req.body()) {
-            Ok(body) => match state.scenarios().set_default(&body.name) {
-                Ok(()) => {
-                    tracing::info!("default scenario is now {}", body.name);
-                    ok(current(state))
-                }
-                Err(u) => bad(u.to_string()),
-            },
-            Err(e) => bad(e),
-        },
-        (Method::GET, "scenario/queue") => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
-        (Method::POST, "scenario/queue") => match read::<Queue>(req.body()) {
-            Ok(body) => match state.scenarios().enqueue(&body.scenarios) {
-                Ok(_) => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
-                Err(u) => bad(u.to_string()),
-            },
-            Err(e) => bad(e),
-        },
-        (Method::DELETE, "scenario/queue") => ok(json!({"cleared": state.scenarios().clear_queue()})),
-        _ => reply::json(
-            StatusCode::NOT_FOUND,
-            json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ROUTES}).to_string(),
-        ),
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,27 +25,62 @@ struct Queue {
     scenarios: Vec<String>,
 }
 
-fn read<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, String> {
-    serde_json::from_slice(body).map_err(|e| format!("body is not the expected JSON: {e}"))
-}
-
-fn list(state: &State) -> Value {
+/// `GET /__admin/scenarios`.
+pub(super) fn list(state: &State) -> Reply {
     let s = state.scenarios();
-    json!({
+    ok(json!({
         "default": s.default_name(),
         "queue": s.queue(),
         "scenarios": s.catalog().iter().map(|x| x.to_json()).collect::<Vec<_>>(),
-    })
+    }))
 }
 
-fn current(state: &State) -> Value {
-    json!({"name": state.scenarios().default_name(), "queue": state.scenarios().queue()})
+/// `GET /__admin/scenario`.
+pub(super) fn current(state: &State) -> Reply {
+    ok(json!({"name": state.scenarios().default_name(), "queue": state.scenarios().queue()}))
+}
+
+/// `PUT /__admin/scenario {"name": …}`.
+pub(super) fn set_default(state: &State, body: &Bytes) -> Reply {
+    let body = match json_body::<SetDefault>(body) {
+        Ok(b) => b,
+        Err(e) => return bad(&e, json!({"name": "server-busy"})),
+    };
+    match state.scenarios().set_default(&body.name) {
+        Ok(()) => {
+            tracing::info!("default scenario is now {}", crate::redact::escaped(&body.name));
+            current(state)
+        }
+        Err(u) => bad(&u.to_string(), json!({"name": "server-busy"})),
+    }
+}
+
+/// `GET /__admin/scenario/queue`.
+pub(super) fn queue(state: &State) -> Reply {
+    ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE}))
+}
+
+/// `POST /__admin/scenario/queue {"scenarios": […]}`.
+pub(super) fn enqueue(state: &State, body: &Bytes) -> Reply {
+    let accepted = json!({"scenarios": ["server-busy", "success"]});
+    match json_body::<Queue>(body) {
+        Ok(body) => match state.scenarios().enqueue(&body.scenarios) {
+            Ok(_) => queue(state),
+            Err(u) => bad(&u.to_string(), accepted),
+        },
+        Err(e) => bad(&e, accepted),
+    }
+}
+
+/// `DELETE /__admin/scenario/queue`.
+pub(super) fn clear_queue(state: &State) -> Reply {
+    ok(json!({"cleared": state.scenarios().clear_queue()}))
 }
 
 fn ok(v: Value) -> Reply {
     reply::json(StatusCode::OK, v.to_string())
 }
 
-fn bad(error: String) -> Reply {
-    reply::json(StatusCode::BAD_REQUEST, json!({ "error": error }).to_string())
+fn bad(error: &str, accepted: Value) -> Reply {
+    error_with(StatusCode::BAD_REQUEST, error, json!({ "accepted": [accepted] }))
 }

@@ -3,60 +3,15 @@
 //! checks an SDK-login sign with a NONCE ticket and uses the ticket up (the login itself is not
 //! served, docs/protocol.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
 
+use super::{error_with, json_body};
 use crate::clock;
 use crate::protocol::sign::{self, Verdict};
 use crate::reply::{self, Reply};
 use crate::state::State;
 use crate::tokens::Kind;
 use bytes::Bytes;
-use hyper::{Method, Request, StatusCode};
+use hyper::StatusCode;
 use serde_json::{json, Value};
-
-/// The routes this module serves, for the admin 404 listing.
-pub const ROUTES: &[&str] = &[
-    "GET /__admin/clock",
-    "POST /__admin/clock {\"advance_seconds\": N} | {\"set\": \"2026-01-01T08:00:00+08:00\"} | {\"reset\": true}",
-    "PUT /__admin/apps/{id}/secret {\"secret\": \"…\"}",
-    "POST /__admin/verify-nonce-sign {\"appId\",\"userId\",\"nonce\",\"version\",\"sign\"}",
-];
-
-/// Whether `path` (after `/__admin/`) is one of this module's routes.
-pub fn owns(path: &str) -> bool {
-    path == "clock" || path == "verify-nonce-sign" || secret_route(path).is_some()
-}
-
-fn secret_route(path: &str) -> Option<&str> {
-    path.strip_prefix("apps/")?.strip_suffix("/secret").filter(|id| !id.is_empty() && !id.contains('/'))
-}
-
-/// Answers one of [`ROUTES`].
-pub fn handle(state: &State, req: Request<Bytes>, path: &str) -> Reply {
-    let method = req.method().clone();
-    let body = match read_json(req.body()) {
-        Ok(v) => v,
-        Err(e) => return bad_request(&e, path),
-    };
-    match (method, path) {
-        (Method::GET, "clock") => show_clock(state),
-        (Method::POST, "clock") => match move_clock(state, &body) {
-            Ok(()) => show_clock(state),
-            Err(e) => bad_request(&e, path),
-        },
-        (Method::POST, "verify-nonce-sign") => verify_nonce_sign(state, &body),
-        (Method::PUT, p) if secret_route(p).is_some() => change_secret(state, secret_route(p).unwrap_or(""), &body),
-        (m, p) => reply::json(
-            StatusCode::METHOD_NOT_ALLOWED,
-            json!({"error": format!("{m} is not served on /__admin/{p}"), "routes": ROUTES}).to_string(),
-        ),
-    }
-}
-
-fn read_json(bytes: &Bytes) -> Result<Value, String> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
-    }
-    serde_json::from_slice(bytes).map_err(|e| format!("the body is not JSON: {e}"))
-}
 
 fn bad_request(error: &str, path: &str) -> Reply {
     let accepted: Value = match path {
@@ -66,10 +21,11 @@ fn bad_request(error: &str, path: &str) -> Reply {
         }
         _ => json!([{"secret": "new-secret"}]),
     };
-    reply::json(StatusCode::BAD_REQUEST, json!({"error": error, "accepted": accepted}).to_string())
+    error_with(StatusCode::BAD_REQUEST, error, json!({ "accepted": accepted }))
 }
 
-fn show_clock(state: &State) -> Reply {
+/// `GET /__admin/clock`.
+pub(super) fn show_clock(state: &State) -> Reply {
     let now = state.clock().now();
     let offset = state.clock().offset();
     let body = json!({
@@ -81,7 +37,15 @@ fn show_clock(state: &State) -> Reply {
     reply::json(StatusCode::OK, body.to_string())
 }
 
-fn move_clock(state: &State, body: &Value) -> Result<(), String> {
+/// `POST /__admin/clock`.
+pub(super) fn move_clock(state: &State, body: &Bytes) -> Reply {
+    match json_body::<Value>(body).and_then(|b| moved(state, &b)) {
+        Ok(()) => show_clock(state),
+        Err(e) => bad_request(&e, "clock"),
+    }
+}
+
+fn moved(state: &State, body: &Value) -> Result<(), String> {
     let obj =
         body.as_object().filter(|o| o.len() == 1).ok_or("send a JSON object with exactly one of the accepted keys")?;
     let (key, value) = obj.iter().next().expect("exactly one entry");
@@ -98,7 +62,9 @@ fn move_clock(state: &State, body: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn change_secret(state: &State, app: &str, body: &Value) -> Reply {
+/// `PUT /__admin/apps/{id}/secret`.
+pub(super) fn change_secret(state: &State, app: &str, body: &Bytes) -> Reply {
+    let body = json_body::<Value>(body).unwrap_or_default();
     let Some(secret) = body.get("secret").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
         return bad_request("send {\"secret\": \"…\"} with a non-empty string", "secret");
     };
@@ -112,11 +78,16 @@ fn change_secret(state: &State, app: &str, body: &Value) -> Reply {
             let body = json!({"app": app, "changed_at": clock::rfc3339(now), "revoked": {"tokens": tokens, "tickets": tickets}});
             reply::json(StatusCode::OK, body.to_string())
         }
-        None => reply::json(StatusCode::NOT_FOUND, json!({"error": format!("unknown app {app:?}")}).to_string()),
+        None => unknown_app(state, app),
     }
 }
 
-fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
+/// `POST /__admin/verify-nonce-sign`.
+pub(super) fn verify_nonce_sign(state: &State, body: &Bytes) -> Reply {
+    let body = match json_body::<Value>(body) {
+        Ok(v) => v,
+        Err(e) => return bad_request(&e, "verify-nonce-sign"),
+    };
     let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("");
     let (app, user, nonce, version, received) =
         (text("appId"), text("userId"), text("nonce"), text("version"), text("sign"));
@@ -127,7 +98,7 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
         );
     }
     if state.app(app).is_none() {
-        return reply::json(StatusCode::NOT_FOUND, json!({"error": format!("unknown app {app:?}")}).to_string());
+        return unknown_app(state, app);
     }
     let now = state.clock().now();
     let candidates = state.tokens().candidates(app, Kind::Nonce, Some(user), now);
@@ -139,7 +110,7 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
             crate::redact::escaped(&crate::redact::value("userId", user)),
             crate::redact::escaped_to(&reason, crate::redact::MAX_REASON_CHARS)
         );
-        reply::json(StatusCode::FORBIDDEN, json!({"valid": false, "reason": reason}).to_string())
+        error_with(StatusCode::FORBIDDEN, &reason, json!({"valid": false, "reason": reason}))
     };
     match sign::verify(&signed, &[], received, &candidates, state.config().sign_case) {
         Verdict::Valid { ticket } => {
@@ -154,4 +125,11 @@ fn verify_nonce_sign(state: &State, body: &Value) -> Reply {
         }
         Verdict::Refused(d) => refused(d.for_nonce()),
     }
+}
+
+/// 404 for an app the mock does not know, with the ones it does.
+pub(super) fn unknown_app(state: &State, app: &str) -> Reply {
+    let apps: Vec<&str> = state.config().apps.iter().map(|a| a.id.as_str()).collect();
+    let why = format!("unknown app {:?}; GET /__admin/apps lists them", crate::redact::clipped(app));
+    error_with(StatusCode::NOT_FOUND, &why, json!({ "apps": apps }))
 }
