@@ -9,11 +9,13 @@
 pub mod console;
 pub mod ui;
 
+mod apps;
 pub mod inspect;
 pub(crate) mod routes;
 mod scenarios;
 mod tokens;
 
+use crate::apps::AppState;
 use crate::body;
 use crate::reply::{self, Abort, Reply};
 use crate::state::State;
@@ -23,6 +25,7 @@ use hyper::header::{HeaderValue, ALLOW};
 use hyper::{Method, Request, StatusCode};
 use routes::{Found, Name};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// Every admin route starts with this; no vendor path does.
 pub const PREFIX: &str = "/__admin/";
@@ -56,17 +59,38 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Result<Reply, Abor
     Ok(route(state, &req))
 }
 
+/// Whose state an admin call reads or changes: the mock's defaults (`/__admin/…`), or one app's
+/// own (`/__admin/apps/{id}/…`).
+pub(crate) enum Scope {
+    Mock,
+    App(Arc<AppState>),
+}
+
+impl Scope {
+    pub(crate) fn app(&self) -> Option<&AppState> {
+        match self {
+            Scope::Mock => None,
+            Scope::App(a) => Some(a),
+        }
+    }
+}
+
 fn route(state: &State, req: &Request<Bytes>) -> Reply {
+    state.sweep_apps();
     let path = &req.uri().path()[PREFIX.len()..];
     match routes::find(req.method().as_str(), path) {
-        Found::Route { name, app: None, param } => serve(state, name, param.unwrap_or(""), req),
-        Found::Route { app: Some(_), .. } | Found::Missing => not_found(path),
+        Found::Route { name, app: None, param } => serve(state, &Scope::Mock, name, param.unwrap_or(""), req),
+        Found::Route { name, app: Some(id), param } => match state.app(id) {
+            Some(app) => serve(state, &Scope::App(app), name, param.unwrap_or(""), req),
+            None => apps::unknown(state, id),
+        },
+        Found::Missing => not_found(path),
         Found::WrongMethod { allow } => method_not_allowed(req.method(), path, &allow),
     }
 }
 
-/// Calls the handler of `name`; `param` is the route's `{…}` segment, if it has one.
-fn serve(state: &State, name: Name, param: &str, req: &Request<Bytes>) -> Reply {
+/// Calls the handler of `name` for `scope`; `param` is the route's `{…}` segment, if it has one.
+fn serve(state: &State, scope: &Scope, name: Name, param: &str, req: &Request<Bytes>) -> Reply {
     let query = req.uri().query().unwrap_or("");
     let body = req.body();
     match name {
@@ -75,25 +99,31 @@ fn serve(state: &State, name: Name, param: &str, req: &Request<Bytes>) -> Reply 
         Name::Codes => console::codes(),
         Name::Events => console::events::stream(state, req.headers(), query),
         Name::Image => console::listings::image(state, query),
-        Name::Tokens => console::tokens::tokens(state),
-        Name::Orders => console::listings::orders(state, query),
-        Name::Order => inspect::order(state, param, query),
-        Name::Requests => inspect::requests(state, query, false),
-        Name::RequestsCount => inspect::requests(state, query, true),
-        Name::ClearRequests => inspect::clear_requests(state),
-        Name::Reset => inspect::reset(state),
-        Name::Metrics => inspect::metrics(state),
-        Name::Catalog => scenarios::list(state),
-        Name::Scenario => scenarios::current(state),
-        Name::SetScenario => scenarios::set_default(state, body),
-        Name::Queue => scenarios::queue(state),
-        Name::Enqueue => scenarios::enqueue(state, body),
-        Name::ClearQueue => scenarios::clear_queue(state),
-        Name::Clock => tokens::show_clock(state),
-        Name::MoveClock => tokens::move_clock(state, body),
+        Name::Tokens => console::tokens::tokens(state, scope.app()),
+        Name::Orders => console::listings::orders(state, scope.app(), query),
+        Name::Order => inspect::order(state, scope.app(), param, query),
+        Name::Requests => inspect::requests(state, scope.app(), query, false),
+        Name::RequestsCount => inspect::requests(state, scope.app(), query, true),
+        Name::ClearRequests => inspect::clear_requests(state, scope.app()),
+        Name::Reset => match scope.app() {
+            Some(app) => apps::reset(state, app),
+            None => inspect::reset(state),
+        },
+        Name::Metrics => inspect::metrics(state, scope.app()),
+        Name::Catalog => scenarios::list(state, scope.app()),
+        Name::Scenario => scenarios::current(state, scope.app()),
+        Name::SetScenario => scenarios::set_default(state, scope.app(), body),
+        Name::Queue => scenarios::queue(state, scope.app()),
+        Name::Enqueue => scenarios::enqueue(state, scope.app(), body),
+        Name::ClearQueue => scenarios::clear_queue(state, scope.app()),
+        Name::Clock => tokens::show_clock(state, scope.app()),
+        Name::MoveClock => tokens::move_clock(state, scope.app(), body),
         Name::VerifyNonceSign => tokens::verify_nonce_sign(state, body),
         Name::Secret => tokens::change_secret(state, param, body),
-        Name::Apps | Name::CreateApp | Name::App | Name::DeleteApp => not_found(req.uri().path()),
+        Name::Apps => apps::list(state),
+        Name::CreateApp => apps::create(state, body),
+        Name::App => apps::show(state, param),
+        Name::DeleteApp => apps::delete(state, param),
     }
 }
 
@@ -134,6 +164,7 @@ fn health(state: &State, detail: bool) -> Reply {
         "version": env!("CARGO_PKG_VERSION"),
         "seed": state.seed(),
         "apps": state.config().apps.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        "apps_made_at_run_time": state.apps().runtime_count().0,
         "store": inspect::health_extra(state),
     });
     reply::json(StatusCode::OK, body.to_string())

@@ -4,6 +4,7 @@
 //! served, docs/protocol.md §3). Bad input gets HTTP 400 with a JSON error that shows the accepted forms.
 
 use super::{error_with, json_body};
+use crate::apps::AppState;
 use crate::clock;
 use crate::protocol::sign::{self, Verdict};
 use crate::reply::{self, Reply};
@@ -24,28 +25,36 @@ fn bad_request(error: &str, path: &str) -> Reply {
     error_with(StatusCode::BAD_REQUEST, error, json!({ "accepted": accepted }))
 }
 
-/// `GET /__admin/clock`.
-pub(super) fn show_clock(state: &State) -> Reply {
-    let now = state.clock().now();
-    let offset = state.clock().offset();
-    let body = json!({
+/// `GET /__admin/clock`: the mock's clock, or (`app`) that app's, with whether it follows the mock's.
+pub(super) fn show_clock(state: &State, app: Option<&AppState>) -> Reply {
+    let (now, offset) = match app {
+        Some(a) => (a.now(), a.clock_offset().0),
+        None => (state.clock().now(), state.clock().offset()),
+    };
+    let mut body = json!({
         "now": clock::rfc3339(now),
         "transactionTime": clock::compact(now),
         "offset_ms": offset,
         "real_time": offset == 0,
     });
+    if let Some(a) = app {
+        body["app"] = json!(a.id());
+        body["follows_mock"] = json!(!a.clock_offset().1);
+    }
     reply::json(StatusCode::OK, body.to_string())
 }
 
 /// `POST /__admin/clock`.
-pub(super) fn move_clock(state: &State, body: &Bytes) -> Reply {
-    match json_body::<Value>(body).and_then(|b| moved(state, &b)) {
-        Ok(()) => show_clock(state),
+pub(super) fn move_clock(state: &State, app: Option<&AppState>, body: &Bytes) -> Reply {
+    match json_body::<Value>(body).and_then(|b| moved(state, app, &b)) {
+        Ok(()) => show_clock(state, app),
         Err(e) => bad_request(&e, "clock"),
     }
 }
 
-fn moved(state: &State, body: &Value) -> Result<(), String> {
+/// Moves the mock's clock, or `app`'s own (which then no longer follows the mock's; `reset`
+/// makes it follow again).
+fn moved(state: &State, app: Option<&AppState>, body: &Value) -> Result<(), String> {
     let obj =
         body.as_object().filter(|o| o.len() == 1).ok_or("send a JSON object with exactly one of the accepted keys")?;
     let (key, value) = obj.iter().next().expect("exactly one entry");
@@ -53,10 +62,17 @@ fn moved(state: &State, body: &Value) -> Result<(), String> {
         ("advance_seconds", Value::Number(n)) => {
             let ms = n.as_f64().map(|s| (s * 1000.0).round()).filter(|ms| ms.abs() < 1e15);
             let ms = ms.ok_or_else(|| clock::OutOfRange.to_string())?;
-            state.clock().advance(ms as i64).map_err(|e| e.to_string())?;
+            match app {
+                Some(a) => a.advance_clock(ms as i64),
+                None => state.clock().advance(ms as i64),
+            }
+            .map_err(|e| e.to_string())?;
         }
-        ("set", Value::String(s)) => state.clock().set(clock::parse_rfc3339(s)?).map_err(|e| e.to_string())?,
-        ("reset", Value::Bool(true)) => state.clock().reset(),
+        ("set", Value::String(s)) => {
+            let at = clock::parse_rfc3339(s)?;
+            app.map_or_else(|| state.clock().set(at), |a| a.set_clock(at)).map_err(|e| e.to_string())?
+        }
+        ("reset", Value::Bool(true)) => app.map_or_else(|| state.clock().reset(), AppState::reset_clock),
         (k, v) => return Err(format!("{{{k:?}: {v}}} is not an accepted form")),
     }
     Ok(())
@@ -68,7 +84,10 @@ pub(super) fn change_secret(state: &State, app: &str, body: &Bytes) -> Reply {
     let Some(secret) = body.get("secret").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
         return bad_request("send {\"secret\": \"…\"} with a non-empty string", "secret");
     };
-    let now = state.clock().now();
+    let Some(found) = state.app(app) else {
+        return super::apps::unknown(state, app);
+    };
+    let now = found.now();
     match state.tokens().change_secret(app, secret, now) {
         Some((tokens, tickets)) => {
             tracing::info!(
@@ -78,7 +97,7 @@ pub(super) fn change_secret(state: &State, app: &str, body: &Bytes) -> Reply {
             let body = json!({"app": app, "changed_at": clock::rfc3339(now), "revoked": {"tokens": tokens, "tickets": tickets}});
             reply::json(StatusCode::OK, body.to_string())
         }
-        None => unknown_app(state, app),
+        None => super::apps::unknown(state, app),
     }
 }
 
@@ -97,10 +116,10 @@ pub(super) fn verify_nonce_sign(state: &State, body: &Bytes) -> Reply {
             "verify-nonce-sign",
         );
     }
-    if state.app(app).is_none() {
-        return unknown_app(state, app);
-    }
-    let now = state.clock().now();
+    let Some(found) = state.app(app) else {
+        return super::apps::unknown(state, app);
+    };
+    let now = found.now();
     let candidates = state.tokens().candidates(app, Kind::Nonce, Some(user), now);
     let signed = sign::signed::nonce_login(app, user, nonce, version);
     let refused = |reason: String| {
@@ -125,11 +144,4 @@ pub(super) fn verify_nonce_sign(state: &State, body: &Bytes) -> Reply {
         }
         Verdict::Refused(d) => refused(d.for_nonce()),
     }
-}
-
-/// 404 for an app the mock does not know, with the ones it does.
-pub(super) fn unknown_app(state: &State, app: &str) -> Reply {
-    let apps: Vec<&str> = state.config().apps.iter().map(|a| a.id.as_str()).collect();
-    let why = format!("unknown app {:?}; GET /__admin/apps lists them", crate::redact::clipped(app));
-    error_with(StatusCode::NOT_FOUND, &why, json!({ "apps": apps }))
 }

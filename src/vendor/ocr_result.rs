@@ -74,11 +74,12 @@ fn answer(state: &State, head: &Parts, note: &mut Note) -> Result<reply::Reply, 
     note.app_id = Some(q.app_id.clone());
     fields::check_version(&q.version)?;
     let app = state.known_app(&q.app_id)?;
+    app.note(note);
     fields::check_nonce(&q.nonce)?;
     if !q.order_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(bad("order_no must contain only letters and digits"));
     }
-    verify_sign(state, app, &q)?;
+    verify_sign(state, &app, &q)?;
     let order = state.orders().get(&q.app_id, &q.order_no).ok_or_else(|| Refusal {
         code: &catalog::ORDER_NOT_FOUND,
         detail: format!(
@@ -87,10 +88,10 @@ fn answer(state: &State, head: &Parts, note: &mut Note) -> Result<reply::Reply, 
         ),
     })?;
     note.code = Some(catalog::SUCCESS.code);
-    Ok(reply::json(StatusCode::OK, render(state, &order, &q)))
+    Ok(reply::json(StatusCode::OK, render(state, &app, &order, &q)))
 }
 
-fn verify_sign(state: &State, app: &crate::config::App, q: &Query) -> Result<(), Refusal> {
+fn verify_sign(state: &State, app: &crate::apps::AppState, q: &Query) -> Result<(), Refusal> {
     if state.config().sign_check == SignCheck::Off {
         return Ok(());
     }
@@ -147,8 +148,8 @@ struct Files {
 }
 
 /// The success body: the one success envelope around the result, serialised in one pass.
-fn render(state: &State, order: &Order, q: &Query) -> Vec<u8> {
-    let stamp = state.stamp();
+fn render(state: &State, app: &crate::apps::AppState, order: &Order, q: &Query) -> Vec<u8> {
+    let stamp = state.stamp_for(Some(app));
     let (front, back) = (order.side(Side::Front), order.side(Side::Back));
     let (front_fields, back_fields) = (front.map(|s| s.fields.to_map()), back.map(|s| s.fields.to_map()));
     let field = |m: &Option<Map<String, Value>>, k: &str| {

@@ -7,6 +7,7 @@ pub(crate) mod request;
 pub(crate) mod response;
 pub mod scenario;
 
+use crate::apps::AppState;
 use crate::config::SignCheck;
 use crate::identity;
 use crate::image::{self, Decoded, ImageProblem, LineBreaks};
@@ -73,6 +74,12 @@ impl<'a> Upload<'a> {
         self.image.get_or_insert_with(|| image::decode(&f.idcard_str, breaks)).as_ref().ok()
     }
 
+    /// The app id the body names, if it parses (the parse is kept for validation).
+    fn app_id(&mut self) -> Option<&str> {
+        let body = self.body;
+        self.fields.get_or_insert_with(|| request::parse(body)).as_ref().ok().map(|f| &*f.app_id)
+    }
+
     /// The parsed fields, taken for validation.
     fn take_fields(&mut self) -> Result<Fields<'a>, Refusal> {
         self.fields.take().unwrap_or_else(|| request::parse(self.body))
@@ -89,9 +96,15 @@ impl<'a> Upload<'a> {
 /// its delivery.
 fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Result<(Answer, Choice), Refusal> {
     let mut upload = Upload::new(body, state.config().line_breaks);
-    let arrived = scenario::arrive(state, head, &mut upload)?;
+    // The app is found once, here: its scenario settings apply from the first stage, its clock
+    // to every time written; an unknown one is refused (400104) where the checks reach the app.
+    let app = upload.app_id().and_then(|id| state.app(id));
+    if let Some(app) = &app {
+        app.note(note);
+    }
+    let arrived = scenario::arrive(state, app.as_deref(), head, &mut upload)?;
     scenario::note(&arrived, note);
-    if let Some(answer) = scenario::before_validation(state, &arrived, note) {
+    if let Some(answer) = scenario::before_validation(state, app.as_deref(), &arrived, note) {
         return Ok((answer, arrived));
     }
     let content_type = head.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
@@ -103,9 +116,9 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
         tracing::info!(order_no = %crate::redact::escaped(&f.order_no), query_order_no = %crate::redact::escaped(&q), "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
     }
     request::check_version(&f)?;
-    let app = state.known_app(&f.app_id)?;
+    let app = app.ok_or_else(|| state.unknown_app(&f.app_id))?;
     request::check_fields(&f)?;
-    let ticket = verify_sign(state, app, &f)?;
+    let ticket = verify_sign(state, &app, &f)?;
     let card_side = request::check_side(&f)?;
     let image = upload.take_image(&f, state.config().image_cap)?;
     if state.journal().is_on() {
@@ -115,14 +128,14 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
     scenario::note(&choice, note);
     let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
     crate::orders::check_duplicate(state.orders(), state.config().duplicate_orders, &f.app_id, &f.order_no, side)?;
-    if let Some(answer) = scenario::replacement(state, &choice, note) {
+    if let Some(answer) = scenario::replacement(state, Some(&app), &choice, note) {
         // A recognition error is a result of the order too: getOcrResult shows its code.
         if let (Some(code), Ok(_)) = (note.code, &answer) {
             if code.starts_with("6666") || code == catalog::CRYPTO_FAILED.code {
                 let answer = crate::orders::SideAnswer::error(code);
                 note.stored = crate::orders::record(
                     state.orders(),
-                    state.clock().now(),
+                    app.now(),
                     state.config().duplicate_orders,
                     &f.app_id,
                     &f.order_no,
@@ -134,7 +147,7 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
         }
         return Ok((answer, choice));
     }
-    let reply = succeed(state, &f, &ticket, side, &choice, note, image)?;
+    let reply = succeed(state, &app, &f, &ticket, side, &choice, note, image)?;
     Ok((Ok(reply), choice))
 }
 
@@ -142,8 +155,10 @@ fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Resu
 ///
 /// # Errors
 /// A duplicate side under `--reject-duplicate-orders`, found as the result is stored.
+#[allow(clippy::too_many_arguments)]
 fn succeed(
     state: &State,
+    app: &AppState,
     f: &Fields<'_>,
     ticket: &str,
     side: Side,
@@ -152,7 +167,7 @@ fn succeed(
     image: Decoded,
 ) -> Result<reply::Reply, Refusal> {
     let look = scenario::look(choice);
-    let stamp = state.stamp();
+    let stamp = state.stamp_for(Some(app));
     let key = format!("{}/{}", f.app_id, f.order_no);
     let today = crate::clock::date(stamp.at);
     let person = identity::generate(state.seed(), &key, look.profile, today, &choice.pin);
@@ -180,7 +195,7 @@ fn succeed(
     };
     note.stored = crate::orders::record(
         state.orders(),
-        state.clock().now(),
+        stamp.at,
         state.config().duplicate_orders,
         &f.app_id,
         &f.order_no,
@@ -192,7 +207,7 @@ fn succeed(
 }
 
 /// Checks the sign against every live SIGN ticket of the app; returns the ticket that matched.
-fn verify_sign(state: &State, app: &crate::config::App, f: &Fields<'_>) -> Result<String, Refusal> {
+fn verify_sign(state: &State, app: &AppState, f: &Fields<'_>) -> Result<String, Refusal> {
     let candidates = state.sign_candidates(app);
     if state.config().sign_check == SignCheck::Off {
         return Ok(candidates.first().map(|c| c.value.to_string()).unwrap_or_default());
