@@ -2,6 +2,7 @@
 
 mod support;
 
+mod apps;
 mod binary;
 mod bounds;
 mod conformance;

@@ -40,6 +40,7 @@ macro_rules! case {
 }
 
 mod envelope;
+mod isolation;
 mod oauth;
 mod orders;
 mod recognition;
@@ -62,4 +63,5 @@ pub const GROUPS: &[Group] = &[
     Group { name: "recognition", cases: recognition::cases },
     Group { name: "orders", cases: orders::cases },
     Group { name: "envelope", cases: envelope::cases },
+    Group { name: "isolation", cases: isolation::cases },
 ];
