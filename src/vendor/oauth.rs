@@ -79,7 +79,7 @@ fn answer(
             note.code = Some(catalog::SUCCESS.code);
             Handled::reply(render(&issued, &stamp), note)
         }
-        Err(r) => Handled::reply(ocr::refuse(state, &r, &mut note), note),
+        Err(r) => Handled::reply(ocr::refuse_for(state, app.as_deref(), &r, &mut note), note),
     }
 }
 

@@ -36,7 +36,11 @@ pub fn handle(state: &State, head: &Parts) -> Handled {
     let mut note = Note::default();
     match answer(state, head, &mut note) {
         Ok(reply) => Handled::reply(reply, note),
-        Err(refusal) => Handled::reply(ocr::refuse(state, &refusal, &mut note), note),
+        Err(refusal) => {
+            // Refused after the app was found (sign, order): the answer is stamped on its clock.
+            let app = note.app.as_deref().and_then(|id| state.app(id));
+            Handled::reply(ocr::refuse_for(state, app.as_deref(), &refusal, &mut note), note)
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use request::{Fields, Loose, Refusal, Side};
 use response::{Recognition, Success};
 use scenario::Answer;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Handles one recognition request whose body has been read; a scenario may delay, reshape or
 /// replace the answer (see `scenarios::apply` for where each kind applies).
@@ -38,13 +39,20 @@ pub async fn handle(state: &State, head: &Parts, body: &Bytes) -> Handled {
 /// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
 pub fn decide(state: &State, head: &Parts, body: &Bytes) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
-    match recognise(state, head, body, &mut note) {
+    let mut upload = Upload::new(body, state.config().line_breaks);
+    // The app is found once, here: its scenario settings apply from the first stage, its clock
+    // to every time written; an unknown one is refused (400104) where the checks reach the app.
+    let app = upload.app_id().and_then(|id| state.app(id));
+    if let Some(app) = &app {
+        app.note(&mut note);
+    }
+    match recognise(state, app.as_ref(), head, &mut upload, &mut note) {
         Ok((answer, choice)) => (Handled { outcome: answer, note }, Some(choice)),
         Err(refusal) => {
             // A refused request is refused whatever the scenario: none applied, none claimed.
             note.scenario = None;
             note.scenario_why = Some("none applied: refused before the scenario stage".into());
-            let answer = Ok(refuse(state, &refusal, &mut note));
+            let answer = Ok(refuse_for(state, app.as_deref(), &refusal, &mut note));
             (Handled { outcome: answer, note }, None)
         }
     }
@@ -94,15 +102,16 @@ impl<'a> Upload<'a> {
 
 /// Validation, the scenario stage and the recognition: the answer, and the scenario that shapes
 /// its delivery.
-fn recognise(state: &State, head: &Parts, body: &Bytes, note: &mut Note) -> Result<(Answer, Choice), Refusal> {
-    let mut upload = Upload::new(body, state.config().line_breaks);
-    // The app is found once, here: its scenario settings apply from the first stage, its clock
-    // to every time written; an unknown one is refused (400104) where the checks reach the app.
-    let app = upload.app_id().and_then(|id| state.app(id));
-    if let Some(app) = &app {
-        app.note(note);
-    }
-    let arrived = scenario::arrive(state, app.as_deref(), head, &mut upload)?;
+fn recognise(
+    state: &State,
+    app: Option<&Arc<AppState>>,
+    head: &Parts,
+    upload: &mut Upload<'_>,
+    note: &mut Note,
+) -> Result<(Answer, Choice), Refusal> {
+    let body = upload.body;
+    let app = app.cloned();
+    let arrived = scenario::arrive(state, app.as_deref(), head, upload)?;
     scenario::note(&arrived, note);
     if let Some(answer) = scenario::before_validation(state, app.as_deref(), &arrived, note) {
         return Ok((answer, arrived));
@@ -222,8 +231,13 @@ fn verify_sign(state: &State, app: &AppState, f: &Fields<'_>) -> Result<String, 
 
 /// The vendor answer to a refused request; the detail goes to the log and the reason header.
 pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply {
+    refuse_for(state, None, refusal, note)
+}
+
+/// [`refuse`], stamped on `app`'s clock when the request named an app the mock knows.
+pub fn refuse_for(state: &State, app: Option<&AppState>, refusal: &Refusal, note: &mut Note) -> reply::Reply {
     let msg = envelope::message(refusal.code, refusal.wire_detail(), state.config().legacy_texts());
-    let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp(), &refusal.detail);
+    let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp_for(app), &refusal.detail);
     note.code = Some(refusal.code.code);
     note.reason = Some(crate::redact::reason(&refusal.detail));
     r
