@@ -173,6 +173,14 @@ pub struct ServeArgs {
     /// Directory where every OCR result and image is written, and reloaded at startup.
     #[arg(long, env = "IDOCR_MOCK_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Apps made at run time (POST /__admin/apps) that may exist at once; past it a new one is
+    /// refused with HTTP 429 (no app in use is evicted). 0 turns run-time apps off.
+    #[arg(long, env = "IDOCR_MOCK_MAX_APPS", value_name = "N", default_value_t = config::DEFAULT_MAX_APPS)]
+    pub max_apps: usize,
+    /// An app made at run time without its own ttl_seconds is removed, with all it owns, after this
+    /// many seconds on the mock's clock without a call naming it.
+    #[arg(long, env = "IDOCR_MOCK_APP_IDLE_SECONDS", value_name = "SECS", default_value_t = config::DEFAULT_APP_IDLE_SECONDS)]
+    pub app_idle_seconds: u64,
     /// Require `Authorization: Bearer TOKEN` on every /__admin/ call.
     #[arg(long, env = "IDOCR_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
     pub admin_token: Option<String>,
@@ -411,6 +419,8 @@ impl ServeArgs {
             max_orders: self.max_orders,
             max_order_bytes: self.max_order_bytes,
             data_dir: self.data_dir.clone(),
+            max_apps: self.max_apps,
+            app_idle_seconds: self.app_idle_seconds.clamp(1, crate::apps::MAX_TTL_SECONDS),
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
             scenarios,
             scenario: self.scenario.clone(),

@@ -33,6 +33,11 @@ pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 64 << 20;
 pub const DEFAULT_MAX_ORDERS: usize = 10_000;
 /// 256 MiB of stored images.
 pub const DEFAULT_MAX_ORDER_BYTES: usize = 256 * 1024 * 1024;
+/// `--max-apps`: apps made at run time (`POST /__admin/apps`) at once.
+pub const DEFAULT_MAX_APPS: usize = 1000;
+/// `--app-idle-seconds`: an app made at run time without its own `ttl_seconds` goes after an hour
+/// without a call naming it.
+pub const DEFAULT_APP_IDLE_SECONDS: u64 = 3600;
 /// How long the `slow` scenario waits.
 pub const DEFAULT_SLOW_MS: u64 = 3_000;
 /// How long the `hang` scenario holds a connection: longer than any sane client timeout.
@@ -118,6 +123,10 @@ pub struct Config {
     pub max_order_bytes: usize,
     /// Where orders survive a restart (`--data-dir`).
     pub data_dir: Option<std::path::PathBuf>,
+    /// Apps made at run time at once (`--max-apps`); past it `POST /__admin/apps` answers 429.
+    pub max_apps: usize,
+    /// Idle life of an app made at run time without its own `ttl_seconds` (`--app-idle-seconds`).
+    pub app_idle_seconds: u64,
     /// Bearer token every admin call must carry (`--admin-token`).
     pub admin_token: Option<String>,
     /// The scenario files of `--fixtures DIR`, as read and checked at startup; they add to or
@@ -159,6 +168,8 @@ impl Default for Config {
             max_orders: DEFAULT_MAX_ORDERS,
             max_order_bytes: DEFAULT_MAX_ORDER_BYTES,
             data_dir: None,
+            max_apps: DEFAULT_MAX_APPS,
+            app_idle_seconds: DEFAULT_APP_IDLE_SECONDS,
             admin_token: None,
             scenarios: Fixtures::default(),
             scenario: DEFAULT_SCENARIO.into(),

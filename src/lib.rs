@@ -33,6 +33,8 @@
 //!    - [`orders`]: the order store and `--data-dir`
 //!    - `metrics`: Prometheus counters
 //!    - [`journal`]: every vendor request as seen and answered, masked
+//!    - [`apps`]: the apps (configured and made at run time), each with its own clock offset and
+//!      scenario settings; the other stores key their per-app parts by its id
 //! 4. [`state`]: the one cloneable handle that holds the stores; `body`: the one body reader
 //! 5. The endpoints, each reading as a contract: [`vendor`] (`idcardocrapp` and `bankcardocrapp`
 //!    on one pipeline, the token flow, `getOcrResult` and `getBankCardOcrResult`) and [`admin`]
@@ -46,6 +48,7 @@
 //!    of [`config`]), [`fuzzing`] (the fuzz targets' bodies)
 
 pub mod admin;
+pub mod apps;
 pub(crate) mod arrival;
 pub mod bankcard;
 pub(crate) mod body;

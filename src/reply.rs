@@ -175,6 +175,8 @@ pub struct Note {
     pub reason: Option<String>,
     pub order_no: Option<String>,
     pub app_id: Option<String>,
+    /// The app the request named, when the mock knows it (for its per-app counters).
+    pub app: Option<std::sync::Arc<str>>,
     pub scenario: Option<String>,
     pub scenario_why: Option<String>,
     /// What the body held, for the journal: the image as size, SHA-256 and format.

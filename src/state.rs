@@ -2,10 +2,16 @@
 //! stores later modules add. Locks are std locks held for a few instructions, never across an
 //! `.await` (as in mini-redis `db.rs`).
 //!
-//! Imports: `config`, `clock`, `protocol` and the stores it holds (`tokens`, `journal`, `orders`, `metrics`, `scenarios`).
+//!
+//! A vendor handler finds its app once, early, with [`State::known_app`] (an `Arc` of the app's
+//! [`AppState`]) and then reads the app's time (`app.now()`, [`State::stamp_for`]) and tickets
+//! ([`State::sign_candidates`]) through it; the stores key their per-app parts by its id.
+//!
+//! Imports: `config`, `clock`, `protocol` and the stores it holds (`apps`, `tokens`, `journal`, `orders`, `metrics`, `scenarios`).
 
+use crate::apps::{AppState, Apps, NewApp, Refused};
 use crate::clock::Clock;
-use crate::config::{App, Config};
+use crate::config::Config;
 use crate::journal::Journal;
 use crate::metrics::Metrics;
 use crate::orders::Orders;
@@ -26,7 +32,8 @@ pub struct State {
 
 struct Inner {
     config: Config,
-    clock: Clock,
+    clock: Arc<Clock>,
+    apps: Apps,
     seq: AtomicU64,
     tokens: TokenStore,
     journal: Journal,
@@ -48,10 +55,12 @@ impl State {
             (Journal::new(config.journal_limit, config.journal_max_bytes), Arc::new(Orders::new(&config)));
         let metrics = Metrics::default();
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
-        let (clock, seq) = (Clock::new(), AtomicU64::new(0));
+        let (clock, seq) = (Arc::new(Clock::new()), AtomicU64::new(0));
+        let apps = Apps::new(&config.apps, clock.clone(), config.max_apps, config.app_idle_seconds, config.seed);
         let bodies = Arc::new(Semaphore::new(kib(config.body_budget) as usize));
         let (held, held_full) = (Arc::new(Semaphore::new(config.max_held())), AtomicBool::new(false));
-        let inner = Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios, bodies, held, held_full };
+        let inner =
+            Inner { config, clock, apps, seq, tokens, journal, orders, metrics, scenarios, bodies, held, held_full };
         State { inner: Arc::new(inner) }
     }
 
@@ -79,8 +88,14 @@ impl State {
         &self.inner.config
     }
 
+    /// The mock's clock: the default every app follows until its own is moved.
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// Every app the mock knows, configured and made at run time.
+    pub fn apps(&self) -> &Apps {
+        &self.inner.apps
     }
 
     pub fn journal(&self) -> &Journal {
@@ -109,26 +124,34 @@ impl State {
         self.inner.seq.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// The `transactionTime` and `bizSeqNo` of a new response.
+    /// The `transactionTime` and `bizSeqNo` of a new response, on the mock's clock.
     pub fn stamp(&self) -> Stamp {
         Stamp::new(self.inner.clock.now(), self.seed(), self.next_seq())
     }
 
-    /// The app `id`, or the refusal every endpoint gives an unknown one.
+    /// [`State::stamp`] on `app`'s clock (the mock's when `None`).
+    pub fn stamp_for(&self, app: Option<&AppState>) -> Stamp {
+        let at = app.map_or_else(|| self.inner.clock.now(), AppState::now);
+        Stamp::new(at, self.seed(), self.next_seq())
+    }
+
+    /// The app `id` with its own state, or the refusal every endpoint gives an unknown one.
     ///
     /// # Errors
-    /// `400104`, naming the configured apps.
-    pub fn known_app(&self, id: &str) -> Result<&App, Refusal> {
+    /// `400104`, naming the known apps.
+    pub fn known_app(&self, id: &str) -> Result<Arc<AppState>, Refusal> {
         self.app(id).ok_or_else(|| self.unknown_app(id))
     }
 
-    /// The refusal of an unknown app id, naming the configured ones.
+    /// The refusal of an unknown app id, naming (the first 20 of) the known ones.
     pub fn unknown_app(&self, id: &str) -> Refusal {
-        fields::unknown_app(id, self.inner.config.apps.iter().map(|a| a.id.as_str()))
+        let known = self.inner.apps.list();
+        fields::unknown_app(id, known.iter().take(20).map(|a| a.id()))
     }
 
-    pub fn app(&self, id: &str) -> Option<&App> {
-        self.inner.config.app(id)
+    /// The app `id`, if the mock knows it.
+    pub fn app(&self, id: &str) -> Option<Arc<AppState>> {
+        self.inner.apps.get(id)
     }
 
     /// Access tokens, tickets and the apps' current secrets.
@@ -137,11 +160,65 @@ impl State {
     }
 
     /// Every SIGN ticket `app` has or had, for verification and for diagnosis: the static ones
-    /// (live forever), then every issued one, live or dead with the reason.
-    pub fn sign_candidates<'a>(&'a self, app: &'a App) -> Vec<Candidate<'a>> {
-        let fixed = app.sign_tickets.iter().map(|t| Candidate { value: t.into(), state: TicketState::Live });
-        fixed.chain(self.inner.tokens.candidates(&app.id, Kind::Sign, None, self.clock().now())).collect()
+    /// (live forever), then every issued one, live or dead with the reason, on the app's clock.
+    pub fn sign_candidates<'a>(&'a self, app: &'a AppState) -> Vec<Candidate<'a>> {
+        let fixed = app.app.sign_tickets.iter().map(|t| Candidate { value: t.into(), state: TicketState::Live });
+        fixed.chain(self.inner.tokens.candidates(app.id(), Kind::Sign, None, app.now())).collect()
     }
+
+    /// Makes an app at run time (after removing the idle ones) and starts its token flow.
+    ///
+    /// # Errors
+    /// [`Refused`]: the id is taken or `--max-apps` is reached.
+    pub fn create_app(&self, new: NewApp) -> Result<Arc<AppState>, Refused> {
+        self.sweep_apps();
+        let app = self.inner.apps.create(new)?;
+        self.inner.tokens.add_app(app.id(), &app.app.secret);
+        Ok(app)
+    }
+
+    /// Removes an app made at run time and everything it owns.
+    ///
+    /// # Errors
+    /// [`Refused`]: unknown, or from the flags or config file.
+    pub fn delete_app(&self, id: &str) -> Result<Cleared, Refused> {
+        let app = self.inner.apps.remove(id)?;
+        Ok(self.clear_app(&app, true))
+    }
+
+    /// Removes the apps made at run time whose idle life ran out, with what they owned.
+    pub fn sweep_apps(&self) {
+        for app in self.inner.apps.sweep() {
+            tracing::info!(
+                "app {} removed after {} s without a call (its idle life)",
+                app.id(),
+                app.ttl_seconds().unwrap_or(0)
+            );
+            self.clear_app(&app, true);
+        }
+    }
+
+    /// Empties what `app` owns in every store, and its own settings; with `remove`, its token
+    /// flow and counters go too (the app is gone).
+    pub fn clear_app(&self, app: &AppState, remove: bool) -> Cleared {
+        let (tokens, tickets) = self.inner.tokens.clear_app(app.id(), remove);
+        let requests = self.inner.journal.remove_app(app.id());
+        let orders = self.inner.orders.remove_app(app.id());
+        self.inner.metrics.remove_app(app.id());
+        app.scenarios.reset();
+        app.reset_clock();
+        Cleared { tokens, tickets, requests, orders }
+    }
+}
+
+/// What an app's reset or removal emptied.
+#[derive(Debug)]
+pub struct Cleared {
+    pub tokens: usize,
+    pub tickets: usize,
+    pub requests: usize,
+    /// The orders, or the files in `--data-dir` that could not be deleted.
+    pub orders: Result<usize, Vec<String>>,
 }
 
 /// Bytes in whole KiB, rounded up, as semaphore permits (a permit request is a `u32`).

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod apps;
 mod bank_scenarios;
 mod bankcard;
 mod binary;

@@ -335,17 +335,46 @@ fn a_broken_scenario_file_stops_startup_naming_the_file_and_the_reason() {
 }
 
 #[tokio::test]
-async fn an_unknown_admin_route_answers_404_listing_every_admin_route_the_scenario_routes_included() {
+async fn an_unknown_admin_route_answers_404_in_the_admin_error_shape_listing_every_admin_route() {
     let mock = Mock::with(fast()).await;
     let a = mock.send(Call::get("/__admin/no-such-route")).await;
     assert_eq!(a.status.as_u16(), 404);
-    let listed = a.json().unwrap().to_string();
+    let v = a.json().unwrap();
+    assert_eq!((v["status"].as_u64(), v["error"].as_str()), (Some(404), Some("no admin route /__admin/no-such-route")));
+    let listed: Vec<&str> = v["routes"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
     for route in [
-        "GET /__admin/health",
-        "GET /__admin/scenarios",
-        "GET|POST|DELETE /__admin/scenario/queue",
-        "/__admin/requests",
+        "GET /__admin/health — ",
+        "GET /__admin/ui — ",
+        "GET /__admin/events — ",
+        "GET /__admin/tokens — ",
+        "GET /__admin/scenarios — ",
+        "POST /__admin/scenario/queue — ",
+        "DELETE /__admin/scenario/queue — ",
+        "GET /__admin/requests — ",
+        "POST /__admin/clock — ",
+        "PUT /__admin/apps/{id}/secret — ",
     ] {
-        assert!(listed.contains(route), "{route} missing from {listed}");
+        assert!(listed.iter().any(|l| l.starts_with(route)), "{route} missing from {listed:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_admin_error_has_the_status_and_error_fields_and_a_wrong_method_gets_405_with_allow() {
+    let mock = Mock::with(fast()).await;
+    let calls = [
+        (Call::post_json("/__admin/scenario/queue", r#"{"scenarios":["nope"]}"#), 400),
+        (Call::post_json("/__admin/clock", r#"{"jump":1}"#), 400),
+        (Call::get("/__admin/requests?pth=x"), 400),
+        (Call::get("/__admin/orders/nosuch"), 404),
+        (Call { method: Method::PATCH, ..Call::get("/__admin/scenario/queue") }, 405),
+    ];
+    for (call, status) in calls {
+        let a = mock.send(call).await;
+        let v = a.json().unwrap();
+        assert_eq!((a.status.as_u16(), v["status"].as_u64()), (status, Some(u64::from(status))), "{v}");
+        assert!(!v["error"].as_str().unwrap().is_empty(), "{v}");
+        if status == 405 {
+            assert_eq!(a.header("allow"), Some("GET, POST, DELETE"));
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The admin routes that look at what happened: the journal (`/__admin/requests`), stored orders
 //! (`/__admin/orders/{orderNo}`), `/__admin/reset`, `/__admin/metrics`, and the `--admin-token`
-//! check that guards every admin call. `admin.rs` dispatches here.
+//! check that guards every admin call. `admin/mod.rs` dispatches here.
 
+use super::{error, error_with};
+use crate::apps::AppState;
 use crate::clock;
 use crate::journal::{sha256_hex, Filter};
 use crate::metrics;
@@ -11,19 +13,9 @@ use crate::state::State;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use hyper::{HeaderMap, Method, StatusCode};
+use hyper::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
-
-/// The routes this module answers, for the admin 404 page.
-pub const ROUTES: &[&str] = &[
-    "GET /__admin/requests?path=&code=&scenario=&order_no=&since=&limit=",
-    "GET /__admin/requests/count?…",
-    "DELETE /__admin/requests",
-    "GET /__admin/orders/{orderNo}?images=1&app_id=",
-    "POST /__admin/reset",
-    "GET /__admin/metrics",
-];
 
 /// `Some(401)` when `--admin-token` is set and the call does not carry it.
 pub fn authorize(state: &State, headers: &HeaderMap) -> Option<Reply> {
@@ -44,20 +36,19 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Answers `path` (after `/__admin/`) if it is one of this module's routes.
-pub fn route(state: &State, method: &Method, path: &str, query: &str) -> Option<Reply> {
-    Some(match (method, path) {
-        (&Method::GET, "requests") => requests(state, query, false),
-        (&Method::GET, "requests/count") => requests(state, query, true),
-        (&Method::DELETE, "requests") => {
+/// `DELETE /__admin/requests`.
+/// Under an app, only its entries.
+pub(crate) fn clear_requests(state: &State, app: Option<&AppState>) -> Reply {
+    match app {
+        Some(a) => {
+            let n = state.journal().remove_app(a.id());
+            reply::json(StatusCode::OK, json!({"cleared": true, "app": a.id(), "entries": n}).to_string())
+        }
+        None => {
             state.journal().reset();
             reply::json(StatusCode::OK, json!({"cleared": true}).to_string())
         }
-        (&Method::GET, p) if p.starts_with("orders/") => order(state, &p["orders/".len()..], query),
-        (&Method::POST, "reset") => reset(state),
-        (&Method::GET, "metrics") => metrics(state),
-        _ => return None,
-    })
+    }
 }
 
 /// What `GET /__admin/health` adds: the sizes of the journal and the order store.
@@ -70,15 +61,15 @@ pub fn health_extra(state: &State) -> Value {
     })
 }
 
-fn error(status: StatusCode, why: &str) -> Reply {
-    reply::json(status, json!({"status": status.as_u16(), "error": why}).to_string())
-}
-
-fn requests(state: &State, query: &str, count: bool) -> Reply {
-    let filter = match Filter::parse(query) {
+/// `GET /__admin/requests` and `/count`; under an app, only the requests that named it.
+pub(crate) fn requests(state: &State, app: Option<&AppState>, query: &str, count: bool) -> Reply {
+    let mut filter = match Filter::parse(query) {
         Ok(f) => f,
         Err(why) => return error(StatusCode::BAD_REQUEST, &why),
     };
+    if let Some(a) = app {
+        filter.app_id = Some(a.id().to_string());
+    }
     if count {
         let mut r = reply::json(StatusCode::OK, state.journal().count(&filter).to_string());
         r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
@@ -87,20 +78,22 @@ fn requests(state: &State, query: &str, count: bool) -> Reply {
     reply::json(StatusCode::OK, state.journal().render(&filter))
 }
 
-fn order(state: &State, order_no: &str, query: &str) -> Reply {
+/// `GET /__admin/orders/{orderNo}`; under an app, that app's order.
+pub(crate) fn order(state: &State, app: Option<&AppState>, order_no: &str, query: &str) -> Reply {
     let pairs = crate::journal::parse_query(query);
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let images = get("images") == Some("1");
     let mut found = state.orders().find(order_no);
-    if let Some(app) = get("app_id") {
+    if let Some(app) = app.map(AppState::id).or_else(|| get("app_id")) {
         found.retain(|o| o.app_id == app);
     }
+    let shown = crate::redact::clipped(order_no);
     match found.as_slice() {
-        [] => error(StatusCode::NOT_FOUND, &format!("no stored order {order_no} (unknown, evicted, or reset)")),
+        [] => error(StatusCode::NOT_FOUND, &format!("no stored order {shown} (unknown, evicted, or reset)")),
         [one] => reply::json(StatusCode::OK, order_view(one, images).to_string()),
         several => {
             let apps: Vec<&str> = several.iter().map(|o| o.app_id.as_str()).collect();
-            error(StatusCode::CONFLICT, &format!("order {order_no} exists for apps {apps:?}; add ?app_id="))
+            error(StatusCode::CONFLICT, &format!("order {shown} exists for apps {apps:?}; add ?app_id="))
         }
     }
 }
@@ -126,14 +119,20 @@ fn order_view(o: &Order, images: bool) -> Value {
     view
 }
 
-/// Everything back to startup state.
-fn reset(state: &State) -> Reply {
+/// Everything back to startup state, but for the apps made at run time, which stay (each back
+/// to how it was made).
+pub(crate) fn reset(state: &State) -> Reply {
     state.journal().reset();
     let orders = state.orders().reset();
     state.metrics().reset();
     state.clock().reset();
     state.tokens().reset();
     state.scenarios().reset();
+    // Apps made at run time stay (other suites may be using them), back to how they were made.
+    for app in state.apps().list() {
+        app.scenarios.reset();
+        app.reset_clock();
+    }
     match orders {
         Ok(()) => {
             let done = ["journal", "orders", "metrics", "clock", "tokens", "scenarios"];
@@ -145,16 +144,41 @@ fn reset(state: &State) -> Reply {
                 "{} order files in --data-dir could not be deleted (the first 20 named); those orders come back at the next start",
                 files.len()
             );
-            let body = json!({"error": error, "reset": done, "not_deleted": files.iter().take(20).collect::<Vec<_>>()});
-            reply::json(StatusCode::INTERNAL_SERVER_ERROR, body.to_string())
+            let extra = json!({"reset": done, "not_deleted": files.iter().take(20).collect::<Vec<_>>()});
+            error_with(StatusCode::INTERNAL_SERVER_ERROR, &error, extra)
         }
     }
 }
 
-fn metrics(state: &State) -> Reply {
-    let mut r = reply::json(StatusCode::OK, metrics_page(state));
+/// `GET /__admin/metrics`; under an app, its counters and what it holds.
+pub(crate) fn metrics(state: &State, app: Option<&AppState>) -> Reply {
+    let page = app.map_or_else(|| metrics_page(state), |a| app_page(state, a));
+    let mut r = reply::json(StatusCode::OK, page);
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     r
+}
+
+/// One app's metrics page: its request counters, its journal entries, orders, tokens and tickets.
+fn app_page(state: &State, app: &AppState) -> String {
+    let mut out = String::new();
+    metrics::render_app(state.metrics(), app.id(), &mut out);
+    let journal = Filter { app_id: Some(app.id().to_string()), ..Filter::default() };
+    let (tokens, tickets) = state.tokens().held_by(app.id());
+    let held = [
+        (
+            "idocr_mock_app_journal_entries",
+            "Journal entries of requests that named the app.",
+            state.journal().count(&journal),
+        ),
+        ("idocr_mock_app_orders", "Orders the app has stored.", state.orders().count_app(app.id())),
+        ("idocr_mock_app_tokens", "Access tokens the app holds.", tokens),
+        ("idocr_mock_app_tickets", "Tickets the app holds.", tickets),
+    ];
+    for (name, help, value) in held {
+        metrics::header(&mut out, name, "gauge", help);
+        let _ = writeln!(out, "{name} {value}");
+    }
+    out
 }
 
 /// The whole metrics page: the request counters, then the sizes of the journal and the order store.

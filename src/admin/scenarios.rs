@@ -3,61 +3,24 @@
 //! - `GET /__admin/scenarios`: the catalog, the default and the queue, as JSON
 //! - `GET /__admin/scenario`, `PUT /__admin/scenario` `{"name": …}`: the default
 //! - `GET`, `POST` `{"scenarios": […]}`, `DELETE /__admin/scenario/queue`: the queued script
+//!
+//! Under `/__admin/apps/{id}/` each reads or changes that app's own settings, which come before
+//! the mock's for that app alone.
 
-use super::PREFIX;
+use super::{error_with, json_body};
+use crate::apps::AppState;
 use crate::reply::{self, Reply};
 use crate::scenarios::select::MAX_QUEUE;
 use crate::state::State;
 use bytes::Bytes;
-use hyper::{Method, Request, StatusCode};
+use hyper::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// The scenario routes, for this module's 404 and the admin API's.
-pub const ROUTES: &[&str] = &[
-    "GET /__admin/scenarios",
-    "GET /__admin/scenario",
-    "PUT /__admin/scenario {\"name\": …}",
-    "GET|POST|DELETE /__admin/scenario/queue {\"scenarios\": […]}",
-];
-
-/// Answers one `/__admin/scenario…` request.
-pub fn handle(state: &State, req: Request<Bytes>) -> Reply {
-    let path = req.uri().path()[PREFIX.len()..].trim_end_matches('/').to_string();
-    let method = req.method().clone();
-    match (method, path.as_str()) {
-        (Method::GET, "scenarios") => ok(list(state)),
-        (Method::GET, "scenario") => ok(current(state)),
-        (Method::PUT, "scenario") => match read::<SetDefault>(req.body()) {
-            Ok(body) => match state.scenarios().set_default(&body.name) {
-                Ok(()) => {
-                    tracing::info!("default scenario is now {}", body.name);
-                    ok(current(state))
-                }
-                Err(u) => bad(u.to_string()),
-            },
-            Err(e) => bad(e),
-        },
-        (Method::GET, "scenario/queue") => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
-        (Method::POST, "scenario/queue") => match read::<Queue>(req.body()) {
-            Ok(body) => match state.scenarios().enqueue(&body.scenarios) {
-                Ok(_) => ok(json!({"queue": state.scenarios().queue(), "max": MAX_QUEUE})),
-                Err(u) => bad(u.to_string()),
-            },
-            Err(e) => bad(e),
-        },
-        (Method::DELETE, "scenario/queue") => ok(json!({"cleared": state.scenarios().clear_queue()})),
-        _ => reply::json(
-            StatusCode::NOT_FOUND,
-            json!({"error": format!("no admin route {PREFIX}{path}"), "routes": ROUTES}).to_string(),
-        ),
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SetDefault {
-    name: String,
+    name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -66,27 +29,87 @@ struct Queue {
     scenarios: Vec<String>,
 }
 
-fn read<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, String> {
-    serde_json::from_slice(body).map_err(|e| format!("body is not the expected JSON: {e}"))
+/// `GET /__admin/scenarios`.
+pub(super) fn list(state: &State, app: Option<&AppState>) -> Reply {
+    let mut v = settings(state, app);
+    v["scenarios"] = state.scenarios().catalog().iter().map(|x| x.to_json()).collect();
+    v["default"] = v["name"].take();
+    ok(v)
 }
 
-fn list(state: &State) -> Value {
+/// `GET /__admin/scenario`.
+pub(super) fn current(state: &State, app: Option<&AppState>) -> Reply {
+    ok(settings(state, app))
+}
+
+/// The default and the queue that apply: the mock's, or `app`'s (its own, or the mock's it follows).
+fn settings(state: &State, app: Option<&AppState>) -> Value {
     let s = state.scenarios();
-    json!({
-        "default": s.default_name(),
-        "queue": s.queue(),
-        "scenarios": s.catalog().iter().map(|x| x.to_json()).collect::<Vec<_>>(),
-    })
+    match app {
+        None => json!({"name": s.default_name(), "queue": s.queue()}),
+        Some(a) if a.scenarios.is_set() => json!({
+            "app": a.id(), "name": a.scenarios.default_name(), "queue": a.scenarios.queue(), "follows_mock": false,
+            "then": if a.scenarios.default_name().is_none() { "the mock's queue and default, once this queue is empty" } else { "this default" },
+        }),
+        Some(a) => json!({"app": a.id(), "name": s.default_name(), "queue": s.queue(), "follows_mock": true}),
+    }
 }
 
-fn current(state: &State) -> Value {
-    json!({"name": state.scenarios().default_name(), "queue": state.scenarios().queue()})
+/// `PUT /__admin/scenario {"name": …}`; under an app, `{"name": null}` makes it follow the mock's again.
+pub(super) fn set_default(state: &State, app: Option<&AppState>, body: &Bytes) -> Reply {
+    let body = match json_body::<SetDefault>(body) {
+        Ok(b) => b,
+        Err(e) => return bad(&e, json!({"name": "server-busy"})),
+    };
+    let set = match (app, &body.name) {
+        (Some(a), name) => state.scenarios().set_own_default(&a.scenarios, name.as_deref()),
+        (None, Some(name)) => state.scenarios().set_default(name),
+        (None, None) => return bad("the mock's default needs a name", json!({"name": "server-busy"})),
+    };
+    match set {
+        Ok(()) => {
+            let whose = app.map_or_else(|| "the mock's".to_string(), |a| format!("app {}'s", a.id()));
+            let name = body.name.as_deref().map_or("(the mock's)".into(), crate::redact::escaped);
+            tracing::info!("{whose} default scenario is now {name}");
+            current(state, app)
+        }
+        Err(u) => bad(&u.to_string(), json!({"name": "server-busy"})),
+    }
+}
+
+/// `GET /__admin/scenario/queue`.
+pub(super) fn queue(state: &State, app: Option<&AppState>) -> Reply {
+    let queued = app.map_or_else(|| state.scenarios().queue(), |a| a.scenarios.queue());
+    ok(json!({"queue": queued, "max": MAX_QUEUE}))
+}
+
+/// `POST /__admin/scenario/queue {"scenarios": […]}`.
+pub(super) fn enqueue(state: &State, app: Option<&AppState>, body: &Bytes) -> Reply {
+    let accepted = json!({"scenarios": ["server-busy", "success"]});
+    let body = match json_body::<Queue>(body) {
+        Ok(b) => b,
+        Err(e) => return bad(&e, accepted),
+    };
+    let queued = match app {
+        Some(a) => state.scenarios().enqueue_own(&a.scenarios, &body.scenarios),
+        None => state.scenarios().enqueue(&body.scenarios),
+    };
+    match queued {
+        Ok(_) => queue(state, app),
+        Err(u) => bad(&u.to_string(), accepted),
+    }
+}
+
+/// `DELETE /__admin/scenario/queue`.
+pub(super) fn clear_queue(state: &State, app: Option<&AppState>) -> Reply {
+    let cleared = app.map_or_else(|| state.scenarios().clear_queue(), |a| a.scenarios.clear_queue());
+    ok(json!({ "cleared": cleared }))
 }
 
 fn ok(v: Value) -> Reply {
     reply::json(StatusCode::OK, v.to_string())
 }
 
-fn bad(error: String) -> Reply {
-    reply::json(StatusCode::BAD_REQUEST, json!({ "error": error }).to_string())
+fn bad(error: &str, accepted: Value) -> Reply {
+    error_with(StatusCode::BAD_REQUEST, error, json!({ "accepted": [accepted] }))
 }

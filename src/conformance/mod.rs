@@ -52,7 +52,7 @@ pub struct ConformanceArgs {
     #[arg(long, env = "IDOCR_MOCK_BANK_IMAGE", value_name = "FILE")]
     pub bank_image: Option<PathBuf>,
     /// Run only these groups or cases (comma-separated: transport, oauth, signing, validation,
-    /// recognition, orders, envelope, bankcard, or group/case).
+    /// recognition, orders, envelope, bankcard, isolation, or group/case).
     #[arg(long, env = "IDOCR_MOCK_ONLY", value_name = "GROUP", value_delimiter = ',')]
     pub only: Vec<String>,
     /// Also trust the certificates of this PEM file for https targets (the mock's CA:

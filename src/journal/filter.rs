@@ -11,6 +11,8 @@ pub struct Filter {
     pub code: Option<String>,
     pub scenario: Option<String>,
     pub order_no: Option<String>,
+    /// The app the request named (`/__admin/apps/{id}/requests` sets it).
+    pub app_id: Option<String>,
     pub since: Option<Since>,
     /// The newest `limit` of the matches.
     pub limit: Option<usize>,
@@ -37,11 +39,12 @@ impl Filter {
                 "code" => f.code = Some(v),
                 "scenario" => f.scenario = Some(v),
                 "order_no" | "orderNo" => f.order_no = Some(v),
+                "app_id" | "appId" => f.app_id = Some(v),
                 "since" => f.since = Some(parse_since(&v)?),
                 "limit" => f.limit = Some(v.parse().map_err(|_| format!("limit={v:?} is not a number"))?),
                 other => {
                     return Err(format!(
-                        "unknown filter {other:?}; use path, method, code, scenario, order_no, since, limit"
+                        "unknown filter {other:?}; use path, method, code, scenario, order_no, app_id, since, limit"
                     ))
                 }
             }
@@ -57,6 +60,7 @@ impl Filter {
             && eq(&self.code, e.code)
             && eq(&self.scenario, e.scenario.as_deref())
             && eq(&self.order_no, e.order_no.as_deref())
+            && eq(&self.app_id, e.app_id.as_deref())
             && match self.since {
                 None => true,
                 Some(Since::Id(id)) => e.id > id,

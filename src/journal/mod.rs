@@ -165,7 +165,7 @@ pub fn record(journal: &Journal, metrics: &Metrics, head: Head, note: &mut Note,
     };
     let latency = head.started.elapsed();
     let counted = if matches!(end, End::Abandoned(_)) { Some(crate::metrics::ABANDONED) } else { status };
-    metrics.observe(&head.path, n.code.unwrap_or(""), counted, latency);
+    metrics.observe(&head.path, n.app.as_ref(), n.code.unwrap_or(""), counted, latency);
     if !journal.is_on() {
         return;
     }
@@ -351,6 +351,15 @@ impl Journal {
         self.ring().next_id - 1
     }
 
+    /// Forgets the entries of `app`; returns how many.
+    pub fn remove_app(&self, app: &str) -> usize {
+        let mut ring = self.ring();
+        let before = ring.entries.len();
+        ring.entries.retain(|(e, _)| e.app_id.as_deref() != Some(app));
+        ring.bytes = ring.entries.iter().map(|(_, w)| w).sum();
+        before - ring.entries.len()
+    }
+
     /// Forgets every entry; ids keep counting, so `since=<id>` stays meaningful.
     pub fn reset(&self) {
         let mut ring = self.ring();
@@ -401,5 +410,8 @@ mod tests {
         j.reset();
         j.push(e("/d"));
         assert_eq!(j.select(&Filter::default())[0].id, 4);
+        j.push(Entry { app_id: Some("JOB1".into()), ..e("/e") });
+        let job = Filter { app_id: Some("JOB1".into()), ..Filter::default() };
+        assert_eq!((j.count(&job), j.remove_app("JOB1"), j.count(&job), j.len()), (1, 1, 0, 1));
     }
 }

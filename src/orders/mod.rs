@@ -286,6 +286,41 @@ impl Orders {
         }
     }
 
+    /// How many orders `app` has stored.
+    pub fn count_app(&self, app: &str) -> usize {
+        self.inner().map.keys().filter(|k| k.0 == app).count()
+    }
+
+    /// Forgets `app`'s orders, and deletes their files from `--data-dir`; returns how many.
+    ///
+    /// # Errors
+    /// As [`Orders::reset`], for that app's files.
+    pub fn remove_app(&self, app: &str) -> Result<usize, Vec<String>> {
+        let (n, keys): (usize, Vec<Key>) = {
+            let mut guard = self.inner();
+            let inner = &mut *guard;
+            let mine: Vec<Key> = inner.map.keys().filter(|k| k.0 == app).cloned().collect();
+            for k in &mine {
+                if let Some(o) = inner.map.remove(k) {
+                    inner.bytes -= o.bytes();
+                }
+            }
+            inner.age.retain(|k| k.0 != app);
+            let doomed: Vec<Key> = inner.doomed.iter().filter(|k| k.0 == app).cloned().collect();
+            inner.doomed.retain(|k| k.0 != app);
+            (mine.len(), mine.into_iter().chain(doomed).collect())
+        };
+        let Some(dir) = &self.data_dir else { return Ok(n) };
+        let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
+        let failed: Vec<String> =
+            keys.iter().filter_map(|(a, order_no)| disk::remove(dir, a, order_no).err()).collect();
+        if failed.is_empty() {
+            Ok(n)
+        } else {
+            Err(failed)
+        }
+    }
+
     /// Forgets every order, and deletes their files from `--data-dir`.
     ///
     /// # Errors

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 pub use catalog::Catalog;
 pub use fault::Fault;
-pub use select::{Choice, ScenarioState, Why};
+pub use select::{Choice, Own, ScenarioState, Why};
 
 /// The request header that picks a scenario, and the response header that names the one applied.
 pub const HEADER: &str = "x-idocr-scenario";

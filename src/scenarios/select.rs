@@ -1,6 +1,9 @@
 //! Which scenario a request gets, first match wins: its `X-Idocr-Scenario` header, the next entry
 //! of the queued script, a marker inside its image, the default (`--scenario`, changed by
-//! `PUT /__admin/scenario`). A mix is drawn here, reproducibly from the seed and a draw counter.
+//! `PUT /__admin/scenario`). An app with its own settings ([`Own`]: a default or a non-empty queue,
+//! `/__admin/apps/{id}/scenario…`) takes its own queue, then its own default, and never the
+//! mock's; an app without follows the mock's. A mix is drawn here, reproducibly from the seed and
+//! a draw counter.
 
 use super::{Catalog, Outcome, Scenario, DEFAULT};
 use crate::identity::Pin;
@@ -44,6 +47,8 @@ pub struct Choice {
     pub pin: Pin,
     /// The default that gave way to this one, and the card it is for.
     pub gave_way: Option<(String, Document)>,
+    /// Chosen by the app's own queue or default.
+    pub own: bool,
 }
 
 impl Choice {
@@ -53,9 +58,10 @@ impl Choice {
 
     /// For the log: `default`, `queue (mix flaky)`, `default (blurry is for ID cards)`, …
     pub fn why_text(&self) -> String {
+        let why = if self.own { format!("app's {}", self.why.as_str()) } else { self.why.as_str().to_string() };
         let mut text = match &self.from_mix {
-            Some(m) => format!("{} (mix {m})", self.why.as_str()),
-            None => self.why.as_str().to_string(),
+            Some(m) => format!("{why} (mix {m})"),
+            None => why,
         };
         if let Some((name, document)) = &self.gave_way {
             text.push_str(&format!(" ({name} is for {}s)", document.label()));
@@ -71,6 +77,7 @@ impl Choice {
             why: instead.why,
             from_mix: None,
             gave_way: Some((instead.name().to_string(), document)),
+            own: instead.own,
         }
     }
 }
@@ -116,6 +123,64 @@ struct Live {
     queue: VecDeque<String>,
 }
 
+/// An app's own scenario settings: a default and a queue that replace the mock's for that app.
+#[derive(Debug)]
+pub struct Own {
+    /// The default it was made with (`POST /__admin/apps {"scenario"}`), which its reset restores.
+    initial: Option<String>,
+    live: Mutex<OwnLive>,
+}
+
+#[derive(Debug, Default)]
+struct OwnLive {
+    default: Option<String>,
+    queue: VecDeque<String>,
+}
+
+impl Own {
+    /// `default` must be in the catalog (the caller checks it).
+    pub fn new(default: Option<String>) -> Self {
+        Own { live: Mutex::new(OwnLive { default: default.clone(), queue: VecDeque::new() }), initial: default }
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, OwnLive> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The app's own default; `None`: it follows the mock's.
+    pub fn default_name(&self) -> Option<String> {
+        self.live().default.clone()
+    }
+
+    pub fn queue(&self) -> Vec<String> {
+        self.live().queue.iter().cloned().collect()
+    }
+
+    /// Whether the app has settings of its own (then the mock's do not apply to it).
+    pub fn is_set(&self) -> bool {
+        let live = self.live();
+        live.default.is_some() || !live.queue.is_empty()
+    }
+
+    /// Empties the app's queue; returns how many entries it had.
+    pub fn clear_queue(&self) -> usize {
+        std::mem::take(&mut self.live().queue).len()
+    }
+
+    /// The default it was made with, and an empty queue.
+    pub fn reset(&self) {
+        let mut live = self.live();
+        live.queue.clear();
+        live.default.clone_from(&self.initial);
+    }
+
+    /// The next own entry: the queue's, else the own default.
+    fn next(&self) -> Option<(String, Why)> {
+        let mut live = self.live();
+        live.queue.pop_front().map(|n| (n, Why::Queue)).or_else(|| live.default.clone().map(|n| (n, Why::Default)))
+    }
+}
+
 /// The catalog and what the admin API changes: the default and the queue.
 pub struct ScenarioState {
     catalog: Catalog,
@@ -159,6 +224,42 @@ impl ScenarioState {
         Ok(())
     }
 
+    /// Whether `name` is in the catalog.
+    ///
+    /// # Errors
+    /// [`Unknown`], naming the catalog.
+    pub fn check_name(&self, name: &str) -> Result<(), Unknown> {
+        self.known(name).map(drop)
+    }
+
+    /// Sets `own`'s default; `None`: the app follows the mock's default again.
+    ///
+    /// # Errors
+    /// [`Unknown`] when `name` is not in the catalog; the default is then unchanged.
+    pub fn set_own_default(&self, own: &Own, name: Option<&str>) -> Result<(), Unknown> {
+        if let Some(n) = name {
+            self.known(n)?;
+        }
+        own.live().default = name.map(str::to_string);
+        Ok(())
+    }
+
+    /// Appends `names` to `own`'s queue, as [`ScenarioState::enqueue`] does to the mock's.
+    ///
+    /// # Errors
+    /// [`QueueRefusal`]; nothing is queued then.
+    pub fn enqueue_own(&self, own: &Own, names: &[String]) -> Result<usize, QueueRefusal> {
+        for n in names {
+            self.known(n).map_err(QueueRefusal::Unknown)?;
+        }
+        let mut live = own.live();
+        if live.queue.len() + names.len() > MAX_QUEUE {
+            return Err(QueueRefusal::Full { asked: names.len(), queued: live.queue.len() });
+        }
+        live.queue.extend(names.iter().cloned());
+        Ok(live.queue.len())
+    }
+
     /// Appends `names` to the queue; returns its new length.
     ///
     /// # Errors
@@ -195,23 +296,29 @@ impl ScenarioState {
         live.default = self.startup_default.clone();
     }
 
-    /// Header, else the next queued entry, else the default. Takes the queue entry now.
+    /// Header, else the next queued entry, else the default: the app's own (`own`) when it has
+    /// any, else the mock's. Takes the queue entry now.
     ///
     /// # Errors
     /// [`Unknown`] when the header names no scenario.
-    pub fn at_arrival(&self, header: Option<&str>) -> Result<Choice, Unknown> {
+    pub fn at_arrival(&self, header: Option<&str>, own: Option<&Own>) -> Result<Choice, Unknown> {
         if let Some(name) = header {
             return Ok(self.resolve(self.known(name.trim())?.clone(), Why::Header));
         }
-        let (name, why) = {
-            let mut live = self.live();
-            match live.queue.pop_front() {
-                Some(n) => (n, Why::Queue),
-                None => (live.default.clone(), Why::Default),
+        let (name, why, is_own) = match own.and_then(Own::next) {
+            Some((n, why)) => (n, why, true),
+            None => {
+                let mut live = self.live();
+                match live.queue.pop_front() {
+                    Some(n) => (n, Why::Queue, false),
+                    None => (live.default.clone(), Why::Default, false),
+                }
             }
         };
         let scenario = self.catalog.get(&name).or_else(|| self.catalog.get(DEFAULT)).expect("success is built in");
-        Ok(self.resolve(scenario.clone(), why))
+        let mut choice = self.resolve(scenario.clone(), why);
+        choice.own = is_own;
+        Ok(choice)
     }
 
     /// The scenario an image marker names, with the marker's identity over the scenario's.
@@ -230,7 +337,7 @@ impl ScenarioState {
 
     fn resolve(&self, scenario: Arc<Scenario>, why: Why) -> Choice {
         let Outcome::Mix(entries) = &scenario.outcome else {
-            return Choice { pin: scenario.pin.clone(), scenario, why, from_mix: None, gave_way: None };
+            return Choice { pin: scenario.pin.clone(), scenario, why, from_mix: None, gave_way: None, own: false };
         };
         let total: u64 = entries.iter().map(|w| u64::from(w.weight)).sum();
         let draw = self.draws.fetch_add(1, Ordering::Relaxed);
@@ -251,6 +358,7 @@ impl ScenarioState {
             why,
             from_mix: Some(scenario.name.clone()),
             gave_way: None,
+            own: false,
         }
     }
 }
@@ -268,9 +376,9 @@ mod tests {
         let s = state();
         s.enqueue(&["blurry".into(), "expired".into()]).unwrap();
         s.set_default("photocopy").unwrap();
-        assert_eq!(s.at_arrival(Some("minor")).unwrap().name(), "minor");
+        assert_eq!(s.at_arrival(Some("minor"), None).unwrap().name(), "minor");
         let order: Vec<(String, Why)> =
-            (0..3).map(|_| s.at_arrival(None).unwrap()).map(|c| (c.name().to_string(), c.why)).collect();
+            (0..3).map(|_| s.at_arrival(None, None).unwrap()).map(|c| (c.name().to_string(), c.why)).collect();
         assert_eq!(
             order,
             [("blurry".into(), Why::Queue), ("expired".into(), Why::Queue), ("photocopy".into(), Why::Default)]
@@ -280,7 +388,7 @@ mod tests {
     #[test]
     fn unknown_names_are_refused_and_the_queue_is_bounded() {
         let s = state();
-        assert!(s.at_arrival(Some("nope")).unwrap_err().known.contains("blurry"));
+        assert!(s.at_arrival(Some("nope"), None).unwrap_err().known.contains("blurry"));
         assert!(s.set_default("nope").is_err());
         assert!(s.enqueue(&["blurry".into(), "nope".into()]).is_err());
         assert!(s.queue().is_empty(), "nothing queued when one name is unknown");
@@ -298,10 +406,32 @@ mod tests {
     }
 
     #[test]
+    fn an_app_with_its_own_settings_takes_its_queue_then_its_default_and_never_the_mocks() {
+        let s = state();
+        s.enqueue(&["blurry".into()]).unwrap();
+        let (plain, own) = (Own::new(None), Own::new(Some("server-busy".into())));
+        s.enqueue_own(&own, &["expired".into()]).unwrap();
+        let pick = |o: &Own| {
+            let c = s.at_arrival(None, Some(o)).unwrap();
+            (c.name().to_string(), c.why_text())
+        };
+        assert_eq!(pick(&own), ("expired".into(), "app's queue".into()));
+        assert_eq!(pick(&own), ("server-busy".into(), "app's default".into()));
+        assert_eq!(s.queue(), ["blurry"], "the mock's queue is left for the apps that follow it");
+        assert_eq!(pick(&plain), ("blurry".into(), "queue".into()));
+        assert_eq!(pick(&plain), ("success".into(), "default".into()));
+        assert!(s.set_own_default(&own, Some("nope")).is_err());
+        s.set_own_default(&own, None).unwrap();
+        assert!(!own.is_set());
+        own.reset();
+        assert_eq!(own.default_name().as_deref(), Some("server-busy"), "reset restores the default it was made with");
+    }
+
+    #[test]
     fn a_mix_is_drawn_reproducibly_from_the_seed() {
         let draw = |seed| {
             let s = ScenarioState::new(Catalog::builtin(), "flaky", seed);
-            (0..40).map(|_| s.at_arrival(None).unwrap().name().to_string()).collect::<Vec<_>>()
+            (0..40).map(|_| s.at_arrival(None, None).unwrap().name().to_string()).collect::<Vec<_>>()
         };
         let a = draw(3);
         assert_eq!(a, draw(3));

@@ -69,6 +69,8 @@ struct DeadTicket {
 
 #[derive(Debug, Default)]
 struct AppFlow {
+    /// The secret the app was configured or made with, which a reset gives back.
+    initial: String,
     secret: String,
     tokens: VecDeque<Token>,
     tickets: VecDeque<Ticket>,
@@ -109,27 +111,48 @@ pub struct TokenStore {
     seed: u64,
     expiry: Expiry,
     caps: Caps,
-    /// The configured secrets, which [`TokenStore::reset`] goes back to.
-    secrets: Vec<(String, String)>,
     inner: Mutex<Inner>,
 }
 
 impl TokenStore {
     pub fn new(config: &Config, caps: Caps) -> Self {
-        let secrets = config.apps.iter().map(|a| (a.id.clone(), a.secret.clone())).collect();
-        let store =
-            TokenStore { seed: config.seed, expiry: config.expiry, caps, secrets, inner: Mutex::new(Inner::default()) };
-        store.reset();
+        let store = TokenStore { seed: config.seed, expiry: config.expiry, caps, inner: Mutex::new(Inner::default()) };
+        for app in &config.apps {
+            store.add_app(&app.id, &app.secret);
+        }
         store
     }
 
-    /// Forgets every token and ticket, and gives each app its configured secret back.
+    /// Forgets every token and ticket, and gives each app the secret it was configured or made with.
     pub fn reset(&self) {
         let mut inner = self.lock();
+        let apps = std::mem::take(&mut inner.apps);
         *inner = Inner::default();
-        for (id, secret) in &self.secrets {
-            inner.apps.insert(id.clone(), AppFlow { secret: secret.clone(), ..AppFlow::default() });
+        inner.apps = apps.into_iter().map(|(id, f)| (id, flow(f.initial))).collect();
+    }
+
+    /// Starts the token flow of an app made at run time (an id already held keeps its flow).
+    pub fn add_app(&self, app: &str, secret: &str) {
+        self.lock().apps.entry(app.to_string()).or_insert_with(|| flow(secret.to_string()));
+    }
+
+    /// Forgets `app`'s tokens and tickets, the dead ones too, and gives its first secret back;
+    /// with `remove`, the app itself. Returns the (tokens, tickets) it held.
+    pub fn clear_app(&self, app: &str, remove: bool) -> (usize, usize) {
+        let mut inner = self.lock();
+        inner.dead.retain(|d| d.app != app);
+        let Some(f) = inner.apps.get_mut(app) else { return (0, 0) };
+        let held = (f.tokens.len(), f.tickets.len());
+        *f = flow(std::mem::take(&mut f.initial));
+        if remove {
+            inner.apps.remove(app);
         }
+        held
+    }
+
+    /// The (tokens, tickets) `app` holds.
+    pub fn held_by(&self, app: &str) -> (usize, usize) {
+        self.lock().apps.get(app).map_or((0, 0), |f| (f.tokens.len(), f.tickets.len()))
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -307,6 +330,10 @@ impl TokenStore {
         let tickets = inner.apps.values().map(|a| a.tickets.len()).sum();
         (tokens, tickets, inner.dead.len())
     }
+}
+
+fn flow(secret: String) -> AppFlow {
+    AppFlow { initial: secret.clone(), secret, ..AppFlow::default() }
 }
 
 /// Moves `app`'s dead tickets into the bounded dead record.

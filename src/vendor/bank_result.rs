@@ -5,7 +5,7 @@
 
 use super::ocr_result::{lookup, Query};
 use crate::orders::{Order, SideRecord};
-use crate::protocol::envelope::{self, Success};
+use crate::protocol::envelope::{self, Stamp, Success};
 use crate::protocol::{catalog, Document, Side};
 use crate::reply::{self, Handled, Note};
 use crate::state::State;
@@ -47,23 +47,28 @@ struct Files {
 /// Answers one `getBankCardOcrResult` call.
 pub fn handle(state: &State, head: &Parts) -> Handled {
     let mut note = Note::default();
-    let answer = lookup(state, head, Document::BankCard, &mut note).map(|(order, q)| {
-        let rec = order.side(Side::Bank).expect("the lookup found a bank-card result");
+    let answer = lookup(state, head, Document::BankCard, &mut note).map(|found| {
+        let rec = found.order.side(Side::Bank).expect("the lookup found a bank-card result");
+        let stamp = state.stamp_for(Some(&found.app));
         if rec.code == catalog::SUCCESS.code {
             note.code = Some(catalog::SUCCESS.code);
-            reply::json(StatusCode::OK, render(state, &order, rec, &q))
+            reply::json(StatusCode::OK, render(&stamp, &found.order, rec, &found.query))
         } else {
-            stored_error(state, rec, &mut note)
+            stored_error(state, &stamp, rec, &mut note)
         }
     });
     match answer {
         Ok(reply) => Handled::reply(reply, note),
-        Err(refusal) => Handled::reply(ocr::refuse(state, &refusal, &mut note), note),
+        Err(refusal) => {
+            // Refused after the app was found (sign, order): the answer is stamped on its clock.
+            let app = note.app.as_deref().and_then(|id| state.app(id));
+            Handled::reply(ocr::refuse_for(state, app.as_deref(), &refusal, &mut note), note)
+        }
     }
 }
 
 /// The recognition error the stored call answered, answered again.
-fn stored_error(state: &State, rec: &SideRecord, note: &mut Note) -> reply::Reply {
+fn stored_error(state: &State, stamp: &Stamp, rec: &SideRecord, note: &mut Note) -> reply::Reply {
     let code = catalog::find(&rec.code).unwrap_or(&catalog::FAILED);
     let msg = envelope::message(code, None, state.config().legacy_texts());
     let why = format!(
@@ -72,11 +77,10 @@ fn stored_error(state: &State, rec: &SideRecord, note: &mut Note) -> reply::Repl
     );
     note.code = Some(code.code);
     note.reason = Some(why.clone());
-    reply::vendor_error(StatusCode::OK, code, &msg, &state.stamp(), &why)
+    reply::vendor_error(StatusCode::OK, code, &msg, stamp, &why)
 }
 
-fn render(state: &State, order: &Order, rec: &SideRecord, q: &Query) -> Vec<u8> {
-    let stamp = state.stamp();
+fn render(stamp: &Stamp, order: &Order, rec: &SideRecord, q: &Query) -> Vec<u8> {
     let field = |k: &str| rec.fields.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let result = BankCardResult {
         biz_seq_no: &stamp.biz_seq_no,
@@ -98,5 +102,5 @@ fn render(state: &State, order: &Order, rec: &SideRecord, q: &Query) -> Vec<u8> 
             }
         }),
     };
-    serde_json::to_vec(&Success::new(&stamp, result)).expect("serialising strings cannot fail")
+    serde_json::to_vec(&Success::new(stamp, result)).expect("serialising strings cannot fail")
 }

@@ -8,8 +8,12 @@
 //!
 //! Adding an endpoint (face verification, bank-card OCR) is:
 //! 1. one new module here (`vendor/face.rs`), a `pub fn handle(state: &State, …) -> Handled`
-//!    that parses, checks with `protocol::fields` (version, app, nonce), verifies the sign over its
-//!    signed-field set, acts on its store and renders with `protocol::envelope`;
+//!    that parses, checks with `protocol::fields` (version, nonce), finds its app once with
+//!    `let app = state.known_app(id)?;` (an `Arc<AppState>`; unknown is `400104`) and notes it
+//!    (`app.note(&mut note)`), verifies the sign over its signed-field set with
+//!    `state.sign_candidates(&app)`, acts on its store keyed by `app.id()` with times from
+//!    `app.now()`, and renders with `protocol::envelope` stamped by `state.stamp_for(Some(&app))`
+//!    (the app's own clock); its scenario choice passes `Some(&app.scenarios)`;
 //! 2. its store, a leaf module that owns its data and locks (never `State`), held by `state.rs`;
 //! 3. in `protocol/`: its error codes in `catalog.rs` and its signed-field set;
 //! 4. one row in the route table, `protocol::paths::VENDOR_ROUTES`, and its dispatch arm in

@@ -3,6 +3,7 @@
 //! secret or token → issue. Refusals use the §4.3 codes of the catalog, HTTP 200, with the
 //! reason in the log and the `X-Idocr-Mock-Reason` header (secrets and tokens masked).
 
+use crate::apps::AppState;
 use crate::clock;
 use crate::config::ExpireIn;
 use crate::protocol::catalog::{self, Code};
@@ -54,26 +55,35 @@ pub fn access_token(state: &State, query: Option<&str>) -> Handled {
 /// What an endpoint's checks end in: what was issued and the stamp of its answer, or the refusal.
 type Issuance = Result<(Issued, Stamp), Refusal>;
 
+/// One endpoint's checks and issuance, given the app the query named (if the mock knows it).
+type Issue = fn(&State, Option<&AppState>, &[(String, String)]) -> Issuance;
+
 /// What both endpoints do around their checks: read the query, note the app, and answer the
 /// issued token or ticket with `render`, or the refusal in the vendor's envelope.
 fn answer(
     state: &State,
     query: Option<&str>,
-    issue: fn(&State, &[(String, String)]) -> Issuance,
+    issue: Issue,
     render: impl FnOnce(&Issued, &Stamp) -> reply::Reply,
 ) -> Handled {
     let params = parse_query(query);
-    let mut note = Note { app_id: param(&params, &["app_id", "appId"]).map(str::to_string), ..Note::default() };
-    match issue(state, &params) {
+    let named = param(&params, &["app_id", "appId"]);
+    let mut note = Note { app_id: named.map(str::to_string), ..Note::default() };
+    // The app is found once, here; an unknown one is refused where the checks reach the app.
+    let app = named.and_then(|id| state.app(id));
+    if let Some(app) = &app {
+        app.note(&mut note);
+    }
+    match issue(state, app.as_deref(), &params) {
         Ok((issued, stamp)) => {
             note.code = Some(catalog::SUCCESS.code);
             Handled::reply(render(&issued, &stamp), note)
         }
-        Err(r) => Handled::reply(ocr::refuse(state, &r, &mut note), note),
+        Err(r) => Handled::reply(ocr::refuse_for(state, app.as_deref(), &r, &mut note), note),
     }
 }
 
-fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
+fn issue_token(state: &State, found: Option<&AppState>, params: &[(String, String)]) -> Issuance {
     let app = required(params, &["app_id", "appId"])?;
     let secret = required(params, &["secret"])?;
     let grant = required(params, &["grant_type"])?;
@@ -82,6 +92,7 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
         return Err(refusal(&catalog::BAD_REQUEST, format!("grant_type must be client_credential, not {grant:?}")));
     }
     fields::check_version(version)?;
+    let found = found.ok_or_else(|| state.unknown_app(app))?;
     match state.tokens().secret_matches(app, secret) {
         None => return Err(state.unknown_app(app)),
         Some(false) => {
@@ -90,7 +101,7 @@ fn issue_token(state: &State, params: &[(String, String)]) -> Issuance {
         }
         Some(true) => {}
     }
-    let stamp = state.stamp();
+    let stamp = state.stamp_for(Some(found));
     let issued = state.tokens().issue_token(app, stamp.at).ok_or_else(|| state.unknown_app(app))?;
     Ok((issued, stamp))
 }
@@ -109,7 +120,7 @@ pub fn api_ticket(state: &State, query: Option<&str>) -> Handled {
     })
 }
 
-fn issue_ticket(state: &State, params: &[(String, String)]) -> Issuance {
+fn issue_ticket(state: &State, found: Option<&AppState>, params: &[(String, String)]) -> Issuance {
     let app = required(params, &["app_id", "appId"])?;
     let token = required(params, &["access_token"])?;
     let kind = required(params, &["type"])?;
@@ -122,7 +133,8 @@ fn issue_ticket(state: &State, params: &[(String, String)]) -> Issuance {
         Kind::Sign => None,
     };
     fields::check_version(version)?;
-    let stamp = state.stamp();
+    let found = found.ok_or_else(|| state.unknown_app(app))?;
+    let stamp = state.stamp_for(Some(found));
     match state.tokens().issue_ticket(app, token, kind, user_id, stamp.at) {
         Ok(issued) => Ok((issued, stamp)),
         Err(TokenProblem::UnknownApp) => Err(state.unknown_app(app)),

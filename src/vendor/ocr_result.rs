@@ -4,6 +4,7 @@
 //! The query, its checks and the lookup are the bank card's too ([`lookup`], used by
 //! `vendor::bank_result` for `getBankCardOcrResult`): one lookup over the document kind.
 
+use crate::apps::AppState;
 use crate::config::SignCheck;
 use crate::journal::parse_query;
 use crate::orders::{Order, SideRecord};
@@ -20,6 +21,15 @@ use hyper::http::request::Parts;
 use hyper::StatusCode;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// What a result call found: the stored order, the checked query and the app (whose clock stamps
+/// the answer).
+pub(crate) struct Found {
+    pub(crate) order: Order,
+    pub(crate) query: Query,
+    pub(crate) app: Arc<AppState>,
+}
 
 /// The query of a well-formed call.
 pub(crate) struct Query {
@@ -36,13 +46,17 @@ pub(crate) struct Query {
 /// Answers one `getOcrResult` call.
 pub fn handle(state: &State, head: &Parts) -> Handled {
     let mut note = Note::default();
-    let answer = lookup(state, head, Document::IdCard, &mut note).map(|(order, q)| {
+    let answer = lookup(state, head, Document::IdCard, &mut note).map(|found| {
         note.code = Some(catalog::SUCCESS.code);
-        reply::json(StatusCode::OK, render(state, &order, &q))
+        reply::json(StatusCode::OK, render(state, &found.app, &found.order, &found.query))
     });
     match answer {
         Ok(reply) => Handled::reply(reply, note),
-        Err(refusal) => Handled::reply(ocr::refuse(state, &refusal, &mut note), note),
+        Err(refusal) => {
+            // Refused after the app was found (sign, order): the answer is stamped on its clock.
+            let app = note.app.as_deref().and_then(|id| state.app(id));
+            Handled::reply(ocr::refuse_for(state, app.as_deref(), &refusal, &mut note), note)
+        }
     }
 }
 
@@ -79,22 +93,18 @@ fn parse(query: &str) -> Result<Query, Refusal> {
 /// # Errors
 /// The first rule the query breaks, a refused sign, or `66660020` for an order with no result of
 /// that card.
-pub(crate) fn lookup(
-    state: &State,
-    head: &Parts,
-    document: Document,
-    note: &mut Note,
-) -> Result<(Order, Query), Refusal> {
+pub(crate) fn lookup(state: &State, head: &Parts, document: Document, note: &mut Note) -> Result<Found, Refusal> {
     let q = parse(head.uri.query().unwrap_or(""))?;
     note.order_no = Some(q.order_no.clone());
     note.app_id = Some(q.app_id.clone());
     fields::check_version(&q.version)?;
     let app = state.known_app(&q.app_id)?;
+    app.note(note);
     fields::check_nonce(&q.nonce)?;
     if !q.order_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(bad("order_no must contain only letters and digits"));
     }
-    verify_sign(state, app, &q, document)?;
+    verify_sign(state, &app, &q, document)?;
     let order = state.orders().get(&q.app_id, &q.order_no).filter(|o| o.has(document)).ok_or_else(|| Refusal {
         code: &catalog::ORDER_NOT_FOUND,
         detail: format!(
@@ -104,10 +114,10 @@ pub(crate) fn lookup(
             q.order_no
         ),
     })?;
-    Ok((order, q))
+    Ok(Found { order, query: q, app })
 }
 
-fn verify_sign(state: &State, app: &crate::config::App, q: &Query, document: Document) -> Result<(), Refusal> {
+fn verify_sign(state: &State, app: &AppState, q: &Query, document: Document) -> Result<(), Refusal> {
     if state.config().sign_check == SignCheck::Off {
         return Ok(());
     }
@@ -171,8 +181,8 @@ struct Files {
 }
 
 /// The success body: the one success envelope around the result, serialised in one pass.
-fn render(state: &State, order: &Order, q: &Query) -> Vec<u8> {
-    let stamp = state.stamp();
+fn render(state: &State, app: &AppState, order: &Order, q: &Query) -> Vec<u8> {
+    let stamp = state.stamp_for(Some(app));
     let (front, back) = (order.side(Side::Front), order.side(Side::Back));
     let (front_fields, back_fields) = (front.map(|s| s.fields.to_map()), back.map(|s| s.fields.to_map()));
     let field = |m: &Option<Map<String, Value>>, k: &str| {

@@ -4,8 +4,10 @@
 //! loopback is this plus the HTTP work (the `http-floor` target) plus the cost of waking the client.
 //!
 //! ```text
-//! inproc [SECONDS]      # default 3; prints one JSON object: CPU µs per call, default and lean
+//! inproc [SECONDS] [APPS]   # default 3 s and 1 app; prints one JSON object: CPU µs per call, default and lean
 //! ```
+//! With `APPS` above 1, that many apps are configured (`APPS - 1` others before `TIDAMOCK`, the
+//! one the bodies are signed for), as a shared mock with many teams' apps would be.
 //! Pin it to one core (`taskset -c 1`) and take the lowest of a few runs on a shared machine.
 
 use bytes::Bytes;
@@ -56,11 +58,19 @@ fn main() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../.data/wrk_small.txt");
     let text = std::fs::read_to_string(data).unwrap_or_else(|e| panic!("{data}: {e} (run bench/gen_data.py first)"));
     let bodies: Vec<Bytes> = text.lines().take(100_000).map(|l| Bytes::from(l.to_owned())).collect();
-    let lean = Config { journal_limit: 0, max_orders: 0, ..Config::default() };
-    let (n_default, us_default) = measure(Config::default(), &bodies, seconds);
+    let apps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
+    let mut base = Config::default();
+    let others = (1..apps).map(|i| idocr_mock::config::App {
+        id: format!("TIDB{i:04}"),
+        secret: format!("secret-{i}"),
+        sign_tickets: vec![format!("ticket-{i}")],
+    });
+    base.apps = others.chain(base.apps).collect();
+    let lean = Config { journal_limit: 0, max_orders: 0, ..base.clone() };
+    let (n_default, us_default) = measure(base, &bodies, seconds);
     let (n_lean, us_lean) = measure(lean, &bodies, seconds);
     println!(
-        "{{\"default_cpu_us_per_call\":{us_default:.2},\"default_calls\":{n_default},\
+        "{{\"apps\":{apps},\"default_cpu_us_per_call\":{us_default:.2},\"default_calls\":{n_default},\
          \"lean_cpu_us_per_call\":{us_lean:.2},\"lean_calls\":{n_lean}}}"
     );
 }

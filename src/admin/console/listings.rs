@@ -2,6 +2,7 @@
 //! and a marked card picture for a person to upload from a phone.
 
 use super::error;
+use crate::apps::AppState;
 use crate::clock;
 use crate::image::marker;
 use crate::journal::parse_query;
@@ -19,7 +20,9 @@ pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 500;
 
 /// `GET /__admin/orders?limit=&app_id=`: newest first (by the later side), images left out.
-pub fn orders(state: &State, query: &str) -> Reply {
+///
+/// Under `/__admin/apps/{id}/` (`scope`), that app's orders only.
+pub fn orders(state: &State, scope: Option<&AppState>, query: &str) -> Reply {
     let (mut limit, mut app) = (DEFAULT_LIMIT, None);
     for (k, v) in parse_query(query) {
         match k.as_str() {
@@ -39,6 +42,9 @@ pub fn orders(state: &State, query: &str) -> Reply {
                 return error(StatusCode::BAD_REQUEST, &format!("unknown parameter {shown:?}; use limit, app_id"));
             }
         }
+    }
+    if let Some(a) = scope {
+        app = Some(a.id().to_string());
     }
     let mut rows: Vec<(clock::Millis, Value)> = state
         .orders()

@@ -7,6 +7,7 @@ pub mod events;
 pub mod listings;
 pub mod tokens;
 
+pub(crate) use super::error;
 use super::ui as admin_ui;
 use crate::reply::{self, MockBody, Reply};
 use hyper::header::{HeaderName, HeaderValue, ALLOW, CONTENT_TYPE};
@@ -33,9 +34,4 @@ pub fn page(method: &Method, path: &str) -> Option<Reply> {
 /// `GET /__admin/codes`: the array `idocr-mock codes --json` prints.
 pub fn codes() -> Reply {
     reply::json(StatusCode::OK, crate::protocol::catalog::to_json())
-}
-
-/// `{"status":N,"error":"…"}`, as every admin error.
-pub(crate) fn error(status: StatusCode, why: &str) -> Reply {
-    reply::json(status, serde_json::json!({"status": status.as_u16(), "error": why}).to_string())
 }

@@ -1,6 +1,7 @@
 //! `GET /__admin/tokens` (docs/console-api.md §4): every configured app's tokens and tickets that
 //! still work on the mock's clock, masked, with their time left.
 
+use crate::apps::AppState;
 use crate::clock::{self, Millis};
 use crate::redact;
 use crate::redact::mask;
@@ -10,20 +11,26 @@ use crate::tokens::{Kind, UsableTicket, UsableToken};
 use hyper::StatusCode;
 use serde_json::{json, Value};
 
-/// Every configured app in config order, each with its static SIGN tickets and usable tokens.
-pub fn tokens(state: &State) -> Reply {
-    let now = state.clock().now();
-    let apps: Vec<Value> = (state.config().apps.iter())
-        .map(|app| {
-            let tokens = state.tokens().usable(&app.id, now).unwrap_or_default();
-            json!({
-                "app_id": app.id,
-                "static_sign_tickets": app.sign_tickets.iter().map(|t| mask(t)).collect::<Vec<_>>(),
-                "tokens": tokens.iter().map(|t| token(t, now)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+/// Every app (configured in config order, then those made at run time), each with its static
+/// SIGN tickets and usable tokens on its own clock; under `/__admin/apps/{id}/` (`scope`), that app alone.
+pub fn tokens(state: &State, scope: Option<&AppState>) -> Reply {
+    let all = match scope {
+        Some(_) => Vec::new(),
+        None => state.apps().list(),
+    };
+    let apps: Vec<Value> = scope.into_iter().chain(all.iter().map(|a| &**a)).map(|app| one(state, app)).collect();
+    let now = scope.map_or_else(|| state.clock().now(), AppState::now);
     reply::json(StatusCode::OK, json!({"now": clock::rfc3339(now), "apps": apps}).to_string())
+}
+
+fn one(state: &State, app: &AppState) -> Value {
+    let now = app.now();
+    let tokens = state.tokens().usable(app.id(), now).unwrap_or_default();
+    json!({
+        "app_id": app.id(),
+        "static_sign_tickets": app.app.sign_tickets.iter().map(|t| mask(t)).collect::<Vec<_>>(),
+        "tokens": tokens.iter().map(|t| token(t, now)).collect::<Vec<_>>(),
+    })
 }
 
 fn token(t: &UsableToken, now: Millis) -> Value {

@@ -41,6 +41,7 @@ macro_rules! case {
 
 mod bankcard;
 mod envelope;
+mod isolation;
 mod oauth;
 mod orders;
 mod recognition;
@@ -64,4 +65,5 @@ pub const GROUPS: &[Group] = &[
     Group { name: "orders", cases: orders::cases },
     Group { name: "envelope", cases: envelope::cases },
     Group { name: "bankcard", cases: bankcard::cases },
+    Group { name: "isolation", cases: isolation::cases },
 ];

@@ -4,6 +4,7 @@
 
 use super::request::{Fields, Refusal, Side};
 use super::scenario;
+use crate::apps::AppState;
 use crate::bankcard::{self, Card, Validity};
 use crate::image::Decoded;
 use crate::protocol::bank_codes::{warning_fields, WARN_EXPIRED, WARN_INVALID_DATE};
@@ -59,13 +60,14 @@ fn validity(warnings: &[&'static Code]) -> Validity {
 /// A repeated bank-card call for the order under `--reject-duplicate-orders`.
 pub fn succeed(
     state: &State,
+    app: &AppState,
     f: &Fields<'_>,
     choice: &Choice,
     note: &mut Note,
     image: Decoded,
 ) -> Result<reply::Reply, Refusal> {
     let look = scenario::look(choice);
-    let stamp = state.stamp();
+    let stamp = state.stamp_for(Some(app));
     let key = format!("{}/{}", f.app_id, f.order_no);
     let card = bankcard::generate(state.seed(), &key, validity(&look.bank_warnings), crate::clock::date(stamp.at));
     let clarity = look.clarity.unwrap_or(60 + (mix(state.seed() ^ fnv1a(&key)) % 31) as u8).to_string();
@@ -81,7 +83,7 @@ pub fn succeed(
     };
     note.stored = crate::orders::record(
         state.orders(),
-        state.clock().now(),
+        stamp.at,
         state.config().duplicate_orders,
         &f.app_id,
         &f.order_no,

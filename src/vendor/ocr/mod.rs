@@ -10,6 +10,7 @@ pub(crate) mod request;
 pub(crate) mod response;
 pub mod scenario;
 
+use crate::apps::AppState;
 use crate::config::SignCheck;
 use crate::identity;
 use crate::image::{self, Decoded, ImageProblem, LineBreaks};
@@ -27,6 +28,7 @@ use request::{Document, Fields, Loose, Refusal, Side};
 use response::{Recognition, Success};
 use scenario::Answer;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Handles one recognition request of `document` whose body has been read; a scenario may delay,
 /// reshape or replace the answer (see `scenarios::apply` for where each kind applies).
@@ -40,13 +42,20 @@ pub async fn handle(state: &State, head: &Parts, body: &Bytes, document: Documen
 /// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
 pub fn decide(state: &State, head: &Parts, body: &Bytes, document: Document) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
-    match recognise(state, head, Upload::new(body, document, state.config().line_breaks), &mut note) {
+    let mut upload = Upload::new(body, document, state.config().line_breaks);
+    // The app is found once, here: its scenario settings apply from the first stage, its clock
+    // to every time written; an unknown one is refused (400104) where the checks reach the app.
+    let app = upload.app_id().and_then(|id| state.app(id));
+    if let Some(app) = &app {
+        app.note(&mut note);
+    }
+    match recognise(state, app.as_ref(), head, &mut upload, &mut note) {
         Ok((answer, choice)) => (Handled { outcome: answer, note }, Some(choice)),
         Err(refusal) => {
             // A refused request is refused whatever the scenario: none applied, none claimed.
             note.scenario = None;
             note.scenario_why = Some("none applied: refused before the scenario stage".into());
-            let answer = Ok(refuse(state, &refusal, &mut note));
+            let answer = Ok(refuse_for(state, app.as_deref(), &refusal, &mut note));
             (Handled { outcome: answer, note }, None)
         }
     }
@@ -81,6 +90,12 @@ impl<'a> Upload<'a> {
         self.image.get_or_insert_with(|| image::decode(&f.image_str, breaks)).as_ref().ok()
     }
 
+    /// The app id the body names, if it parses (the parse is kept for validation).
+    fn app_id(&mut self) -> Option<&str> {
+        let (body, document) = (self.body, self.document);
+        self.fields.get_or_insert_with(|| request::parse(body, document)).as_ref().ok().map(|f| &*f.app_id)
+    }
+
     /// The parsed fields, taken for validation.
     fn take_fields(&mut self) -> Result<Fields<'a>, Refusal> {
         self.fields.take().unwrap_or_else(|| request::parse(self.body, self.document))
@@ -97,14 +112,16 @@ impl<'a> Upload<'a> {
 /// its delivery.
 fn recognise(
     state: &State,
+    app: Option<&Arc<AppState>>,
     head: &Parts,
-    mut upload: Upload<'_>,
+    upload: &mut Upload<'_>,
     note: &mut Note,
 ) -> Result<(Answer, Choice), Refusal> {
     let (body_len, document) = (upload.body.len(), upload.document);
-    let arrived = scenario::arrive(state, head, &mut upload)?;
+    let app = app.cloned();
+    let arrived = scenario::arrive(state, app.as_deref(), head, upload)?;
     scenario::note(&arrived, note);
-    if let Some(answer) = scenario::before_validation(state, &arrived, note) {
+    if let Some(answer) = scenario::before_validation(state, app.as_deref(), &arrived, note) {
         return Ok((answer, arrived));
     }
     let content_type = head.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
@@ -116,9 +133,9 @@ fn recognise(
         tracing::info!(order_no = %crate::redact::escaped(&f.order_no), query_order_no = %crate::redact::escaped(&q), "?orderNo= in the URL differs from the body's orderNo (the body's is used)");
     }
     request::check_version(&f)?;
-    let app = state.known_app(&f.app_id)?;
+    let app = app.ok_or_else(|| state.unknown_app(&f.app_id))?;
     request::check_fields(&f)?;
-    let ticket = verify_sign(state, app, &f)?;
+    let ticket = verify_sign(state, &app, &f)?;
     let card_side = request::check_side(&f)?;
     let image = upload.take_image(&f, state.config().image_cap)?;
     if state.journal().is_on() {
@@ -128,14 +145,14 @@ fn recognise(
     scenario::note(&choice, note);
     let side = card_side.or(choice.scenario.side).unwrap_or(Side::Front);
     crate::orders::check_duplicate(state.orders(), state.config().duplicate_orders, &f.app_id, &f.order_no, side)?;
-    if let Some(answer) = scenario::replacement(state, &choice, note) {
+    if let Some(answer) = scenario::replacement(state, Some(&app), &choice, note) {
         // A recognition error is a result of the order too: getOcrResult shows its code.
         if let (Some(code), Ok(_)) = (note.code, &answer) {
             if code.starts_with("6666") || code.starts_with("-90") || code == catalog::CRYPTO_FAILED.code {
                 let answer = crate::orders::SideAnswer::error(code);
                 note.stored = crate::orders::record(
                     state.orders(),
-                    state.clock().now(),
+                    app.now(),
                     state.config().duplicate_orders,
                     &f.app_id,
                     &f.order_no,
@@ -148,8 +165,8 @@ fn recognise(
         return Ok((answer, choice));
     }
     let reply = match document {
-        Document::IdCard => succeed(state, &f, &ticket, side, &choice, note, image)?,
-        Document::BankCard => bankcard::succeed(state, &f, &choice, note, image)?,
+        Document::IdCard => succeed(state, &app, &f, &ticket, side, &choice, note, image)?,
+        Document::BankCard => bankcard::succeed(state, &app, &f, &choice, note, image)?,
     };
     Ok((Ok(reply), choice))
 }
@@ -158,8 +175,10 @@ fn recognise(
 ///
 /// # Errors
 /// A duplicate side under `--reject-duplicate-orders`, found as the result is stored.
+#[allow(clippy::too_many_arguments)]
 fn succeed(
     state: &State,
+    app: &AppState,
     f: &Fields<'_>,
     ticket: &str,
     side: Side,
@@ -168,7 +187,7 @@ fn succeed(
     image: Decoded,
 ) -> Result<reply::Reply, Refusal> {
     let look = scenario::look(choice);
-    let stamp = state.stamp();
+    let stamp = state.stamp_for(Some(app));
     let key = format!("{}/{}", f.app_id, f.order_no);
     let today = crate::clock::date(stamp.at);
     let person = identity::generate(state.seed(), &key, look.profile, today, &choice.pin);
@@ -196,7 +215,7 @@ fn succeed(
     };
     note.stored = crate::orders::record(
         state.orders(),
-        state.clock().now(),
+        stamp.at,
         state.config().duplicate_orders,
         &f.app_id,
         &f.order_no,
@@ -208,7 +227,7 @@ fn succeed(
 }
 
 /// Checks the sign against every live SIGN ticket of the app; returns the ticket that matched.
-fn verify_sign(state: &State, app: &crate::config::App, f: &Fields<'_>) -> Result<String, Refusal> {
+fn verify_sign(state: &State, app: &AppState, f: &Fields<'_>) -> Result<String, Refusal> {
     let candidates = state.sign_candidates(app);
     if state.config().sign_check == SignCheck::Off {
         return Ok(candidates.first().map(|c| c.value.to_string()).unwrap_or_default());
@@ -234,8 +253,13 @@ pub(crate) fn rule_tried(endpoint: &str, signed: &[sign::Field<'_>]) -> String {
 
 /// The vendor answer to a refused request; the detail goes to the log and the reason header.
 pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply {
+    refuse_for(state, None, refusal, note)
+}
+
+/// [`refuse`], stamped on `app`'s clock when the request named an app the mock knows.
+pub fn refuse_for(state: &State, app: Option<&AppState>, refusal: &Refusal, note: &mut Note) -> reply::Reply {
     let msg = envelope::message(refusal.code, refusal.wire_detail(), state.config().legacy_texts());
-    let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp(), &refusal.detail);
+    let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp_for(app), &refusal.detail);
     note.code = Some(refusal.code.code);
     note.reason = Some(crate::redact::reason(&refusal.detail));
     r

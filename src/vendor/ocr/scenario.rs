@@ -8,6 +8,7 @@
 //! 5. [`deliver`]: latency, slow, truncated, dribbled or hung delivery, with no lock held.
 
 use super::Upload;
+use crate::apps::AppState;
 use crate::image::marker;
 use crate::protocol::catalog::{self, Code};
 use crate::protocol::envelope;
@@ -41,9 +42,11 @@ fn unknown(source: &str, u: &Unknown) -> Refusal {
 ///
 /// # Errors
 /// `400101` when the `X-Idocr-Scenario` header (or an image marker) names no scenario.
-pub fn arrive(state: &State, head: &Parts, upload: &mut Upload<'_>) -> Result<Choice, Refusal> {
+/// `app`'s own scenario settings come before the mock's; unknown apps follow the mock's.
+pub fn arrive(state: &State, app: Option<&AppState>, head: &Parts, upload: &mut Upload<'_>) -> Result<Choice, Refusal> {
     let header = head.headers.get(HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let choice = state.scenarios().at_arrival(header.as_deref()).map_err(|u| unknown("X-Idocr-Scenario", &u))?;
+    let own = app.map(|a| &a.scenarios);
+    let choice = state.scenarios().at_arrival(header.as_deref(), own).map_err(|u| unknown("X-Idocr-Scenario", &u))?;
     let document = upload.document();
     if choice.why == Why::Default && choice.scenario.is_infrastructure() {
         // The default would answer before validation; a marker in the image must still win. The
@@ -118,18 +121,19 @@ pub fn note(choice: &Choice, note: &mut Note) {
 
 /// Infrastructure that answers before validation: `Some` when `choice` is such and was not
 /// chosen by a marker (a marker is only read once the image is decoded).
-pub fn before_validation(state: &State, choice: &Choice, note: &mut Note) -> Option<Answer> {
+pub fn before_validation(state: &State, app: Option<&AppState>, choice: &Choice, note: &mut Note) -> Option<Answer> {
     if choice.why != Why::Marker && choice.scenario.is_infrastructure() {
-        replacement(state, choice, note)
+        replacement(state, app, choice, note)
     } else {
         None
     }
 }
 
-/// The answer that replaces the recognition: an error code, or a replacing fault.
-pub fn replacement(state: &State, choice: &Choice, note: &mut Note) -> Option<Answer> {
+/// The answer that replaces the recognition: an error code (stamped on `app`'s clock), or a
+/// replacing fault.
+pub fn replacement(state: &State, app: Option<&AppState>, choice: &Choice, note: &mut Note) -> Option<Answer> {
     match &choice.scenario.outcome {
-        Outcome::Error(code) => Some(Ok(error_reply(state, code, choice, note))),
+        Outcome::Error(code) => Some(Ok(error_reply(state, app, code, choice, note))),
         Outcome::Fault(f) if f.replaces_answer() => {
             note.reason = Some(format!("scenario {} ({}): fault {}", choice.name(), choice.why_text(), f.as_str()));
             Some(f.answer())
@@ -138,10 +142,10 @@ pub fn replacement(state: &State, choice: &Choice, note: &mut Note) -> Option<An
     }
 }
 
-fn error_reply(state: &State, code: &'static Code, choice: &Choice, note: &mut Note) -> Reply {
+fn error_reply(state: &State, app: Option<&AppState>, code: &'static Code, choice: &Choice, note: &mut Note) -> Reply {
     let msg = envelope::message(code, None, state.config().legacy_texts());
     let why = format!("scenario {} ({})", choice.name(), choice.why_text());
-    let r = reply::vendor_error(StatusCode::OK, code, &msg, &state.stamp(), &why);
+    let r = reply::vendor_error(StatusCode::OK, code, &msg, &state.stamp_for(app), &why);
     note.code = Some(code.code);
     note.reason = Some(why);
     r
