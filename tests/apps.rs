@@ -177,3 +177,38 @@ async fn an_apps_reset_empties_that_app_alone_and_its_queue_comes_before_the_moc
         String::from_utf8(mock.send(Call::get(format!("/__admin/apps/{APP}/metrics"))).await.body.to_vec()).unwrap();
     assert!(metrics.contains(&format!("idocr_mock_app_requests_total{{app=\"{APP}\",path=\"/api/paas/idcardocrapp\",code=\"0\",status=\"200\"}} 1")), "{metrics}");
 }
+
+#[tokio::test]
+async fn a_bank_card_call_follows_its_apps_default_scenario_and_clock_and_its_result_stays_in_the_app() {
+    let mock = Mock::start().await;
+    let (app, _, ticket) = make_app(&mock, json!({"scenario": "bank-blurry", "ttl_seconds": 600})).await;
+    let (plain, _, plain_ticket) = make_app(&mock, json!({"ttl_seconds": 600})).await;
+    call(&mock, Method::POST, &format!("/__admin/apps/{plain}/clock"), json!({"advance_seconds": 7200})).await;
+    let bank_for = |app: &str, ticket: &str, order: &str| {
+        let mut b = crate::bankcard::bank_body(order);
+        b["webankAppId"] = json!(app);
+        b["sign"] = json!(sign(&[app, order, NONCE, "1.0.0"], ticket));
+        b
+    };
+
+    let blurred = crate::bankcard::bank(&mock, &bank_for(&app, &ticket, "bankorder1")).await.json().unwrap();
+    let read = crate::bankcard::bank(&mock, &bank_for(&plain, &plain_ticket, "bankorder1")).await.json().unwrap();
+
+    assert_ne!(blurred["code"], "0", "the app's own default applies to its bank cards: {blurred}");
+    assert_eq!(read["code"], "0", "the other app's default does not: {read}");
+    assert_eq!(hours_after_test_time(read["transactionTime"].as_str().unwrap()), 2, "stamped on its app's clock");
+    let sign = sign(&[&plain, "bankorder1", NONCE, "1.0.0"], &plain_ticket);
+    let q = format!(
+        "{}?app_id={plain}&order_no=bankorder1&nonce={NONCE}&version=1.0.0&sign={sign}",
+        crate::bankcard::BANK_RESULT
+    );
+    let result = mock.send(Call::get(q)).await.json().unwrap();
+    assert_eq!(result["code"], "0", "{result}");
+    assert_eq!(
+        result["result"]["bankCardNo"], read["result"]["bankcardNo"],
+        "getBankCardOcrResult spells it bankCardNo"
+    );
+    assert_eq!(hours_after_test_time(result["transactionTime"].as_str().unwrap()), 2, "the result too");
+    let orders = mock.send(Call::get(format!("/__admin/apps/{plain}/orders"))).await.json().unwrap();
+    assert_eq!(orders["total"], 1, "{orders}");
+}
