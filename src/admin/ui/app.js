@@ -143,6 +143,10 @@ function renderRequests() {
   $('#requests-count').textContent = state.entries.length
     ? `${shown.length} of the ${state.entries.length} newest requests shown${shown.length < state.entries.length ? ' (filtered)' : ''}` : '';
 }
+/** How a scenario was chosen, in words: the journal's `marker`, `header`, `queue`, `default`. */
+function whyWords(why) {
+  return (why || '?').replace(/\bmarker\b/, 'a marker in the uploaded image').replace(/\bheader\b/, 'the X-Idocr-Scenario header');
+}
 function row(e) {
   const status = e.abort ? `dropped (${e.abort})` : String(e.status ?? '');
   const failed = e.abort || (e.code && e.code !== '0') || e.status >= 400;
@@ -154,7 +158,7 @@ function row(e) {
   el('td', { 'data-label': 'orderNo' }, e.order_no || '–'),
   el('td', { 'data-label': 'HTTP' }, status),
   el('td', { 'data-label': 'code', class: 'code' }, e.code ? codeText(e.code) : '–', failed ? el('span', { class: 'why' }, ' why? ›') : null),
-  el('td', { 'data-label': 'scenario' }, e.scenario ? `${e.scenario} (by ${e.scenario_why || '?'})` : '–'),
+  el('td', { 'data-label': 'scenario' }, e.scenario ? `${e.scenario} (by ${whyWords(e.scenario_why)})` : '–'),
   el('td', { 'data-label': 'latency' }, typeof e.latency_ms === 'number' ? `${e.latency_ms.toFixed(1)} ms` : '–'));
   return tr;
 }
@@ -176,7 +180,7 @@ function openRequest(id) {
   renderRequests();
   const d = $('#detail');
   d.hidden = false;
-  d.replaceChildren(
+  d.replaceChildren(...[
     el('button', { type: 'button', class: 'close', 'aria-label': 'close', onclick: () => { d.hidden = true; state.selected = null; renderRequests(); } }, '×'),
     el('h3', {}, `#${e.id} ${e.method} ${e.path}`),
     el('p', { class: 'muted' }, `${e.time} · from ${e.host || '?'} · ${typeof e.latency_ms === 'number' ? e.latency_ms.toFixed(1) + ' ms' : ''}`),
@@ -186,19 +190,20 @@ function openRequest(id) {
     el('h4', {}, 'What was sent'),
     el('p', { class: 'help' }, 'Secrets, tokens and tickets are masked (first 4 characters, then the length); the image is kept as its size, format and SHA-256 only.'),
     sent(e),
-    curlBlock(e));
+    curlBlock(e)].filter((k) => k !== null && k !== undefined));
   d.scrollIntoView({ block: 'nearest' });
 }
 function answer(e) {
   const dl = el('dl', { class: 'kv' });
   const add = (k, v) => { if (v !== null && v !== undefined && v !== '') dl.append(el('dt', {}, k), el('dd', {}, v)); };
-  add('HTTP status', e.abort ? `no answer: the connection was ${e.abort}` : e.status);
+  add('HTTP status', e.abort ? `no answer: the connection was ${e.abort}`
+    : e.status === 200 && e.code && e.code !== '0' ? '200 (the service answers its errors with HTTP 200: the code below says what went wrong)' : e.status);
   add('code', e.code ? codeText(e.code) : null);
   // A scenario is chosen as the call arrives; a refusal found later (sign, parameters) wins over it.
   const sc = state.scenarios.find((x) => x.name === e.scenario);
   const expected = sc ? sc.code || (sc.kind === 'success' ? '0' : null) : null;
   const refusedFirst = expected !== null && e.code && e.code !== expected;
-  add('scenario', e.scenario ? `${e.scenario}, chosen by ${e.scenario_why}${!refusedFirst ? '' : e.scenario_why === 'queue' ? ' (taken from the queue by this call, but the call was refused before the scenario applied)' : ' (not applied: the call was refused first)'}` : null);
+  add('scenario', e.scenario ? `${e.scenario}, chosen by ${whyWords(e.scenario_why)}${!refusedFirst ? '' : e.scenario_why === 'queue' ? ' (taken from the queue by this call, but the call was refused before the scenario applied)' : ' (not applied: the call was refused first)'}` : null);
   if (!diagnosis(e.reason)) add('why', e.reason);
   return dl;
 }
