@@ -30,6 +30,7 @@
 //!    - [`scenarios`]: the catalog of named outcomes, the selection (header, queue, marker), faults
 //!    - `tokens`: access tokens, SIGN/NONCE tickets and their expiry
 //!    - [`orders`]: the order store and `--data-dir`
+//!    - [`faces`]: the face verifications (H5 and SDK), their outcomes and the face scenarios chosen in advance
 //!    - `metrics`: Prometheus counters
 //!    - [`journal`]: every vendor request as seen and answered, masked
 //! 4. [`state`]: the one cloneable handle that holds the stores; `body`: the one body reader
@@ -53,6 +54,7 @@ pub mod commands;
 pub mod config;
 pub mod conformance;
 pub mod error;
+pub mod faces;
 pub mod fuzzing;
 pub mod health;
 pub mod http;

@@ -2,10 +2,11 @@
 //! stores later modules add. Locks are std locks held for a few instructions, never across an
 //! `.await` (as in mini-redis `db.rs`).
 //!
-//! Imports: `config`, `clock`, `protocol` and the stores it holds (`tokens`, `journal`, `orders`, `metrics`, `scenarios`).
+//! Imports: `config`, `clock`, `protocol` and the stores it holds (`tokens`, `journal`, `orders`, `faces`, `metrics`, `scenarios`).
 
 use crate::clock::Clock;
 use crate::config::{App, Config};
+use crate::faces::Faces;
 use crate::journal::Journal;
 use crate::metrics::Metrics;
 use crate::orders::Orders;
@@ -31,6 +32,7 @@ struct Inner {
     tokens: TokenStore,
     journal: Journal,
     orders: Arc<Orders>,
+    faces: Faces,
     metrics: Metrics,
     scenarios: ScenarioState,
     /// `--body-budget`, in KiB.
@@ -46,12 +48,14 @@ impl State {
         let tokens = TokenStore::new(&config, Caps::default());
         let (journal, orders) =
             (Journal::new(config.journal_limit, config.journal_max_bytes), Arc::new(Orders::new(&config)));
+        let faces = Faces::new(config.max_orders, config.data_dir.clone());
         let metrics = Metrics::default();
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Clock::new(), AtomicU64::new(0));
         let bodies = Arc::new(Semaphore::new(kib(config.body_budget) as usize));
         let (held, held_full) = (Arc::new(Semaphore::new(config.max_held())), AtomicBool::new(false));
-        let inner = Inner { config, clock, seq, tokens, journal, orders, metrics, scenarios, bodies, held, held_full };
+        let inner =
+            Inner { config, clock, seq, tokens, journal, orders, faces, metrics, scenarios, bodies, held, held_full };
         State { inner: Arc::new(inner) }
     }
 
@@ -89,6 +93,11 @@ impl State {
 
     pub fn orders(&self) -> &Arc<Orders> {
         &self.inner.orders
+    }
+
+    /// The face verifications and the face scenarios chosen in advance.
+    pub fn faces(&self) -> &Faces {
+        &self.inner.faces
     }
 
     pub fn metrics(&self) -> &Metrics {

@@ -1,11 +1,12 @@
 //! The mock's own API under `/__admin/`: health, auth and reset here; the journal, the orders and
-//! the metrics in [`inspect`]; the scenarios and the token flow's clock and secrets in their files.
+//! the metrics in [`inspect`]; the scenarios, the face flow and the token flow's clock and secrets in their files.
 //!
 //! Imports: `state`, the stores, `body` (the one body reader), `reply`, `protocol`, `redact`; never `http` or `vendor`.
 
 pub mod console;
 pub mod ui;
 
+mod face;
 pub mod inspect;
 mod scenarios;
 mod tokens;
@@ -62,6 +63,7 @@ fn route(state: &State, req: Request<Bytes>) -> Reply {
         (&Method::GET, "image") => console::listings::image(state, req.uri().query().unwrap_or("")),
         (&Method::GET, "events") => console::events::stream(state, req.headers(), req.uri().query().unwrap_or("")),
         (_, p) if tokens::owns(p) => tokens::handle(state, req, p),
+        (_, p) if face::owns(p) => face::handle(state, req, p),
         (m, p) => inspect::route(state, m, p, req.uri().query().unwrap_or("")).unwrap_or_else(|| not_found(&path)),
     }
 }
@@ -106,6 +108,7 @@ fn not_found(path: &str) -> Reply {
         "routes": ["GET /__admin/health"],
         "token_flow": tokens::ROUTES,
         "scenarios": scenarios::ROUTES,
+        "face": face::ROUTES,
         "more_routes": inspect::ROUTES,
     });
     reply::json(StatusCode::NOT_FOUND, body.to_string())

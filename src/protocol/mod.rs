@@ -6,6 +6,8 @@
 pub mod catalog;
 pub(crate) mod depth;
 pub(crate) mod envelope;
+pub mod face;
+pub mod face_codes;
 pub(crate) mod fields;
 mod loose;
 pub(crate) mod paths;

@@ -10,6 +10,7 @@
 //! files as read, the default name), `error` (a bad file stops the startup); never `State`.
 
 pub(crate) mod catalog;
+pub mod face;
 pub mod fault;
 pub(crate) mod select;
 

@@ -14,6 +14,7 @@
 //! 4. one row in the route table, `protocol::paths::VENDOR_ROUTES`, and its dispatch arm in
 //!    `http/routes.rs`.
 
+pub mod face;
 pub(crate) mod oauth;
 pub mod ocr;
 pub(crate) mod ocr_result;
