@@ -232,3 +232,19 @@ async fn files_late_arrive_one_second_of_mock_time_after_completion() {
     mock.state.clock().advance(1000).unwrap();
     assert!(query_record(&mock, "late2", json!("1")).await["result"].get("photo").is_some());
 }
+
+#[tokio::test]
+async fn the_journal_and_metrics_cover_face_calls_and_never_show_a_ticket_sent_in_the_body() {
+    let mock = Mock::start().await;
+    let body = json!({"webankAppId": APP, "orderNo": "j1", "userId": "u1", "version": "1.0.0", "ticket": "leaked-ticket-value-123456",
+                      "sign": sign(&[APP, "j1", "u1", "1.0.0"], TICKET)});
+    assert_eq!(
+        mock.send(Call::post_json("/api/server/h5/geth5faceid", body.to_string())).await.json().unwrap()["code"],
+        "0"
+    );
+    let journal = String::from_utf8(mock.send(Call::get("/__admin/requests")).await.body.to_vec()).unwrap();
+    assert!(journal.contains("/api/server/h5/geth5faceid") && journal.contains("j1"), "{journal}");
+    assert!(!journal.contains("leaked-ticket-value-123456"), "{journal}");
+    let metrics = String::from_utf8(mock.send(Call::get("/__admin/metrics")).await.body.to_vec()).unwrap();
+    assert!(metrics.contains("/api/server/h5/geth5faceid"), "{metrics}");
+}
