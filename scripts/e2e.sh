@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser end-to-end tests of the console at /__admin/ui (tests/e2e/), in headless Debian Chromium
+# Browser end-to-end tests of the console at /__admin/ui and of the H5 face flow (tests/e2e/), in headless Debian Chromium
 # driven by playwright-core. Builds nothing: uses target/debug/idocr-mock (cargo test built it).
 # Installs what is missing: chromium and a CJK font (apt), playwright-core (npm, from the lock file).
 # Screenshots of each view land in target/e2e-screenshots/.

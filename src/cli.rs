@@ -196,6 +196,16 @@ pub struct ServeArgs {
     /// Milliseconds the `hang` scenario holds a connection before closing it without an answer.
     #[arg(long, env = "IDOCR_MOCK_HANG_MS", value_name = "MS", default_value_t = config::DEFAULT_HANG_MS)]
     pub hang_ms: u64,
+    /// Host (and port) that geth5faceid and getAdvFaceId answer as `optimalDomain`, where
+    /// partners send the browser (`https://{optimalDomain}/api/web/login`). Default: the Host the
+    /// request came to, i.e. the mock itself as the partner reached it.
+    #[arg(long, env = "IDOCR_MOCK_FACE_DOMAIN", value_name = "HOST[:PORT]")]
+    pub face_domain: Option<String>,
+    /// How the face endpoints check signs: documented (getfaceid/getAdvFaceId also take the
+    /// NONCE-ticket and no-nonce variants real clients send), strict (the documented rules
+    /// only), lenient (also a login URL signed with a SIGN ticket).
+    #[arg(long, env = "IDOCR_MOCK_FACE_SIGN", value_enum, default_value_t = config::FaceSign::Documented)]
+    pub face_sign: config::FaceSign,
     /// Log level on stderr: error, warn, info, debug or trace.
     #[arg(long, env = "IDOCR_MOCK_LOG_LEVEL", default_value = "info")]
     pub log_level: tracing::Level,
@@ -427,6 +437,8 @@ impl ServeArgs {
             slow_delay: Duration::from_millis(self.slow_ms),
             hang_for: Duration::from_millis(self.hang_ms),
             max_held: self.max_held,
+            face_domain: self.face_domain.clone().filter(|d| !d.is_empty()),
+            face_sign: self.face_sign,
         })
     }
 }

@@ -141,6 +141,24 @@ pub struct Config {
     /// Held faults (`hang`, `slow`, `dribble`) at once (`--max-held`); `None`: a quarter of
     /// `--max-connections`, at most [`DEFAULT_MAX_HELD`] (see [`Config::max_held`]).
     pub max_held: Option<usize>,
+    /// The host (and port) geth5faceid and getAdvFaceId answer as `optimalDomain`
+    /// (`--face-domain`); `None`: the `Host` the request came to, i.e. the mock itself.
+    pub face_domain: Option<String>,
+    /// How the face endpoints check their signs (`--face-sign`).
+    pub face_sign: FaceSign,
+}
+
+/// How strictly the face endpoints check their signs (PROTOCOL-FACE.md §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FaceSign {
+    /// The documented rules, except that getfaceid/getAdvFaceId also take the variants real
+    /// clients send (a NONCE ticket of the user, no `nonce`), as the real service seems to.
+    #[default]
+    Documented,
+    /// The documented rules everywhere.
+    Strict,
+    /// Also a login URL signed with a SIGN ticket (C11, C13, C14).
+    Lenient,
 }
 
 impl Default for Config {
@@ -176,6 +194,8 @@ impl Default for Config {
             slow_delay: Duration::from_millis(DEFAULT_SLOW_MS),
             hang_for: Duration::from_millis(DEFAULT_HANG_MS),
             max_held: None,
+            face_domain: None,
+            face_sign: FaceSign::Documented,
         }
     }
 }

@@ -31,6 +31,7 @@
 //!    - [`scenarios`]: the catalog of named outcomes, the selection (header, queue, marker), faults
 //!    - `tokens`: access tokens, SIGN/NONCE tickets and their expiry
 //!    - [`orders`]: the order store and `--data-dir`
+//!    - [`faces`]: the face verifications (H5 and SDK), their outcomes and the face scenarios chosen in advance
 //!    - `metrics`: Prometheus counters
 //!    - [`journal`]: every vendor request as seen and answered, masked
 //!    - [`apps`]: the apps (configured and made at run time), each with its own clock offset and
@@ -59,6 +60,7 @@ pub mod commands;
 pub mod config;
 pub mod conformance;
 pub mod error;
+pub mod faces;
 pub mod fuzzing;
 pub mod health;
 pub mod http;

@@ -7,11 +7,12 @@
 //! [`AppState`]) and then reads the app's time (`app.now()`, [`State::stamp_for`]) and tickets
 //! ([`State::sign_candidates`]) through it; the stores key their per-app parts by its id.
 //!
-//! Imports: `config`, `clock`, `protocol` and the stores it holds (`apps`, `tokens`, `journal`, `orders`, `metrics`, `scenarios`).
+//! Imports: `config`, `clock`, `protocol` and the stores it holds (`apps`, `tokens`, `journal`, `orders`, `faces`, `metrics`, `scenarios`).
 
 use crate::apps::{AppState, Apps, NewApp, Refused};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::faces::Faces;
 use crate::journal::Journal;
 use crate::metrics::Metrics;
 use crate::orders::Orders;
@@ -38,6 +39,7 @@ struct Inner {
     tokens: TokenStore,
     journal: Journal,
     orders: Arc<Orders>,
+    faces: Faces,
     metrics: Metrics,
     scenarios: ScenarioState,
     /// `--body-budget`, in KiB.
@@ -53,14 +55,28 @@ impl State {
         let tokens = TokenStore::new(&config, Caps::default());
         let (journal, orders) =
             (Journal::new(config.journal_limit, config.journal_max_bytes), Arc::new(Orders::new(&config)));
+        let faces = Faces::new(config.max_orders, config.data_dir.clone());
         let metrics = Metrics::default();
         let scenarios = ScenarioState::new(config.scenarios.clone(), &config.scenario, config.seed);
         let (clock, seq) = (Arc::new(Clock::new()), AtomicU64::new(0));
         let apps = Apps::new(&config.apps, clock.clone(), config.max_apps, config.app_idle_seconds, config.seed);
         let bodies = Arc::new(Semaphore::new(kib(config.body_budget) as usize));
         let (held, held_full) = (Arc::new(Semaphore::new(config.max_held())), AtomicBool::new(false));
-        let inner =
-            Inner { config, clock, apps, seq, tokens, journal, orders, metrics, scenarios, bodies, held, held_full };
+        let inner = Inner {
+            config,
+            clock,
+            apps,
+            seq,
+            tokens,
+            journal,
+            orders,
+            faces,
+            metrics,
+            scenarios,
+            bodies,
+            held,
+            held_full,
+        };
         State { inner: Arc::new(inner) }
     }
 
@@ -104,6 +120,11 @@ impl State {
 
     pub fn orders(&self) -> &Arc<Orders> {
         &self.inner.orders
+    }
+
+    /// The face verifications and the face scenarios chosen in advance.
+    pub fn faces(&self) -> &Faces {
+        &self.inner.faces
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -204,10 +225,11 @@ impl State {
         let (tokens, tickets) = self.inner.tokens.clear_app(app.id(), remove);
         let requests = self.inner.journal.remove_app(app.id());
         let orders = self.inner.orders.remove_app(app.id());
+        let faces = self.inner.faces.remove_app(app.id());
         self.inner.metrics.remove_app(app.id());
         app.scenarios.reset();
         app.reset_clock();
-        Cleared { tokens, tickets, requests, orders }
+        Cleared { tokens, tickets, requests, orders, faces }
     }
 }
 
@@ -219,6 +241,8 @@ pub struct Cleared {
     pub requests: usize,
     /// The orders, or the files in `--data-dir` that could not be deleted.
     pub orders: Result<usize, Vec<String>>,
+    /// Face verifications (H5 and SDK).
+    pub faces: usize,
 }
 
 /// Bytes in whole KiB, rounded up, as semaphore permits (a permit request is a `u32`).

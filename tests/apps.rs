@@ -121,7 +121,7 @@ async fn the_ci_flow_makes_an_app_runs_asserts_on_its_journal_and_deletes_it_wit
     assert_ne!(mine["secret"], json!(secret), "listings mask the secret");
 
     let deleted = call(&mock, Method::DELETE, &format!("/__admin/apps/{app}"), json!(null)).await.json().unwrap();
-    assert_eq!(deleted["removed"], json!({"tokens": 1, "tickets": 0, "requests": 4, "orders": 3}));
+    assert_eq!(deleted["removed"], json!({"tokens": 1, "tickets": 0, "requests": 4, "orders": 3, "faces": 0}));
     let refused = mock.ocr(&body_for(&app, &ticket, "order9")).await.json().unwrap();
     assert_eq!(refused["code"], "400104", "a vendor call naming a deleted app: {refused}");
     let gone = mock.send(Call::get(format!("/__admin/apps/{app}/requests"))).await;

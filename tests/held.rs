@@ -123,7 +123,14 @@ async fn abandoned_after_a_client_timeout(scenario: &str, config: Config) {
     let entries = journal_when(&mock, |e| e.ended == "abandoned").await;
     let e = entries.iter().find(|e| e.ended == "abandoned").unwrap();
     assert_eq!(e.scenario.as_deref(), Some(scenario));
-    assert!(e.latency_ms >= 350.0, "the real duration, up to the client leaving: {} ms", e.latency_ms);
+    // The scenario would have held the answer 60 s; the entry keeps the time until the client left
+    // (400 ms after it started), not the planned delay. Only an order of magnitude is asserted: the
+    // client's clock starts before the mock's, and a loaded machine stretches both.
+    assert!(
+        e.latency_ms > 0.0 && e.latency_ms < 30_000.0,
+        "the real duration, up to the client leaving, not the 60 s planned: {} ms",
+        e.latency_ms
+    );
     let page = idocr_mock::admin::inspect::metrics_page(&mock.state);
     assert!(page.contains(r#"status="abandoned"} 1"#), "{page}");
 }

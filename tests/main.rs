@@ -10,6 +10,7 @@ mod bounds;
 mod conformance;
 mod console;
 mod durability;
+mod face;
 mod held;
 mod hostile;
 mod journal;

@@ -129,7 +129,8 @@ pub(super) fn reset(state: &State, app: &AppState) -> Reply {
 /// What was emptied; 500 naming the order files that could not be deleted.
 fn done(mut body: Value, c: Cleared) -> Reply {
     let orders = c.orders.as_ref().map_or(0, |n| *n);
-    body["removed"] = json!({"tokens": c.tokens, "tickets": c.tickets, "requests": c.requests, "orders": orders});
+    body["removed"] =
+        json!({"tokens": c.tokens, "tickets": c.tickets, "requests": c.requests, "orders": orders, "faces": c.faces});
     match c.orders {
         Ok(_) => reply::json(StatusCode::OK, body.to_string()),
         Err(files) => {

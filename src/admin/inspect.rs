@@ -124,6 +124,7 @@ fn order_view(o: &Order, images: bool) -> Value {
 pub(crate) fn reset(state: &State) -> Reply {
     state.journal().reset();
     let orders = state.orders().reset();
+    state.faces().reset();
     state.metrics().reset();
     state.clock().reset();
     state.tokens().reset();
@@ -135,11 +136,11 @@ pub(crate) fn reset(state: &State) -> Reply {
     }
     match orders {
         Ok(()) => {
-            let done = ["journal", "orders", "metrics", "clock", "tokens", "scenarios"];
+            let done = ["journal", "orders", "faces", "metrics", "clock", "tokens", "scenarios"];
             reply::json(StatusCode::OK, json!({"reset": done}).to_string())
         }
         Err(files) => {
-            let done = ["journal", "metrics", "clock", "tokens", "scenarios"];
+            let done = ["journal", "faces", "metrics", "clock", "tokens", "scenarios"];
             let error = format!(
                 "{} order files in --data-dir could not be deleted (the first 20 named); those orders come back at the next start",
                 files.len()

@@ -10,6 +10,7 @@ pub mod console;
 pub mod ui;
 
 mod apps;
+mod face;
 pub mod inspect;
 pub(crate) mod routes;
 mod scenarios;
@@ -124,6 +125,10 @@ fn serve(state: &State, scope: &Scope, name: Name, param: &str, req: &Request<By
         Name::CreateApp => apps::create(state, body),
         Name::App => apps::show(state, param),
         Name::DeleteApp => apps::delete(state, param),
+        Name::FaceScenarios => face::scenarios(state),
+        Name::SetFaceScenario => face::set_default(state, body),
+        Name::FaceQueue => face::enqueue(state, body),
+        Name::FaceComplete => face::complete(state, body),
     }
 }
 

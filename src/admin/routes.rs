@@ -35,6 +35,10 @@ pub(crate) enum Name {
     CreateApp,
     App,
     DeleteApp,
+    FaceScenarios,
+    SetFaceScenario,
+    FaceQueue,
+    FaceComplete,
 }
 
 /// One admin route: method, path after `/__admin/` (`{…}` is one path segment), what it does.
@@ -121,6 +125,28 @@ pub(crate) const ROUTES: &[Row] = &[
         Name::Secret,
         false,
         "change an app's secret (revokes its tokens): {\"secret\": \"…\"}",
+    ),
+    row("GET", "face/scenarios", Name::FaceScenarios, false, "the face scenarios, the face default and the face queue"),
+    row(
+        "PUT",
+        "face/scenario",
+        Name::SetFaceScenario,
+        false,
+        "the outcome of every face login: {\"name\": \"face-pass\"} or {\"name\": null} (buttons)",
+    ),
+    row(
+        "POST",
+        "face/queue",
+        Name::FaceQueue,
+        false,
+        "outcomes for the next face logins: {\"scenarios\": [\"face-pass\", …]}",
+    ),
+    row(
+        "POST",
+        "face/complete",
+        Name::FaceComplete,
+        false,
+        "end an App SDK verification: {\"faceId\", \"scenario\"}; answers the SDK's result and sign",
     ),
 ];
 

@@ -60,6 +60,7 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
             crate::vendor::bank_result::handle(&state, &req.into_parts().0)
         }
         "/api/server/getBankCardOcrResult" => method_not_allowed("GET"),
+        p if FACE_PATHS.contains(&p) => face(&state, &method, p, req).await,
         _ => not_found(&path),
     };
     if let (Some(side), Some(app), Some(order)) = (handled.note.stored, &handled.note.app_id, &handled.note.order_no) {
@@ -72,6 +73,55 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     let outcome =
         crate::vendor::ocr::scenario::deliver(&state, chosen.as_ref(), handled.outcome, &mut pending.note).await;
     pending.finish(outcome)
+}
+
+/// The face-verification paths (PROTOCOL-FACE.md §1) and the mock's face page buttons.
+const FACE_PATHS: &[&str] = &[
+    "/api/server/h5/geth5faceid",
+    "/api/web/login",
+    "/api/pc/login",
+    "/api/server/getfaceid",
+    "/api/server/getAdvFaceId",
+    "/api/v2/base/queryfacerecord",
+    "/api/server/sync",
+    "/api/v2/base/queryphotoinfo",
+    crate::vendor::face::login::FINISH,
+];
+
+/// One face call: GET for the login pages, the buttons and sync, POST with a JSON body otherwise.
+async fn face(state: &State, method: &Method, path: &str, req: Request<Incoming>) -> Handled {
+    use crate::protocol::face::Flow;
+    use crate::vendor::face::{faceid, login, query, query::Which};
+    let get = matches!(path, "/api/web/login" | "/api/pc/login" | "/api/server/sync" | login::FINISH);
+    match (get, method == Method::GET, method == Method::POST) {
+        (true, true, _) => {
+            let head = req.into_parts().0;
+            return match path {
+                "/api/web/login" => login::handle(state, &head, false),
+                "/api/pc/login" => login::handle(state, &head, true),
+                "/api/server/sync" => query::handle(state, &head, &[], Which::Sync),
+                _ => login::finish(state, &head),
+            };
+        }
+        (true, false, _) => return method_not_allowed("GET"),
+        (false, _, false) => return method_not_allowed("POST"),
+        _ => {}
+    }
+    let (head, bytes) = match body::read(state, body::Route::Vendor, req).await {
+        Ok(body::Read { head, bytes, room: _room }) => (head, bytes),
+        Err(refusal) => return refused(state, refusal),
+    };
+    let mut handled = match path {
+        "/api/server/h5/geth5faceid" => faceid::handle(state, &head, &bytes, Flow::H5),
+        "/api/server/getfaceid" => faceid::handle(state, &head, &bytes, Flow::Sdk),
+        "/api/server/getAdvFaceId" => faceid::handle(state, &head, &bytes, Flow::Adv),
+        "/api/v2/base/queryfacerecord" => query::handle(state, &head, &bytes, Which::Record),
+        _ => query::handle(state, &head, &bytes, Which::Photos),
+    };
+    if state.journal().is_on() {
+        handled.note.body.get_or_insert_with(|| journal::summarise_body(&bytes));
+    }
+    handled
 }
 
 /// The vendor's answer to a body the mock would not read: 413 with `400501`, 503 with `999999`,

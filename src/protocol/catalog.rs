@@ -2,6 +2,7 @@
 //! shape and the evidence behind it (docs/protocol.md §4.3, §7, §9). Handlers and tests use these
 //! constants; `idocr-mock codes` and the admin API list them.
 
+use super::face_codes as face;
 use serde::Serialize;
 
 /// How sure we are that the real service answers this way.
@@ -254,6 +255,34 @@ pub const ALL: &[Code] = &[
     bank::WARN_PHOTOCOPY,
     bank::WARN_RECAPTURED,
     bank::WARN_EXPIRED,
+    // Face verification (PROTOCOL-FACE.md §7), in protocol/face_codes.rs.
+    face::NO_RESULT,
+    face::NOT_SAME_PERSON,
+    face::NO_PHOTO,
+    face::NAME_ID_MISMATCH,
+    face::VIDEO_INVALID,
+    face::OVER_LIMIT,
+    face::TIMED_OUT,
+    face::BUSY,
+    face::DIGIT_EXPIRED,
+    face::FACE_NOT_FRAMED,
+    face::NO_SUCH_ID,
+    face::MULTIPLE_FACES,
+    face::FACE_COVERED,
+    face::FACE_BLURRY,
+    face::NOT_LIVE_VIDEO,
+    face::SPOOF,
+    face::LIVENESS_FAILED,
+    face::NO_VIDEO_SUPPORT,
+    face::COOKIE_LOST,
+    face::INTERRUPTED,
+    face::NO_CAMERA,
+    face::NO_LIVE_MODE,
+    face::SDK_CANCELLED,
+    face::SDK_NO_PERMISSION,
+    face::SDK_VIDEO_SIZE,
+    face::SDK_TIMEOUT,
+    face::SDK_RISK,
 ];
 
 /// Looks a code up by its wire value.

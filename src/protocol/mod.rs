@@ -7,6 +7,8 @@ pub mod bank_codes;
 pub mod catalog;
 pub(crate) mod depth;
 pub(crate) mod envelope;
+pub mod face;
+pub mod face_codes;
 pub(crate) mod fields;
 mod loose;
 pub(crate) mod paths;

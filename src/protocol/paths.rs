@@ -10,6 +10,14 @@ pub const VENDOR_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/server/getOcrResult", "the stored result and images of an order"),
     ("POST", "/api/paas/bankcardocrapp", "recognise the front of a bank card"),
     ("GET", "/api/server/getBankCardOcrResult", "the stored bank-card result and image of an order"),
+    ("POST", "/api/server/h5/geth5faceid", "face (H5): upload who is verified, get an h5faceId and optimalDomain"),
+    ("GET", "/api/web/login", "face (H5): the login URL a partner sends the browser to"),
+    ("GET", "/api/pc/login", "face (PC H5): the login URL a partner sends the browser to"),
+    ("POST", "/api/server/getfaceid", "face (App SDK): upload who is verified, get a faceId"),
+    ("POST", "/api/server/getAdvFaceId", "face (enhanced SDK/H5): get a faceId and optimalDomain"),
+    ("POST", "/api/v2/base/queryfacerecord", "face: the result, photo and video of an order"),
+    ("GET", "/api/server/sync", "face: the older result query"),
+    ("POST", "/api/v2/base/queryphotoinfo", "face: the photos of an order"),
 ];
 
 /// `path` as the route table's static text, when it is a vendor path: the journal and the metrics

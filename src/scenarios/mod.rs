@@ -11,6 +11,7 @@
 
 pub(crate) mod catalog;
 mod document;
+pub mod face;
 pub mod fault;
 pub(crate) mod select;
 
