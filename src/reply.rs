@@ -113,12 +113,17 @@ pub fn closing(mut reply: Reply) -> Reply {
     reply
 }
 
-/// Adds a header whose value is free text; characters a header cannot carry become `?`.
+/// Adds a header whose value is free text; `…` becomes `...`, other characters a header cannot
+/// carry `?` (the journal keeps the text as written).
 pub fn set_text_header(reply: &mut Reply, name: &'static str, text: &str) {
-    let clean: String = crate::redact::reason(text)
-        .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
-        .collect();
+    let mut clean = String::with_capacity(text.len());
+    for c in crate::redact::reason(text).chars() {
+        match c {
+            '…' => clean.push_str("..."),
+            c if c.is_ascii() && !c.is_ascii_control() => clean.push(c),
+            _ => clean.push('?'),
+        }
+    }
     if let Ok(v) = HeaderValue::from_str(&clean) {
         reply.headers_mut().insert(HeaderName::from_static(name), v);
     }
@@ -195,5 +200,18 @@ pub struct Handled {
 impl Handled {
     pub fn reply(reply: Reply, note: Note) -> Self {
         Handled { outcome: Ok(reply), note }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_header_writes_an_ellipsis_as_three_dots_and_other_non_ascii_as_a_question_mark() {
+        let mut r = json(StatusCode::OK, "{}");
+        set_text_header(&mut r, REASON_HEADER, "fetch one from /api/oauth2/api_ticket?user_id=… (签名)");
+        let v = r.headers()[REASON_HEADER].to_str().unwrap();
+        assert_eq!(v, "fetch one from /api/oauth2/api_ticket?user_id=... (??)");
     }
 }

@@ -12,8 +12,39 @@ use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// Body fields of the OCR request whose values are kept as sent.
-const PLAIN_FIELDS: &[&str] = &["webankAppId", "appId", "version", "nonce", "sign", "orderNo", "cardType", "getNative"];
+/// Body fields of the vendor requests whose values are kept as sent (bounded): the OCR requests'
+/// and those of the face endpoints (PROTOCOL-FACE.md §4–§6), so neither is listed as unknown.
+const PLAIN_FIELDS: &[&str] = &[
+    "webankAppId",
+    "appId",
+    "version",
+    "nonce",
+    "sign",
+    "orderNo",
+    "cardType",
+    "getNative",
+    // face verification
+    "userId",
+    "getFile",
+    "get_file",
+    "liveInterType",
+    "sourcePhotoType",
+    "queryVersion",
+    "h5faceId",
+    "faceId",
+    "url",
+    "resultType",
+    "redirectType",
+    "from",
+    "nonceStr",
+    "wbappid",
+    "app_id",
+    "order_no",
+];
+/// Fields that name a person: kept as their first character and their length only.
+const PERSONAL_FIELDS: &[&str] = &["name", "idNo"];
+/// Fields that carry a picture: kept as its size, format and SHA-256.
+const IMAGE_FIELDS: &[&str] = &["idcardStr", "bankcardStr", "sourcePhotoStr"];
 
 /// The body of a request, safe to keep: known OCR fields as sent (secrets masked), `idcardStr` as
 /// its size, SHA-256 of the decoded bytes and format, unknown fields by name only.
@@ -133,14 +164,24 @@ fn kept<'a>(name: &str, v: &'a Loose<'a>) -> Option<Kept<'a>> {
         }
     };
     Some(match name {
-        "idcardStr" => image_summary(text),
+        _ if IMAGE_FIELDS.contains(&name) => image_summary(text),
+        _ if PERSONAL_FIELDS.contains(&name) => Kept::Text(Cow::Owned(person(text))),
         _ if !known(name) => return None,
         _ => Kept::Text(redact::value(name, text)),
     })
 }
 
 fn known(name: &str) -> bool {
-    PLAIN_FIELDS.contains(&name) || name == "userId" || name == "idcardStr" || is_secret_name(name)
+    PLAIN_FIELDS.contains(&name)
+        || PERSONAL_FIELDS.contains(&name)
+        || IMAGE_FIELDS.contains(&name)
+        || is_secret_name(name)
+}
+
+/// `张*(3)`: enough to tell two people apart in a test, not enough to keep a real one.
+fn person(text: &str) -> String {
+    let first = text.chars().next().map_or(String::new(), |c| c.to_string());
+    format!("{first}*({})", text.chars().count())
 }
 
 fn image_summary(b64: &str) -> Kept<'static> {
@@ -195,5 +236,22 @@ mod tests {
         assert_eq!(s["fields"]["idcardStr"]["format"], "png");
         assert_eq!(s["unknown_fields"], json!(["extra"]));
         assert!(!text.contains("\"v\""));
+    }
+
+    #[test]
+    fn a_face_request_names_no_documented_field_unknown_and_keeps_a_person_as_an_initial() {
+        let jpeg = crate::image::face_photo(3);
+        let photo = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &jpeg);
+        let body = json!({"webankAppId":"A","orderNo":"o1","name":"张三丰","idNo":"110101199003070011",
+            "userId":"u1","version":"1.0.0","sign":"S","liveInterType":"1","sourcePhotoStr":photo,
+            "sourcePhotoType":"2","getFile":2,"nmae":"typo"});
+        let text = summarise_body(body.to_string().as_bytes()).get().to_string();
+        let s: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(s["unknown_fields"], json!(["nmae"]), "only the typo: {text}");
+        assert_eq!(s["fields"]["name"], "张*(3)");
+        assert_eq!(s["fields"]["idNo"], "1*(18)");
+        assert_eq!(s["fields"]["sourcePhotoStr"]["format"], "jpeg");
+        assert_eq!(s["fields"]["getFile"], "<number>");
+        assert!(!text.contains("三丰") && !text.contains("19900307") && !text.contains(&photo[..40]), "{text}");
     }
 }
