@@ -668,7 +668,7 @@ async function loadFace() {
     const f = await api('face/scenarios');
     const pick = $('#face-pick');
     if (pick.options.length < 2) {
-      pick.append(...f.scenarios.map((x) => el('option', { value: x.name }, `${x.name} — ${x.description}`)));
+      pick.append(...f.scenarios.map((x) => el('option', { value: x.name, title: x.description }, `${x.name} (${x.code})`)));
     }
     pick.value = f.default || '';
     $('#face-now').textContent = f.default || 'none (the person chooses on the face page)';
