@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, screenshots } from './lib/browser.mjs';
-import { ocr, signTicket, cardPicture, admin } from './lib/mock.mjs';
+import { ocr, bankOcr, signTicket, cardPicture, admin } from './lib/mock.mjs';
 
 async function withConsole(args, body) {
   const t = await setup(args);
@@ -201,4 +201,96 @@ test('the queue is reordered and cleared from the page', () => withConsole([], a
   await t.page.click('#queue-clear');
   await t.page.locator('#queue-empty').waitFor();
   assert.deepEqual((await admin(t.mock.url, 'scenario/queue')).json.queue, []);
+}));
+
+test('the app picker scopes the queue: blurry queued for app A leaves app B alone and answers A with 66661001', () => withConsole([], async (t) => {
+  const made = (id) => admin(t.mock.url, 'apps', { method: 'POST', body: { id } });
+  const [a, b] = [(await made('TIDAJOBA')).json, (await made('TIDAJOBB')).json];
+  await open(t, 'outcome');
+  await t.page.locator('#app-pick option[value=TIDAJOBA]').waitFor({ state: 'attached' });
+  assert.match(await t.page.textContent('#outcome-scope'), /every app without its own setting/);
+  await t.page.selectOption('#app-pick', 'TIDAJOBA');
+  await t.page.locator('#outcome-scope', { hasText: 'app TIDAJOBA only' }).waitFor();
+  assert.match(await t.page.textContent('#next-who'), /next OCR call of app TIDAJOBA/);
+  await t.page.click('#quick button[data-scenario=blurry]');
+  await t.page.locator('#queue li', { hasText: 'blurry' }).waitFor();
+  await screenshots(t.page, 'outcome-app');
+  assert.deepEqual((await admin(t.mock.url, 'scenario/queue')).json.queue, [], "the mock's own queue is untouched");
+  assert.equal((await ocr(t.mock.url, { orderNo: 'jobb01', app: b.id, ticket: b.sign_tickets[0] })).code, '0');
+  assert.equal((await ocr(t.mock.url, { orderNo: 'joba01', app: a.id, ticket: a.sign_tickets[0] })).code, '66661001');
+  assert.equal((await ocr(t.mock.url, { orderNo: 'joba02', app: a.id, ticket: a.sign_tickets[0] })).code, '0');
+  // The Requests view shows the app picked alone.
+  await open(t, 'requests');
+  await t.page.locator('#requests tbody tr', { hasText: 'joba02' }).waitFor();
+  assert.equal(await t.page.locator('#requests tbody tr', { hasText: 'jobb01' }).count(), 0);
+  await t.page.selectOption('#app-pick', '');
+  await t.page.locator('#requests tbody tr', { hasText: 'jobb01' }).waitFor();
+}));
+
+test('an app made at run time shows up in the picker from the event stream, and is made and deleted from the page', () => withConsole([], async (t) => {
+  await open(t);
+  await t.page.locator('#app-pick option[value=TIDAMOCK]').waitFor({ state: 'attached' });
+  const made = (await admin(t.mock.url, 'apps', { method: 'POST', body: { id: 'TIDAJOBC' } })).json;
+  await ocr(t.mock.url, { orderNo: 'jobc01', app: made.id, ticket: made.sign_tickets[0] });
+  await t.page.locator('#app-pick option[value=TIDAJOBC]').waitFor({ state: 'attached', timeout: 3000 });
+  await t.page.click('#app-new');
+  await t.page.locator('#app-made', { hasText: 'Made app TIDA' }).waitFor();
+  const id = await t.page.inputValue('#app-pick');
+  assert.match(id, /^TIDA[A-Z0-9]{4}$/);
+  assert.equal((await admin(t.mock.url, `apps/${id}`)).status, 200);
+  await t.page.click('#app-delete');
+  await t.page.locator('#app-delete', { hasText: 'click again' }).waitFor();
+  await t.page.click('#app-delete');
+  await t.page.locator(`#app-pick option[value=${id}]`).waitFor({ state: 'detached' });
+  assert.equal(await t.page.inputValue('#app-pick'), '');
+  assert.equal((await admin(t.mock.url, `apps/${id}`)).status, 404);
+}));
+
+test('the clock moved under an app moves that app alone', () => withConsole([], async (t) => {
+  await admin(t.mock.url, 'apps', { method: 'POST', body: { id: 'TIDAJOBD' } });
+  await open(t, 'clock');
+  await t.page.locator('#app-pick option[value=TIDAJOBD]').waitFor({ state: 'attached' });
+  await t.page.selectOption('#app-pick', 'TIDAJOBD');
+  await t.page.locator('#clock-scope', { hasText: 'app TIDAJOBD only' }).waitFor();
+  await t.page.click('button[data-advance="3600"]');
+  await t.page.locator('#clock-offset', { hasText: "TIDAJOBD's own clock" }).waitFor();
+  assert.equal((await admin(t.mock.url, 'apps/TIDAJOBD/clock')).json.offset_ms, 3600000);
+  assert.equal((await admin(t.mock.url, 'clock')).json.offset_ms, 0);
+  await screenshots(t.page, 'clock-app');
+}));
+
+test('an order with a bank card shows its thumbnail and returned fields', () => withConsole([], async (t) => {
+  const answer = await bankOcr(t.mock.url, { orderNo: 'bank01', image: cardPicture('bank', 'bank-pass') });
+  assert.equal(answer.code, '0', JSON.stringify(answer).slice(0, 300));
+  await open(t, 'orders');
+  await t.page.locator('#orders li', { hasText: 'bank card 0' }).locator('button', { hasText: 'bank01' }).click();
+  const thumb = t.page.locator('#order img.thumb[alt^="bank card"]');
+  await thumb.waitFor();
+  assert.equal(await t.page.locator('#order img.thumb').count(), 1, 'a bank-card order has no ID-card sides');
+  assert.equal(await thumb.evaluate((i) => i.decode().then(() => i.naturalWidth)), 428);
+  assert.match(await t.page.textContent('#order'), new RegExp(answer.result.bankcardNo));
+  await screenshots(t.page, 'order-bank');
+}));
+
+test('the images view makes a bank-card picture with bank scenarios only', () => withConsole([], async (t) => {
+  await open(t, 'images');
+  await t.page.locator('#image-scenario option[value=blurry]').waitFor({ state: 'attached' });
+  await t.page.selectOption('#image-side', 'bank');
+  await t.page.locator('#image-scenario option[value=blurry]').waitFor({ state: 'detached' });
+  await t.page.selectOption('#image-scenario', 'bank-blurry');
+  await t.page.click('#image-form button[type=submit]');
+  await t.page.locator('#image-result').waitFor({ timeout: 3000 });
+  assert.equal(await t.page.getAttribute('#image-download', 'download'), 'idocr-mock-bank-blurry-bank.png');
+  await screenshots(t.page, 'images-bank');
+}));
+
+test('the face default and queue are set from the Next outcome view', () => withConsole([], async (t) => {
+  await open(t, 'outcome');
+  await t.page.locator('#face-quick button[data-face=face-spoof]').click();
+  await t.page.locator('#face-queue', { hasText: 'face-spoof' }).waitFor();
+  assert.deepEqual((await admin(t.mock.url, 'face/scenarios')).json.queue, ['face-spoof']);
+  await t.page.selectOption('#face-pick', 'face-pass');
+  await t.page.click('#face-default button[type=submit]');
+  await t.page.locator('#face-now', { hasText: 'face-pass' }).waitFor();
+  assert.equal((await admin(t.mock.url, 'face/scenarios')).json.default, 'face-pass');
 }));

@@ -8,11 +8,14 @@ const COMMON = ['blurry', 'expired', 'not-front', 'server-busy', 'service-timeou
 const KEEP = 500; // requests kept in the page
 const POLL_MS = 700;
 const TOKEN_KEY = 'idocr-mock-admin-token';
+const APP_KEY = 'idocr-mock-app';
 const MASKED = /^.{0,4}\.\.\.\(\d+\)$/;
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const codes = new Map(); // code -> msg
-const state = { entries: [], lastId: 0, selected: null, scenarios: [], stream: null };
+const state = { entries: [], lastId: 0, selected: null, scenarios: [], stream: null, app: sessionStorage.getItem(APP_KEY) || '', apps: [] };
+/** The admin route PATH for the app picked (`apps/{id}/PATH`), or the mock's own (every app). */
+const scoped = (path) => (state.app ? `apps/${encodeURIComponent(state.app)}/${path}` : path);
 
 // ---------- small DOM helpers ----------
 function el(tag, attrs = {}, ...kids) {
@@ -97,7 +100,7 @@ function showView() {
   const view = (location.hash || '#requests').slice(1);
   for (const s of document.querySelectorAll('main > section')) s.hidden = s.dataset.view !== view;
   for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('active', a.dataset.view === view);
-  const load = { outcome: loadScenarios, clock: loadClock, orders: loadOrders, images: loadImageForm }[view];
+  const load = { outcome: loadOutcome, clock: loadClock, orders: loadOrders, images: loadImageForm }[view];
   if (load) load();
 }
 // A new view starts at its top, not at the scroll position of the one left (its help and first
@@ -118,7 +121,7 @@ function filters() {
   return Object.fromEntries([...f.entries()].map(([k, v]) => [k, String(v).trim()]));
 }
 function passes(e, f) {
-  return (!f.path || e.path === f.path) && (!f.code || e.code === f.code) && (!f.app || e.app_id === f.app)
+  return (!state.app || e.app_id === state.app) && (!f.path || e.path === f.path) && (!f.code || e.code === f.code) && (!f.app || e.app_id === f.app)
     && (!f.order || (e.order_no || '').includes(f.order)) && (!f.scenario || e.scenario === f.scenario);
 }
 function addEntries(list) {
@@ -133,6 +136,7 @@ function addEntries(list) {
   if (!added) return;
   renderRequests();
   refreshViewSoon();
+  refreshAppsSoon();
 }
 function renderRequests() {
   const f = filters();
@@ -141,7 +145,7 @@ function renderRequests() {
   body.replaceChildren(...shown.map(row));
   $('#requests-empty').hidden = state.entries.length > 0;
   $('#requests-count').textContent = state.entries.length
-    ? `${shown.length} of the ${state.entries.length} newest requests shown${shown.length < state.entries.length ? ' (filtered)' : ''}` : '';
+    ? `${shown.length} of the ${state.entries.length} newest requests shown${state.app ? ` (app ${state.app} only: pick "all apps" above for every app)` : shown.length < state.entries.length ? ' (filtered)' : ''}` : '';
 }
 /** How a scenario was chosen, in words: the journal's `marker`, `header`, `queue`, `default`. */
 function whyWords(why) {
@@ -384,10 +388,14 @@ async function loadCodes() {
 // ---------- the next outcome ----------
 async function loadScenarios() {
   try {
-    const s = await api('scenarios');
+    const s = await api(scoped('scenarios'));
     state.scenarios = s.scenarios;
     for (const x of s.scenarios) if (x.code && x.msg && !codes.has(x.code)) codes.set(x.code, x.msg);
     renderOutcome(s.default, s.queue);
+    // Under an app: whether the default is its own or the mock's it follows.
+    $('#default-whose').textContent = !state.app ? '(the mock\'s default)'
+      : s.follows_mock ? `(the mock's default: app ${state.app} has no setting of its own)` : `(app ${state.app}'s own default)`;
+    $('#default-follow').hidden = !state.app || s.follows_mock;
     showError('outcome-error', null);
     return s;
   } catch (e) {
@@ -423,7 +431,7 @@ function renderScenarioList(def = $('#default-name').textContent) {
 $('#scenario-search').addEventListener('input', () => renderScenarioList());
 async function enqueue(names) {
   try {
-    const r = await api('scenario/queue', { method: 'POST', body: { scenarios: names } });
+    const r = await api(scoped('scenario/queue'), { method: 'POST', body: { scenarios: names } });
     renderOutcome($('#default-name').textContent, r.queue);
     showError('outcome-error', null);
   } catch (e) { showError('outcome-error', e.message); }
@@ -434,29 +442,31 @@ async function reorder(queue, from, to) {
   if (to >= 0) next.splice(to, 0, moved);
   try {
     // The queue API appends; a new order is written as clear + add.
-    await api('scenario/queue', { method: 'DELETE' });
-    if (next.length) await api('scenario/queue', { method: 'POST', body: { scenarios: next } });
+    await api(scoped('scenario/queue'), { method: 'DELETE' });
+    if (next.length) await api(scoped('scenario/queue'), { method: 'POST', body: { scenarios: next } });
   } catch (e) { showError('outcome-error', e.message); }
   loadScenarios();
 }
 $('#queue-clear').addEventListener('click', async () => {
-  try { await api('scenario/queue', { method: 'DELETE' }); } catch (e) { showError('outcome-error', e.message); }
+  try { await api(scoped('scenario/queue'), { method: 'DELETE' }); } catch (e) { showError('outcome-error', e.message); }
   loadScenarios();
 });
 async function setDefault(name) {
   try {
-    await api('scenario', { method: 'PUT', body: { name } });
+    await api(scoped('scenario'), { method: 'PUT', body: { name } });
   } catch (e) { showError('outcome-error', e.message); }
   loadScenarios();
 }
+$('#default-follow').addEventListener('click', () => setDefault(null));
 
 // ---------- the clock ----------
 let clockBase = null; // {mockMs, at}
 async function loadClock(body) {
   try {
-    const c = await api('clock', body ? { method: 'POST', body } : {});
+    const c = await api(scoped('clock'), body ? { method: 'POST', body } : {});
     clockBase = { mockMs: Date.parse(c.now), at: Date.now(), tz: c.now.slice(-6) };
-    $('#clock-offset').textContent = c.real_time ? '(real time)' : `(${formatSpan(c.offset_ms / 1000)} ${c.offset_ms >= 0 ? 'ahead of' : 'behind'} real time)`;
+    const whose = !state.app ? '' : c.follows_mock ? `; app ${state.app} follows the mock's clock` : `; app ${state.app}'s own clock`;
+    $('#clock-offset').textContent = `${c.real_time ? '(real time' : `(${formatSpan(c.offset_ms / 1000)} ${c.offset_ms >= 0 ? 'ahead of' : 'behind'} real time`}${whose})`;
     tickClock();
     showError('clock-error', null);
   } catch (e) { showError('clock-error', e.message); }
@@ -489,7 +499,7 @@ $('#clock-set').addEventListener('submit', (ev) => { ev.preventDefault(); loadCl
 const left = (at) => (at ? el('span', { 'data-expires': at }, '') : el('span', {}, 'never expires (--tickets-never-expire)'));
 async function loadTokens() {
   try {
-    const t = await api('tokens');
+    const t = await api(scoped('tokens'));
     $('#tokens').replaceChildren(...t.apps.map((a) => el('div', { class: 'app' },
       el('h4', {}, `app ${a.app_id}`),
       el('p', { class: 'muted' }, `static SIGN tickets (never expire): ${(a.static_sign_tickets || []).join(', ') || 'none'}`),
@@ -505,11 +515,11 @@ async function loadTokens() {
 // ---------- orders ----------
 async function loadOrders() {
   try {
-    const list = await api('orders?limit=50');
+    const list = await api(scoped('orders?limit=50'));
     $('#orders').replaceChildren(...list.orders.map((o) => el('li', {},
       el('button', { type: 'button', class: 'link', onclick: () => openOrder(o.order_no, o.app_id) }, o.order_no),
-      ` ${o.app_id} · front ${o.front ? codeText(o.front.code) : 'not sent'} · back ${o.back ? codeText(o.back.code) : 'not sent'} · ${o.updated || ''}`)));
-    if (!list.orders.length) $('#orders').append(el('li', { class: 'muted' }, 'No order stored yet: every OCR call that is recognised stores its side here.'));
+      ` ${o.app_id} · ${o.bank && !o.front && !o.back ? '' : `front ${o.front ? codeText(o.front.code) : 'not sent'} · back ${o.back ? codeText(o.back.code) : 'not sent'} · `}${o.bank ? `bank card ${codeText(o.bank.code)} · ` : ''}${o.updated || ''}`)));
+    if (!list.orders.length) $('#orders').append(el('li', { class: 'muted' }, `No order stored yet${state.app ? ` for app ${state.app}` : ''}: every OCR call that is recognised stores its side here.`));
     showError('orders-error', null);
   } catch (e) { showError('orders-error', `${e.message}. You can still open an order by its orderNo above.`); }
 }
@@ -517,9 +527,11 @@ $('#order-open').addEventListener('submit', (ev) => { ev.preventDefault(); openO
 async function openOrder(orderNo, app) {
   const box = $('#order');
   try {
-    const o = await api(`orders/${encodeURIComponent(orderNo)}?images=1${app ? `&app_id=${encodeURIComponent(app)}` : ''}`);
+    const o = await api(scoped(`orders/${encodeURIComponent(orderNo)}?images=1${app && !state.app ? `&app_id=${encodeURIComponent(app)}` : ''}`));
+    // An order of bank-card calls only shows its bank card; one with ID-card sides shows them beside it.
+    const idSides = o.bank && !o.front && !o.back ? [] : [side('front (人像面)', o.front), side('back (国徽面)', o.back)];
     box.replaceChildren(el('h3', {}, `order ${o.order_no} (app ${o.app_id})`),
-      el('div', { class: 'sides' }, side('front (人像面)', o.front), side('back (国徽面)', o.back)));
+      el('div', { class: 'sides' }, ...idSides, o.bank ? side('bank card (银行卡)', o.bank) : null));
     box.hidden = false;
     showError('orders-error', null);
     loadOrders();
@@ -543,8 +555,18 @@ async function loadImageForm() {
   if (!state.scenarios.length) await loadScenarios();
   const sel = $('#image-scenario');
   if (sel.options.length) return;
-  sel.replaceChildren(...state.scenarios.filter((x) => x.kind !== 'mix').map((x) => el('option', { value: x.name }, `${x.name} — ${x.description}`)));
+  imageOptions();
 }
+/** The scenarios a picture of the chosen side can carry: bank-card ones for a bank card, ID-card ones otherwise. */
+function imageOptions() {
+  const sel = $('#image-scenario');
+  const kept = sel.value;
+  const doc = $('#image-side').value === 'bank' ? 'bankcard' : 'idcard';
+  sel.replaceChildren(...state.scenarios.filter((x) => x.kind !== 'mix' && (!x.document || x.document === 'any' || x.document === doc))
+    .map((x) => el('option', { value: x.name }, `${x.name} — ${x.description}`)));
+  if ([...sel.options].some((o) => o.value === kept)) sel.value = kept;
+}
+$('#image-side').addEventListener('change', imageOptions);
 let imageUrl = null;
 $('#image-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -563,6 +585,105 @@ $('#image-form').addEventListener('submit', async (ev) => {
   } catch (e) { $('#image-result').hidden = true; showError('image-error', e.message); }
 });
 
+// ---------- apps: the picker scopes the per-app views ----------
+async function loadApps() {
+  try {
+    const list = await api('apps');
+    state.apps = list.apps;
+    const sel = $('#app-pick');
+    sel.replaceChildren(el('option', { value: '' }, "all apps / the mock's defaults"),
+      ...list.apps.map((a) => el('option', { value: a.id }, `${a.id} (${a.origin === 'configured' ? 'configured' : 'made at run time'})`)));
+    if (state.app && !list.apps.some((a) => a.id === state.app)) {
+      showError('apps-error', `app ${state.app} is gone (deleted, or past its idle life): the page shows all apps again`);
+      pickApp('');
+    }
+    sel.value = state.app;
+    renderScope();
+  } catch (e) {
+    if (e.status !== 401) showError('apps-error', `The list of apps is missing: ${e.message}`);
+  }
+}
+// New calls in the stream refresh the list at most once a second (an app made by a CI job shows up).
+let appsTimer = null;
+function refreshAppsSoon() {
+  if (appsTimer) return;
+  appsTimer = setTimeout(() => { appsTimer = null; loadApps(); }, 1000);
+}
+function pickApp(id) {
+  state.app = id;
+  if (id) sessionStorage.setItem(APP_KEY, id); else sessionStorage.removeItem(APP_KEY);
+  $('#app-pick').value = id;
+  renderScope();
+  renderRequests();
+  showView();
+}
+/** Says in words which apps a change made on the page applies to. */
+function renderScope() {
+  const a = state.app;
+  const app = state.apps.find((x) => x.id === a);
+  $('#app-scope').textContent = a ? `the views show app ${a} alone; a change applies to app ${a} only`
+    : "the views show every app; a change sets the mock's defaults, for every app without its own setting";
+  $('#outcome-scope').textContent = a
+    ? `Scope: app ${a} only. "next call only" queues for the next OCR call of app ${a} only, and "make default" sets ${a}'s own default; no other app is affected.`
+    : 'Scope: the mock\'s defaults. They apply to every app without its own setting: an app with its own default or queue (set with the app picker above) never takes them.';
+  $('#next-who').textContent = a ? `the next OCR call of app ${a}` : 'the next OCR call of any app without its own setting';
+  $('#clock-scope').textContent = a
+    ? `Scope: app ${a} only. The buttons move app ${a}'s own clock; "follow the mock's clock again" undoes that.`
+    : "Scope: the mock's clock. The buttons move it for every app whose own clock was never moved.";
+  $('#clock-reset').textContent = a ? "follow the mock's clock again" : 'back to real time';
+  const del = $('#app-delete');
+  del.hidden = !app || app.origin === 'configured';
+  del.textContent = `delete app ${a}`;
+  delete del.dataset.armed;
+}
+$('#app-pick').addEventListener('change', (ev) => { showError('apps-error', null); pickApp(ev.target.value); });
+$('#app-pick').addEventListener('focus', () => loadApps());
+$('#app-new').addEventListener('click', async () => {
+  try {
+    const a = await api('apps', { method: 'POST', body: {} });
+    const made = $('#app-made');
+    made.textContent = `Made app ${a.id}: secret ${a.secret}, SIGN ticket ${a.sign_tickets[0]} (shown once: the listings mask them). ${a.ttl_seconds ? `It is removed after ${formatSpan(a.ttl_seconds)} without a call.` : ''}`;
+    made.hidden = false;
+    showError('apps-error', null);
+    await loadApps();
+    pickApp(a.id);
+  } catch (e) { showError('apps-error', e.message); }
+});
+$('#app-delete').addEventListener('click', async (ev) => {
+  const b = ev.target;
+  // Two clicks: the first asks, the second deletes (no browser dialog, which a phone may hide).
+  if (!b.dataset.armed) { b.dataset.armed = '1'; b.textContent = `really delete app ${state.app} and all it owns? click again`; return; }
+  try {
+    await api(`apps/${encodeURIComponent(state.app)}`, { method: 'DELETE' });
+    $('#app-made').hidden = true;
+    pickApp('');
+    await loadApps();
+  } catch (e) { showError('apps-error', e.message); }
+});
+
+// ---------- face verification: the mock's face default and queue (global only) ----------
+function loadOutcome() { loadScenarios(); loadFace(); }
+async function loadFace() {
+  try {
+    const f = await api('face/scenarios');
+    const pick = $('#face-pick');
+    if (pick.options.length < 2) {
+      pick.append(...f.scenarios.map((x) => el('option', { value: x.name, title: x.description }, `${x.name} (${x.code})`)));
+    }
+    pick.value = f.default || '';
+    $('#face-now').textContent = f.default || 'none (the person chooses on the face page)';
+    $('#face-queue').textContent = f.queue.length ? f.queue.join(', ') : 'empty: logins get the face default';
+    $('#face-quick').replaceChildren(...f.scenarios.map((x) => el('button', { type: 'button', 'data-face': x.name, title: x.description,
+      onclick: () => faceCall('face/queue', 'POST', { scenarios: [x.name] }) }, `${x.name}: next face login`)));
+    showError('face-error', null);
+  } catch (e) { showError('face-error', e.message); }
+}
+async function faceCall(path, method, body) {
+  try { await api(path, { method, body }); } catch (e) { showError('face-error', e.message); return; }
+  loadFace();
+}
+$('#face-default').addEventListener('submit', (ev) => { ev.preventDefault(); faceCall('face/scenario', 'PUT', { name: $('#face-pick').value || null }); });
+
 // ---------- start ----------
 let started = false;
 async function start() {
@@ -575,7 +696,7 @@ async function start() {
   }
   started = true;
   $('#forget-token').hidden = !token();
-  await Promise.all([loadScenarios(), loadCodes()]);
+  await Promise.all([loadApps(), loadScenarios(), loadCodes()]);
   renderRequests();
   showView();
   stream();

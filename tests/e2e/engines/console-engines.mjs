@@ -120,6 +120,25 @@ for (const engine of engines) {
         await shot('order');
       }));
 
+      test('the app picker scopes the queue: blurry for app A, a call of app B still succeeds, A gets 66661001',
+        withMock([], 'outcome', async (m) => {
+          const made = async (id) => (await admin(m.url, 'apps', { method: 'POST', body: { id } })).json;
+          const [a, b] = [await made('TIDAJOBA'), await made('TIDAJOBB')];
+          // The picker lists apps made after the page opened once a call comes through the stream.
+          await ocr(m.url, { orderNo: 'jobb00', app: b.id, ticket: b.sign_tickets[0] });
+          await page.waitFor('#app-pick', { text: 'TIDAJOBA' });
+          await page.eval('() => { const s = document.querySelector("#app-pick"); s.value = "TIDAJOBA"; s.dispatchEvent(new Event("change")); }');
+          await page.waitFor('#outcome-scope', { text: 'app TIDAJOBA only' });
+          await page.click('#quick button[data-scenario=blurry]');
+          await page.waitFor('#queue li', { text: 'blurry' });
+          const over = await page.eval(`() => [...document.querySelectorAll('#app-bar *')]
+            .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().right > innerWidth + 1).map((e) => e.tagName + '#' + e.id)`);
+          assert.deepEqual(over, [], 'the app bar fits the width of the page');
+          await shot('outcome-app');
+          assert.equal((await ocr(m.url, { orderNo: 'jobb01', app: b.id, ticket: b.sign_tickets[0] })).code, '0');
+          assert.equal((await ocr(m.url, { orderNo: 'joba01', app: a.id, ticket: a.sign_tickets[0] })).code, '66661001');
+        }));
+
       test('nothing on the page is wider than the screen', withMock([], 'requests', async (m) => {
         await ocr(m.url, { orderNo: 'wideorder0123456789abcdefghijklm', badSign: true });
         await page.click('#requests tbody td[data-label=orderNo]', { text: 'wideorder' });

@@ -50,14 +50,22 @@ export function cardPicture(side = 'front', scenario = 'success') {
 const ONE_PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 /** One OCR call; `badSign` sends a sign that matches no ticket. Resolves with the parsed body. */
-export async function ocr(url, { orderNo, side = '0', ticket = STATIC_TICKET, badSign = false, image = ONE_PIXEL, headers = {} }) {
+export async function ocr(url, { orderNo, side = '0', app = APP, ticket = STATIC_TICKET, badSign = false, image = ONE_PIXEL, headers = {} }) {
   const n = nonce();
-  let s = sign([APP, orderNo, n, '1.0.0'], ticket);
+  let s = sign([app, orderNo, n, '1.0.0'], ticket);
   if (badSign) s = s.replace(/./g, (c) => (c === '0' ? '1' : '0'));
-  const body = { webankAppId: APP, version: '1.0.0', nonce: n, orderNo, cardType: side, sign: s, idcardStr: image };
+  const body = { webankAppId: app, version: '1.0.0', nonce: n, orderNo, cardType: side, sign: s, idcardStr: image };
   const r = await fetch(`${url}/api/paas/idcardocrapp`, {
     method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
   });
+  return r.json();
+}
+
+/** One bank-card OCR call (`bankcardocrapp`: the ID card's sign, the picture in `bankcardStr`). */
+export async function bankOcr(url, { orderNo, app = APP, ticket = STATIC_TICKET, image }) {
+  const n = nonce();
+  const body = { webankAppId: app, version: '1.0.0', nonce: n, orderNo, sign: sign([app, orderNo, n, '1.0.0'], ticket), bankcardStr: image };
+  const r = await fetch(`${url}/api/paas/bankcardocrapp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return r.json();
 }
 
