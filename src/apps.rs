@@ -5,11 +5,13 @@
 //! keyed by its id. A request finds its app once ([`Apps::get`]: one read lock, one hash lookup)
 //! and works on that `Arc` from then on.
 //!
-//! Imports: `clock`, `config`, `reply` (the note), `scenarios` (the per-app settings type), `seed`;
+//! Imports: `clock`, `config`, `faces` (the per-app face choices), `reply` (the note), `scenarios`
+//! (the per-app settings type), `seed`;
 //! never `State`.
 
 use crate::clock::{Clock, Millis, OutOfRange};
 use crate::config::App;
+use crate::faces::Choices;
 use crate::reply::Note;
 use crate::scenarios::Own;
 use crate::seed::mix;
@@ -38,6 +40,8 @@ pub struct AppState {
     pub origin: Origin,
     /// The app's own scenario default and queue; unset, the mock's (`PUT /__admin/scenario`).
     pub scenarios: Own,
+    /// The app's own face default and queue (`/__admin/apps/{id}/face/…`); unset, the mock's.
+    pub face: Choices,
     /// The mock's clock, which the app follows until its own is moved.
     default_clock: Arc<Clock>,
     clock: Clock,
@@ -213,6 +217,7 @@ impl Apps {
             app,
             origin,
             scenarios: Own::new(scenario),
+            face: Choices::default(),
             default_clock: self.default_clock.clone(),
             clock: Clock::new(),
             own_clock: AtomicBool::new(false),

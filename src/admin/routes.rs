@@ -126,19 +126,19 @@ pub(crate) const ROUTES: &[Row] = &[
         false,
         "change an app's secret (revokes its tokens): {\"secret\": \"…\"}",
     ),
-    row("GET", "face/scenarios", Name::FaceScenarios, false, "the face scenarios, the face default and the face queue"),
+    row("GET", "face/scenarios", Name::FaceScenarios, true, "the face scenarios, the face default and the face queue"),
     row(
         "PUT",
         "face/scenario",
         Name::SetFaceScenario,
-        false,
+        true,
         "the outcome of every face login: {\"name\": \"face-pass\"} or {\"name\": null} (buttons)",
     ),
     row(
         "POST",
         "face/queue",
         Name::FaceQueue,
-        false,
+        true,
         "outcomes for the next face logins: {\"scenarios\": [\"face-pass\", …]}",
     ),
     row(
