@@ -235,6 +235,8 @@ mod tests {
         assert_eq!(find("DELETE", "apps/JOB1"), route(None, Some("JOB1"))(Name::DeleteApp));
         assert_eq!(find("PUT", "apps/JOB1/secret"), route(None, Some("JOB1"))(Name::Secret));
         assert_eq!(find("GET", "scenario/queue/"), route(None, None)(Name::Queue));
+        assert_eq!(find("PUT", "apps/JOB1/face/scenario"), route(Some("JOB1"), None)(Name::SetFaceScenario));
+        assert_eq!(find("POST", "apps/JOB1/face/complete"), Found::Missing, "a faceId names its app");
     }
 
     #[test]
