@@ -98,6 +98,8 @@ async fn two_apps_with_different_face_defaults_see_neither_the_others_outcome_re
         (Some("face-spoof"), Some(false), Some(1))
     );
     assert_eq!((b["default"].as_str(), b["follows_mock"].as_bool(), b["held"].as_u64()), (None, Some(true), Some(1)));
+    let listed = admin(&mock, Method::GET, format!("/__admin/apps/{}", spoofed.id), Value::Null).await.json().unwrap();
+    assert_eq!((listed["face"]["default"].as_str(), listed["holds"]["faces"].as_u64()), (Some("face-spoof"), Some(1)));
 
     // Three days and a minute on the spoofed app's clock: its record is gone, the other's stays.
     let moved = admin(

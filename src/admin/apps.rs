@@ -154,10 +154,11 @@ fn view(state: &State, app: &AppState) -> Value {
         "secret": mask(&app.app.secret),
         "sign_tickets": app.app.sign_tickets.iter().map(|t| mask(t)).collect::<Vec<_>>(),
         "scenario": {"default": app.scenarios.default_name(), "queue": app.scenarios.queue().len(), "follows_mock": !app.scenarios.is_set()},
+        "face": {"default": app.face.selection().0, "queue": app.face.selection().1.len(), "follows_mock": !app.face.is_set()},
         "clock": {"now": clock::rfc3339(app.now()), "offset_ms": offset, "follows_mock": !own_clock},
         "ttl_seconds": app.ttl_seconds(),
         "expires_at": app.expires_at().map(clock::rfc3339),
-        "holds": {"tokens": tokens, "tickets": tickets, "orders": state.orders().count_app(app.id()), "requests": state.journal().count(&journal)},
+        "holds": {"tokens": tokens, "tickets": tickets, "orders": state.orders().count_app(app.id()), "requests": state.journal().count(&journal), "faces": state.faces().count_app(app.id())},
     })
 }
 
