@@ -132,7 +132,7 @@ pub(crate) const ROUTES: &[Row] = &[
         "face/scenario",
         Name::SetFaceScenario,
         true,
-        "the outcome of every face login: {\"name\": \"face-pass\"} or {\"name\": null} (buttons)",
+        "the outcome of every face login: {\"name\": \"face-pass\"}; {\"name\": null}: the buttons (an app's: the mock's)",
     ),
     row(
         "POST",
