@@ -115,6 +115,15 @@ async fn two_apps_with_different_face_defaults_see_neither_the_others_outcome_re
     // The app's reset clears its face default; it follows the mock's again.
     assert_eq!(admin(&mock, Method::POST, format!("/__admin/apps/{}/reset", spoofed.id), json!({})).await.status, 200);
     assert_eq!(outcome_of_login(&mock, &spoofed, "after-reset", None).await, "0");
+
+    // The mock's reset clears every app's face settings too (a configured app: the reset also
+    // moves the mock's clock from the tests' time back to now, past a run-time app's idle life).
+    let configured = format!("/__admin/apps/{APP}/face/scenario");
+    admin(&mock, Method::PUT, &configured, json!({"name": "face-spoof"})).await;
+    assert_eq!(admin(&mock, Method::POST, "/__admin/reset", json!({})).await.status, 200);
+    let after =
+        admin(&mock, Method::GET, format!("/__admin/apps/{APP}/face/scenarios"), Value::Null).await.json().unwrap();
+    assert_eq!((after["default"].as_str(), after["follows_mock"].as_bool()), (None, Some(true)), "{after}");
 }
 
 #[tokio::test]
