@@ -142,6 +142,8 @@ pub struct NewApp {
     pub sign_tickets: Option<Vec<String>>,
     /// The app's own default scenario, checked against the catalog by the caller.
     pub scenario: Option<String>,
+    /// The app's own face default, checked against the face scenarios by the caller.
+    pub face_scenario: Option<String>,
     pub ttl_seconds: Option<u64>,
 }
 
@@ -196,7 +198,7 @@ impl Apps {
             serial: AtomicU64::new(0),
         };
         for app in apps {
-            let state = store.state(app.clone(), Origin::Configured, None, None);
+            let state = store.state(app.clone(), Origin::Configured, (None, None), None);
             store.write().entry(app.id.clone()).or_insert(state);
         }
         store
@@ -210,14 +212,21 @@ impl Apps {
         self.map.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn state(&self, app: App, origin: Origin, scenario: Option<String>, ttl: Option<Millis>) -> Arc<AppState> {
+    fn state(
+        &self,
+        app: App,
+        origin: Origin,
+        defaults: (Option<String>, Option<String>),
+        ttl: Option<Millis>,
+    ) -> Arc<AppState> {
+        let (scenario, face) = defaults;
         let now = self.default_clock.now();
         Arc::new(AppState {
             key: app.id.as_str().into(),
             app,
             origin,
             scenarios: Own::new(scenario),
-            face: Choices::default(),
+            face: Choices::with_default(face),
             default_clock: self.default_clock.clone(),
             clock: Clock::new(),
             own_clock: AtomicBool::new(false),
@@ -281,7 +290,7 @@ impl Apps {
         let tickets = new.sign_tickets.unwrap_or_else(|| vec![derive(self.seed ^ 0x71c4e7, n, 64)]);
         let ttl = secs_to_ms(new.ttl_seconds.unwrap_or(self.idle as u64 / 1000));
         let app = App { id: id.clone(), secret, sign_tickets: tickets };
-        let state = self.state(app, Origin::RunTime, new.scenario, Some(ttl));
+        let state = self.state(app, Origin::RunTime, (new.scenario, new.face_scenario), Some(ttl));
         map.insert(id, state.clone());
         Ok(state)
     }

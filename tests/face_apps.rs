@@ -21,7 +21,11 @@ async fn admin(mock: &Mock, method: Method, path: impl AsRef<str>, body: Value) 
 }
 
 async fn make_app(mock: &Mock) -> App {
-    let v = admin(mock, Method::POST, "/__admin/apps", json!({})).await.json().unwrap();
+    make_app_with(mock, json!({})).await
+}
+
+async fn make_app_with(mock: &Mock, body: Value) -> App {
+    let v = admin(mock, Method::POST, "/__admin/apps", body).await.json().unwrap();
     let text = |k: &str| v[k].as_str().unwrap().to_string();
     App { id: text("id"), secret: text("secret"), ticket: v["sign_tickets"][0].as_str().unwrap().to_string() }
 }
@@ -168,4 +172,18 @@ async fn an_sdk_completion_without_a_scenario_follows_its_apps_face_default() {
     let done = admin(&mock, Method::POST, "/__admin/face/complete", json!({"faceId": face_id})).await.json().unwrap();
     assert_eq!((done["success"].as_bool(), done["error"]["code"].as_str()), (Some(false), Some("1002")), "{done}");
     assert_eq!(done["sign"], sign(&[a, "sdk1", "1002"], &app.ticket));
+}
+
+#[tokio::test]
+async fn an_app_made_with_a_face_scenario_keeps_it_as_its_face_default_across_its_reset() {
+    let mock = Mock::start().await;
+    let bad = admin(&mock, Method::POST, "/__admin/apps", json!({"face_scenario": "blurry"})).await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.json().unwrap()["error"].as_str().unwrap().contains("not a face scenario; choose one of: face-pass"));
+    let app = make_app_with(&mock, json!({"face_scenario": "face-name-id-mismatch"})).await;
+    assert_eq!(outcome_of_login(&mock, &app, "m1", None).await, "66660010");
+    admin(&mock, Method::PUT, format!("/__admin/apps/{}/face/scenario", app.id), json!({"name": "face-pass"})).await;
+    assert_eq!(outcome_of_login(&mock, &app, "m2", None).await, "0");
+    admin(&mock, Method::POST, format!("/__admin/apps/{}/reset", app.id), json!({})).await;
+    assert_eq!(outcome_of_login(&mock, &app, "m3", None).await, "66660010", "back to how it was made");
 }

@@ -115,7 +115,7 @@ pub(crate) const ROUTES: &[Row] = &[
         "apps",
         Name::CreateApp,
         false,
-        "make an app: {\"id\",\"secret\",\"sign_tickets\",\"scenario\",\"ttl_seconds\"}, all optional",
+        "make an app: {\"id\",\"secret\",\"sign_tickets\",\"scenario\",\"face_scenario\",\"ttl_seconds\"}, all optional",
     ),
     row("GET", "apps/{id}", Name::App, false, "one app, its settings and state sizes"),
     row("DELETE", "apps/{id}", Name::DeleteApp, false, "remove an app made at run time and everything it owns"),

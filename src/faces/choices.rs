@@ -21,6 +21,8 @@ pub enum Source {
 /// A face default and queue.
 #[derive(Debug, Default)]
 pub struct Choices {
+    /// The default it was made with, which its reset restores.
+    initial: Option<String>,
     live: Mutex<Live>,
 }
 
@@ -31,6 +33,11 @@ struct Live {
 }
 
 impl Choices {
+    /// Choices whose default is `default` (an app made with `face_scenario`), also after a reset.
+    pub fn with_default(default: Option<String>) -> Self {
+        Choices { live: Mutex::new(Live { default: default.clone(), queue: VecDeque::new() }), initial: default }
+    }
+
     fn live(&self) -> MutexGuard<'_, Live> {
         self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -71,9 +78,9 @@ impl Choices {
         live.default.is_some() || !live.queue.is_empty()
     }
 
-    /// No default, an empty queue.
+    /// The default it was made with, an empty queue.
     pub fn reset(&self) {
-        *self.live() = Live::default();
+        *self.live() = Live { default: self.initial.clone(), queue: VecDeque::new() };
     }
 }
 
@@ -112,6 +119,14 @@ mod tests {
         assert!(c.is_set());
         c.reset();
         assert!(!c.is_set() && c.next().is_none());
+        let made = Choices::with_default(Some("face-spoof".into()));
+        made.set_default(None);
+        made.reset();
+        assert_eq!(
+            made.next(),
+            Some(("face-spoof".into(), Source::Default)),
+            "reset restores the default it was made with"
+        );
     }
 
     #[test]
