@@ -5,11 +5,13 @@
 //! keyed by its id. A request finds its app once ([`Apps::get`]: one read lock, one hash lookup)
 //! and works on that `Arc` from then on.
 //!
-//! Imports: `clock`, `config`, `reply` (the note), `scenarios` (the per-app settings type), `seed`;
+//! Imports: `clock`, `config`, `faces` (the per-app face choices), `reply` (the note), `scenarios`
+//! (the per-app settings type), `seed`;
 //! never `State`.
 
 use crate::clock::{Clock, Millis, OutOfRange};
 use crate::config::App;
+use crate::faces::Choices;
 use crate::reply::Note;
 use crate::scenarios::Own;
 use crate::seed::mix;
@@ -38,6 +40,8 @@ pub struct AppState {
     pub origin: Origin,
     /// The app's own scenario default and queue; unset, the mock's (`PUT /__admin/scenario`).
     pub scenarios: Own,
+    /// The app's own face default and queue (`/__admin/apps/{id}/face/…`); unset, the mock's.
+    pub face: Choices,
     /// The mock's clock, which the app follows until its own is moved.
     default_clock: Arc<Clock>,
     clock: Clock,
@@ -138,6 +142,8 @@ pub struct NewApp {
     pub sign_tickets: Option<Vec<String>>,
     /// The app's own default scenario, checked against the catalog by the caller.
     pub scenario: Option<String>,
+    /// The app's own face default, checked against the face scenarios by the caller.
+    pub face_scenario: Option<String>,
     pub ttl_seconds: Option<u64>,
 }
 
@@ -192,7 +198,7 @@ impl Apps {
             serial: AtomicU64::new(0),
         };
         for app in apps {
-            let state = store.state(app.clone(), Origin::Configured, None, None);
+            let state = store.state(app.clone(), Origin::Configured, (None, None), None);
             store.write().entry(app.id.clone()).or_insert(state);
         }
         store
@@ -206,13 +212,21 @@ impl Apps {
         self.map.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn state(&self, app: App, origin: Origin, scenario: Option<String>, ttl: Option<Millis>) -> Arc<AppState> {
+    fn state(
+        &self,
+        app: App,
+        origin: Origin,
+        defaults: (Option<String>, Option<String>),
+        ttl: Option<Millis>,
+    ) -> Arc<AppState> {
+        let (scenario, face) = defaults;
         let now = self.default_clock.now();
         Arc::new(AppState {
             key: app.id.as_str().into(),
             app,
             origin,
             scenarios: Own::new(scenario),
+            face: Choices::with_default(face),
             default_clock: self.default_clock.clone(),
             clock: Clock::new(),
             own_clock: AtomicBool::new(false),
@@ -276,7 +290,7 @@ impl Apps {
         let tickets = new.sign_tickets.unwrap_or_else(|| vec![derive(self.seed ^ 0x71c4e7, n, 64)]);
         let ttl = secs_to_ms(new.ttl_seconds.unwrap_or(self.idle as u64 / 1000));
         let app = App { id: id.clone(), secret, sign_tickets: tickets };
-        let state = self.state(app, Origin::RunTime, new.scenario, Some(ttl));
+        let state = self.state(app, Origin::RunTime, (new.scenario, new.face_scenario), Some(ttl));
         map.insert(id, state.clone());
         Ok(state)
     }

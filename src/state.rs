@@ -228,6 +228,7 @@ impl State {
         let faces = self.inner.faces.remove_app(app.id());
         self.inner.metrics.remove_app(app.id());
         app.scenarios.reset();
+        app.face.reset();
         app.reset_clock();
         Cleared { tokens, tickets, requests, orders, faces }
     }

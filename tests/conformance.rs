@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 /// Every group: the mock serves all of them (the token flow and getOcrResult included).
 const ON_THIS_BRANCH: &[&str] =
-    &["transport", "oauth", "signing", "validation", "recognition", "orders", "envelope", "bankcard"];
+    &["transport", "oauth", "signing", "validation", "recognition", "orders", "envelope", "bankcard", "face"];
 
 fn args(target: String, only: &[&str]) -> ConformanceArgs {
     ConformanceArgs { target, only: only.iter().map(|s| s.to_string()).collect(), ..ConformanceArgs::default() }
@@ -56,7 +56,7 @@ async fn given_a_secret_the_suite_signs_with_a_ticket_from_the_token_flow() {
 async fn against_a_target_that_is_not_the_mock_image_and_admin_cases_skip_and_say_why() {
     let mock = Mock::start().await;
     let proxy = Proxy::start(mock.addr, Tamper { hide_admin: true, ..Tamper::default() }).await;
-    let mut a = args(proxy.url(), &["recognition", "oauth/sign-ticket-expires", "signing", "bankcard"]);
+    let mut a = args(proxy.url(), &["recognition", "oauth/sign-ticket-expires", "signing", "bankcard", "face"]);
     a.sign_ticket = Some(TICKET.into());
     let (run, out) = run(&a).await;
     assert!(out.contains("(not idocr-mock: admin cases are skipped)"), "{out}");
@@ -67,6 +67,8 @@ async fn against_a_target_that_is_not_the_mock_image_and_admin_cases_skip_and_sa
     assert!(out.contains("SKIP oauth/sign-ticket-expires: needs idocr-mock's admin API"), "{out}");
     assert!(out.contains("SKIP bankcard/shape: needs --bank-image FILE, a photo of a real bank card's front"), "{out}");
     assert!(out.contains("PASS bankcard/not-base64"), "{out}");
+    assert!(out.contains("SKIP face/query-after-outcome-chosen: needs idocr-mock's admin API"), "{out}");
+    assert!(out.contains("PASS face/geth5faceid-shape") && out.contains("PASS face/bad-sign"), "{out}");
     // Without an image the sign cases still run: an image refusal means the sign passed.
     assert!(run.failed().is_empty() && out.contains("PASS signing/lower-case-sign-accepted"), "{out}");
 }
@@ -90,7 +92,8 @@ async fn sign_checks_turned_off_are_caught_by_the_signing_cases() {
             "signing/wrong-sign-refused",
             "signing/unknown-ticket-refused",
             "signing/wrong-value-set-refused",
-            "bankcard/bad-sign"
+            "bankcard/bad-sign",
+            "face/bad-sign"
         ],
         "{out}"
     );

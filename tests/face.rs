@@ -113,7 +113,7 @@ async fn an_outcome_chosen_in_advance_completes_at_once_and_a_failure_carries_no
 #[tokio::test]
 async fn a_cancelled_flow_and_a_result_older_than_three_days_answer_66660011() {
     let mock = Mock::start().await;
-    mock.state.faces().enqueue(vec!["face-user-cancelled".into(), "face-pass".into()]);
+    mock.state.faces().choices.enqueue(vec!["face-user-cancelled".into(), "face-pass".into()]);
     for (order, user) in [("c1", "u1"), ("c2", "u2")] {
         let id = h5faceid(&mock, order, user, None).await["result"]["h5faceId"].as_str().unwrap().to_string();
         let url = login_url(&mock, order, user, &id, "https://p.example/", "&resultType=1").await;

@@ -11,6 +11,7 @@ mod conformance;
 mod console;
 mod durability;
 mod face;
+mod face_apps;
 mod held;
 mod hostile;
 mod journal;

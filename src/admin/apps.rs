@@ -24,10 +24,11 @@ struct Create {
     secret: Option<String>,
     sign_tickets: Option<Vec<String>>,
     scenario: Option<String>,
+    face_scenario: Option<String>,
     ttl_seconds: Option<u64>,
 }
 
-const ACCEPTED: &str = r#"{"id": "TIDAJOB1", "secret": "…", "sign_tickets": ["…"], "scenario": "server-busy", "ttl_seconds": 3600}, every field optional"#;
+const ACCEPTED: &str = r#"{"id": "TIDAJOB1", "secret": "…", "sign_tickets": ["…"], "scenario": "server-busy", "face_scenario": "face-pass", "ttl_seconds": 3600}, every field optional"#;
 
 /// `POST /__admin/apps`: 201 with the app's id, secret and static SIGN ticket.
 pub(super) fn create(state: &State, body: &Bytes) -> Reply {
@@ -81,6 +82,7 @@ fn check(state: &State, c: Create) -> Result<NewApp, String> {
     if let Some(name) = &c.scenario {
         state.scenarios().check_name(name).map_err(|u| u.to_string())?;
     }
+    c.face_scenario.as_deref().map_or(Ok(()), face_known)?;
     if c.ttl_seconds.is_some_and(|t| t == 0 || t > MAX_TTL_SECONDS) {
         return Err(format!("ttl_seconds must be from 1 to {MAX_TTL_SECONDS} (30 days)"));
     }
@@ -89,8 +91,22 @@ fn check(state: &State, c: Create) -> Result<NewApp, String> {
         secret: c.secret,
         sign_tickets: c.sign_tickets,
         scenario: c.scenario,
+        face_scenario: c.face_scenario,
         ttl_seconds: c.ttl_seconds,
     })
+}
+
+/// `face_scenario` names a face scenario.
+fn face_known(name: &str) -> Result<(), String> {
+    if crate::scenarios::face::find(name).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = crate::scenarios::face::ALL.iter().map(|s| s.name).collect();
+    Err(format!(
+        "face_scenario {:?} is not a face scenario; choose one of: {}",
+        crate::redact::clipped(name),
+        known.join(", ")
+    ))
 }
 
 /// `GET /__admin/apps`.
@@ -154,10 +170,11 @@ fn view(state: &State, app: &AppState) -> Value {
         "secret": mask(&app.app.secret),
         "sign_tickets": app.app.sign_tickets.iter().map(|t| mask(t)).collect::<Vec<_>>(),
         "scenario": {"default": app.scenarios.default_name(), "queue": app.scenarios.queue().len(), "follows_mock": !app.scenarios.is_set()},
+        "face": {"default": app.face.selection().0, "queue": app.face.selection().1.len(), "follows_mock": !app.face.is_set()},
         "clock": {"now": clock::rfc3339(app.now()), "offset_ms": offset, "follows_mock": !own_clock},
         "ttl_seconds": app.ttl_seconds(),
         "expires_at": app.expires_at().map(clock::rfc3339),
-        "holds": {"tokens": tokens, "tickets": tickets, "orders": state.orders().count_app(app.id()), "requests": state.journal().count(&journal)},
+        "holds": {"tokens": tokens, "tickets": tickets, "orders": state.orders().count_app(app.id()), "requests": state.journal().count(&journal), "faces": state.faces().count_app(app.id())},
     })
 }
 

@@ -7,8 +7,13 @@
 //! - `POST /__admin/face/complete` `{"faceId": …, "scenario": …}`: ends an SDK verification as the
 //!   SDK would, stores the result for queryfacerecord/sync, and answers the `WbFaceVerifyResult`
 //!   the app would get, with its FV-3 `sign`
+//!
+//! The first three under `/__admin/apps/{id}/` read or change that app's own face default and
+//! queue, which come before the mock's for that app alone (`faces::choose`); `{"name": null}`
+//! there makes the app follow the mock's again.
 
-use crate::faces::{Outcome, Refused};
+use crate::apps::AppState;
+use crate::faces::{Choices, Outcome, Refused};
 use crate::protocol::face::{self, ID_LIFETIME};
 use crate::protocol::face_codes::SDK_TIMEOUT;
 use crate::reply::{self, Reply};
@@ -20,31 +25,39 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// `GET /__admin/face/scenarios`.
-pub(super) fn scenarios(state: &State) -> Reply {
-    ok(list(state))
+pub(super) fn scenarios(state: &State, app: Option<&AppState>) -> Reply {
+    ok(list(state, app))
+}
+
+/// The mock's face choices, or `app`'s own.
+fn choices<'a>(state: &'a State, app: Option<&'a AppState>) -> &'a Choices {
+    app.map_or(&state.faces().choices, |a| &a.face)
 }
 
 /// `PUT /__admin/face/scenario`.
-pub(super) fn set_default(state: &State, body: &Bytes) -> Reply {
+pub(super) fn set_default(state: &State, app: Option<&AppState>, body: &Bytes) -> Reply {
     match super::json_body::<SetDefault>(body).and_then(|b| known(b.name.as_deref())) {
         Ok(name) => {
-            state.faces().set_default(name.map(str::to_string));
-            ok(list(state))
+            choices(state, app).set_default(name.map(str::to_string));
+            let whose = app.map_or_else(|| "the mock's".to_string(), |a| format!("app {}'s", a.id()));
+            let then = if app.is_some() { "(the mock's)" } else { "(buttons)" };
+            tracing::info!("{whose} face default is now {}", name.unwrap_or(then));
+            ok(list(state, app))
         }
         Err(e) => bad(e),
     }
 }
 
 /// `POST /__admin/face/queue`.
-pub(super) fn enqueue(state: &State, body: &Bytes) -> Reply {
+pub(super) fn enqueue(state: &State, app: Option<&AppState>, body: &Bytes) -> Reply {
     let names = super::json_body::<Queue>(body).and_then(|q| {
         q.scenarios
             .iter()
             .map(|n| known(Some(n)).map(|s| s.unwrap_or_default().to_string()))
             .collect::<Result<Vec<_>, _>>()
     });
-    match names.map(|n| state.faces().enqueue(n)) {
-        Ok(true) => ok(list(state)),
+    match names.map(|n| choices(state, app).enqueue(n)) {
+        Ok(true) => ok(list(state, app)),
         Ok(false) => bad(format!("the face queue holds at most {}", crate::faces::MAX_QUEUE)),
         Err(e) => bad(e),
     }
@@ -89,10 +102,17 @@ fn known(name: Option<&str>) -> Result<Option<&'static str>, String> {
     }
 }
 
-fn list(state: &State) -> Value {
-    let (default, queue) = state.faces().selection();
+fn list(state: &State, app: Option<&AppState>) -> Value {
     let scenarios: Vec<Value> = ALL.iter().map(crate::scenarios::face::to_json).collect();
-    json!({"scenarios": scenarios, "default": default, "queue": queue, "held": state.faces().len()})
+    let (default, queue) = state.faces().choices.selection();
+    let mut v = json!({"scenarios": scenarios, "default": default, "queue": queue, "held": state.faces().len()});
+    if let Some(a) = app {
+        let (default, queue) = a.face.selection();
+        let then = "the mock's face queue and default (GET /__admin/face/scenarios), then the buttons";
+        v = json!({"app": a.id(), "scenarios": v["scenarios"].take(), "default": default, "queue": queue,
+            "follows_mock": !a.face.is_set(), "then": then, "held": state.faces().count_app(a.id())});
+    }
+    v
 }
 
 fn finish(state: &State, c: &Complete) -> Reply {
@@ -100,16 +120,20 @@ fn finish(state: &State, c: &Complete) -> Reply {
         let why = format!("no faceId {:?}: get one from getfaceid or getAdvFaceId", crate::redact::clip(&c.face_id));
         return super::error(StatusCode::NOT_FOUND, &why);
     };
-    let s = match known(c.scenario.as_deref().or(Some(PASS))) {
-        Ok(s) => crate::scenarios::face::find(s.unwrap_or(PASS)).expect("known"),
-        Err(e) => return bad(e),
+    let Some(app) = state.app(&order.app) else {
+        return super::error(StatusCode::NOT_FOUND, &format!("the app {} of this faceId is gone", order.app));
     };
-    let ticket = state.app(&order.app).and_then(|a| face::result_ticket(&state.sign_candidates(&a)));
-    if state.clock().now() - order.created > ID_LIFETIME {
+    if let Err(e) = known(c.scenario.as_deref()) {
+        return bad(e);
+    }
+    let s = sdk_scenario(state, &app, c.scenario.as_deref(), order.scenario.as_deref());
+    let ticket = face::result_ticket(&state.sign_candidates(&app));
+    let now = app.now();
+    if now - order.created > ID_LIFETIME {
         let error = json!({"domain": "WBFaceErrorDomainNativeProcess", "code": SDK_TIMEOUT.code, "desc": SDK_TIMEOUT.msg, "reason": "faceId older than 5 minutes"});
         return ok(json!({"orderNo": order.order_no, "success": false, "error": error}));
     }
-    match state.faces().complete(&order.id, Outcome::of(s, state.clock().now())) {
+    match state.faces().complete(&order.id, Outcome::of(s, now)) {
         Ok(_) => {
             let seed = face::media_seed(state.seed(), &order.id);
             ok(sdk_result(&order.app, &order.order_no, s, ticket.as_deref(), seed))
@@ -117,6 +141,19 @@ fn finish(state: &State, c: &Complete) -> Reply {
         Err(Refused::Completed) => super::error(StatusCode::CONFLICT, "this faceId has been completed already"),
         Err(_) => bad("the faceId is no longer held".into()),
     }
+}
+
+/// The outcome of an SDK completion: the body's `scenario`, else `X-Idocr-Scenario` at getfaceid,
+/// the app's face queue and default, the mock's, else `face-pass`.
+fn sdk_scenario(state: &State, app: &AppState, asked: Option<&str>, header: Option<&str>) -> &'static FaceScenario {
+    let chosen = asked
+        .map(str::to_string)
+        .or_else(|| crate::faces::choose(header, Some(&app.face), &state.faces().choices).map(|(name, _)| name));
+    chosen
+        .as_deref()
+        .and_then(crate::scenarios::face::find)
+        .or_else(|| crate::scenarios::face::find(PASS))
+        .expect("face-pass is built in")
 }
 
 /// The `WbFaceVerifyResult` the SDK hands the app (doc Q-SDK-RESULT; shapes as C22).

@@ -132,6 +132,7 @@ pub(crate) fn reset(state: &State) -> Reply {
     // Apps made at run time stay (other suites may be using them), back to how they were made.
     for app in state.apps().list() {
         app.scenarios.reset();
+        app.face.reset();
         app.reset_clock();
     }
     match orders {

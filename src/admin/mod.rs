@@ -125,9 +125,9 @@ fn serve(state: &State, scope: &Scope, name: Name, param: &str, req: &Request<By
         Name::CreateApp => apps::create(state, body),
         Name::App => apps::show(state, param),
         Name::DeleteApp => apps::delete(state, param),
-        Name::FaceScenarios => face::scenarios(state),
-        Name::SetFaceScenario => face::set_default(state, body),
-        Name::FaceQueue => face::enqueue(state, body),
+        Name::FaceScenarios => face::scenarios(state, scope.app()),
+        Name::SetFaceScenario => face::set_default(state, scope.app(), body),
+        Name::FaceQueue => face::enqueue(state, scope.app(), body),
         Name::FaceComplete => face::complete(state, body),
     }
 }

@@ -115,7 +115,7 @@ pub(crate) const ROUTES: &[Row] = &[
         "apps",
         Name::CreateApp,
         false,
-        "make an app: {\"id\",\"secret\",\"sign_tickets\",\"scenario\",\"ttl_seconds\"}, all optional",
+        "make an app: {\"id\",\"secret\",\"sign_tickets\",\"scenario\",\"face_scenario\",\"ttl_seconds\"}, all optional",
     ),
     row("GET", "apps/{id}", Name::App, false, "one app, its settings and state sizes"),
     row("DELETE", "apps/{id}", Name::DeleteApp, false, "remove an app made at run time and everything it owns"),
@@ -126,19 +126,19 @@ pub(crate) const ROUTES: &[Row] = &[
         false,
         "change an app's secret (revokes its tokens): {\"secret\": \"…\"}",
     ),
-    row("GET", "face/scenarios", Name::FaceScenarios, false, "the face scenarios, the face default and the face queue"),
+    row("GET", "face/scenarios", Name::FaceScenarios, true, "the face scenarios, the face default and the face queue"),
     row(
         "PUT",
         "face/scenario",
         Name::SetFaceScenario,
-        false,
-        "the outcome of every face login: {\"name\": \"face-pass\"} or {\"name\": null} (buttons)",
+        true,
+        "the outcome of every face login: {\"name\": \"face-pass\"}; {\"name\": null}: the buttons (an app's: the mock's)",
     ),
     row(
         "POST",
         "face/queue",
         Name::FaceQueue,
-        false,
+        true,
         "outcomes for the next face logins: {\"scenarios\": [\"face-pass\", …]}",
     ),
     row(
@@ -235,6 +235,8 @@ mod tests {
         assert_eq!(find("DELETE", "apps/JOB1"), route(None, Some("JOB1"))(Name::DeleteApp));
         assert_eq!(find("PUT", "apps/JOB1/secret"), route(None, Some("JOB1"))(Name::Secret));
         assert_eq!(find("GET", "scenario/queue/"), route(None, None)(Name::Queue));
+        assert_eq!(find("PUT", "apps/JOB1/face/scenario"), route(Some("JOB1"), None)(Name::SetFaceScenario));
+        assert_eq!(find("POST", "apps/JOB1/face/complete"), Found::Missing, "a faceId names its app");
     }
 
     #[test]

@@ -171,6 +171,7 @@ impl Ctx {
             status: answer.status.as_u16(),
             code,
             msg,
+            page: None,
         });
         let v = v?;
         let got = code_of(&v)?;
@@ -181,6 +182,20 @@ impl Ctx {
             );
         }
         Ok(v)
+    }
+
+    /// Records, for the ledger, a guessed answer that is an HTML page (the face login's refusal):
+    /// whether it said `text`.
+    pub fn record_page(&self, entry: &'static Code, answer: &Answer, text: &str, said: bool) {
+        let msg = if said { format!("a page saying {text}") } else { format!("a page without {text}") };
+        self.exercised.lock().expect("recorder lock").push(Exercised {
+            entry,
+            guess: true,
+            status: answer.status.as_u16(),
+            code: None,
+            msg: Some(msg),
+            page: Some(said),
+        });
     }
 
     /// The answer of `GET /api/oauth2/access_token` with the app's credentials, fetched once per

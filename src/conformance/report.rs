@@ -75,6 +75,8 @@ pub struct Exercised {
     pub status: u16,
     pub code: Option<Value>,
     pub msg: Option<String>,
+    /// For an answer that is a page, not a JSON code: whether it said what the mock's page says.
+    pub page: Option<bool>,
 }
 
 /// How a case ended.
@@ -125,8 +127,10 @@ fn ledger(cases: &[CaseRecord]) -> Vec<Value> {
                 .flat_map(|case| case.exercised.iter().map(move |x| (case, x)))
                 .filter(|(_, x)| x.entry.code == entry.code && x.guess)
                 .map(|(case, x)| {
-                    let agrees = x.code.as_ref().and_then(Value::as_str) == Some(entry.code)
-                        && x.msg.as_deref().is_some_and(|m| m.starts_with(entry.msg));
+                    let agrees = x.page.unwrap_or_else(|| {
+                        x.code.as_ref().and_then(Value::as_str) == Some(entry.code)
+                            && x.msg.as_deref().is_some_and(|m| m.starts_with(entry.msg))
+                    });
                     json!({"case": case.name, "status": x.status, "code": x.code, "msg": x.msg, "agrees": agrees})
                 })
                 .collect();

@@ -1,13 +1,17 @@
 //! The face-verification store: one record per `h5faceId`/`faceId` (who is verified, the login
 //! that opened it, the outcome), found again by `(app, orderNo)` for queryfacerecord, sync and
-//! queryphotoinfo; and the face scenarios chosen in advance (a default and a queue). Bounded
+//! queryphotoinfo; and the mock's face scenarios chosen in advance ([`Choices`]: a default and a
+//! queue; each app holds its own, which comes first for it). Bounded
 //! (`--max-orders` records, oldest evicted first), written to `--data-dir/faces/` like the OCR
 //! orders. Lifetimes (5 min for an id, 3 days for a result) are checked by the caller with the
 //! mock's clock; this store never sees `State`.
 //!
 //! Imports: `clock`, `protocol` (the face vocabulary), `scenarios::face` (what an outcome holds).
 
+mod choices;
 mod disk;
+
+pub use choices::{choose, Choices, Source, MAX_QUEUE};
 
 use crate::clock::Millis;
 use crate::protocol::face::Flow;
@@ -94,6 +98,8 @@ pub enum Refused {
 /// The bounded store.
 #[derive(Debug)]
 pub struct Faces {
+    /// The mock's face default and queue, which an app without its own follows.
+    pub choices: Choices,
     max: usize,
     dir: Option<PathBuf>,
     inner: Mutex<Inner>,
@@ -106,18 +112,13 @@ struct Inner {
     by_order: HashMap<(String, String), String>,
     /// Ids, oldest first.
     age: VecDeque<String>,
-    default: Option<String>,
-    queue: VecDeque<String>,
 }
-
-/// Face scenarios a queue may hold at once.
-pub const MAX_QUEUE: usize = 1000;
 
 impl Faces {
     /// An empty store of at most `max` records, filled from `dir/faces/` when given.
     pub fn new(max: usize, data_dir: Option<PathBuf>) -> Self {
         let dir = data_dir.map(|d| d.join("faces"));
-        let faces = Faces { max, dir, inner: Mutex::new(Inner::default()) };
+        let faces = Faces { choices: Choices::default(), max, dir, inner: Mutex::new(Inner::default()) };
         if let Some(dir) = &faces.dir {
             let loaded = disk::load(dir);
             tracing::info!("--data-dir {}: {} face verifications reloaded", dir.display(), loaded.len());
@@ -220,37 +221,14 @@ impl Faces {
         Ok(changed)
     }
 
-    /// The face scenario a verification with none chosen ends with: the next queued one, else the
-    /// default, else `None` (the page shows one button per scenario).
-    pub fn next_scenario(&self) -> Option<String> {
-        let mut inner = self.inner();
-        inner.queue.pop_front().or_else(|| inner.default.clone())
-    }
-
-    /// Sets (or clears) the default face scenario.
-    pub fn set_default(&self, name: Option<String>) {
-        self.inner().default = name;
-    }
-
-    /// Appends to the queue; `false` (nothing added) when it would pass [`MAX_QUEUE`].
-    pub fn enqueue(&self, names: Vec<String>) -> bool {
-        let mut inner = self.inner();
-        if inner.queue.len() + names.len() > MAX_QUEUE {
-            return false;
-        }
-        inner.queue.extend(names);
-        true
-    }
-
-    /// The default and the queue, for the admin API.
-    pub fn selection(&self) -> (Option<String>, Vec<String>) {
-        let inner = self.inner();
-        (inner.default.clone(), inner.queue.iter().cloned().collect())
-    }
-
     /// Records held.
     pub fn len(&self) -> usize {
         self.inner().by_id.len()
+    }
+
+    /// Records held for `app`.
+    pub fn count_app(&self, app: &str) -> usize {
+        self.inner().by_id.values().filter(|f| f.app == app).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -283,6 +261,7 @@ impl Faces {
             *inner = Inner::default();
             ids
         };
+        self.choices.reset();
         if let Some(dir) = &self.dir {
             ids.iter().for_each(|id| disk::remove(dir, id));
         }

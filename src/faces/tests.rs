@@ -57,17 +57,6 @@ fn the_oldest_records_are_evicted_past_the_bound() {
 }
 
 #[test]
-fn the_queue_comes_before_the_default() {
-    let faces = Faces::new(2, None);
-    assert_eq!(faces.next_scenario(), None);
-    faces.set_default(Some("face-pass".into()));
-    assert!(faces.enqueue(vec!["face-spoof".into()]));
-    assert_eq!(faces.next_scenario().as_deref(), Some("face-spoof"));
-    assert_eq!(faces.next_scenario().as_deref(), Some("face-pass"));
-    assert!(!faces.enqueue(vec![String::new(); MAX_QUEUE + 1]));
-}
-
-#[test]
 fn records_survive_a_restart_with_a_data_dir() {
     let dir = tempfile::tempdir().unwrap();
     let faces = Faces::new(10, Some(dir.path().to_path_buf()));

@@ -222,10 +222,17 @@ pub fn find(name: &str) -> Option<&'static FaceScenario> {
     ALL.iter().find(|s| s.name == name)
 }
 
+/// How a face outcome is chosen in advance, as `idocr-mock scenarios` says it (`faces::choose`).
+pub const CHOSEN: &str = "chosen, first match wins: X-Idocr-Scenario on geth5faceid/getfaceid/getAdvFaceId, \
+the app's face queue, the app's face default (/__admin/apps/{id}/face/queue, /face/scenario), \
+the mock's face queue, the mock's face default (/__admin/face/queue, /face/scenario), \
+else the face page's buttons (SDK: the scenario sent to /__admin/face/complete comes first, face-pass last)\n\n";
+
 /// The face scenarios as the text `idocr-mock scenarios` prints after the OCR ones.
 pub fn render_table() -> String {
     let width = ALL.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut out = String::from("\nface verification (H5 redirect, queryfacerecord/sync, SDK completion):\n");
+    out.push_str(CHOSEN);
     for s in ALL {
         out.push_str(&format!("{:<width$}  {}\n{:<width$}  evidence: {}\n", s.name, s.description, "", s.evidence));
     }
@@ -243,6 +250,15 @@ pub fn to_json(s: &FaceScenario) -> serde_json::Value {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_listing_says_how_a_face_outcome_is_chosen_in_advance() {
+        let t = super::render_table();
+        let at = |s: &str| t.find(s).unwrap_or_else(|| panic!("{s} missing from {t}"));
+        assert!(at("X-Idocr-Scenario") < at("the app's face queue"));
+        assert!(at("the app's face default") < at("the mock's face queue"));
+        assert!(at("the mock's face default") < at("buttons"));
+    }
+
     use super::*;
 
     #[test]

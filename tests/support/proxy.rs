@@ -89,8 +89,11 @@ async fn forward(
         out = v.to_string().into();
     }
     let mut r = reply(answer.status.as_u16(), out, answer.header("content-type"));
-    if let Some(allow) = answer.header("allow") {
-        r.headers_mut().insert("allow", allow.parse().unwrap());
+    // `location`: the face login's redirect to the partner.
+    for name in ["allow", "location"] {
+        if let Some(value) = answer.header(name) {
+            r.headers_mut().insert(name, value.parse().unwrap());
+        }
     }
     Ok(r)
 }

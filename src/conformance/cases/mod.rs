@@ -41,6 +41,7 @@ macro_rules! case {
 
 mod bankcard;
 mod envelope;
+mod face;
 mod isolation;
 mod oauth;
 mod orders;
@@ -65,5 +66,6 @@ pub const GROUPS: &[Group] = &[
     Group { name: "orders", cases: orders::cases },
     Group { name: "envelope", cases: envelope::cases },
     Group { name: "bankcard", cases: bankcard::cases },
+    Group { name: "face", cases: face::cases },
     Group { name: "isolation", cases: isolation::cases },
 ];

@@ -106,7 +106,7 @@ fn answer(state: &State, head: &Parts, body: &[u8], flow: Flow, note: &mut Note)
         user_id: u.user_id.clone(),
         name: u.name.clone(),
         id_no: u.id_no.clone(),
-        created: state.clock().now(),
+        created: app.now(),
         scenario: choice.map(str::to_string),
         login: None,
         outcome: None,

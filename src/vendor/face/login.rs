@@ -2,11 +2,12 @@
 //! sends the user's browser to. The sign (FV-2) must match a live, unused NONCE ticket of that
 //! `userId`, which the login consumes, so a reused or prefetched URL shows “签名不合法”. Then the
 //! mock's face page: it completes at once with the face scenario chosen in advance (header at
-//! geth5faceid, else the face queue, else the face default), or shows one button per scenario
+//! geth5faceid, else the app's face queue and default, else the mock's: `faces::choose`), or shows one button per scenario
 //! (`GET /__face/finish`). The end is the redirect to the partner's `url` with `code`, `orderNo`,
 //! `h5faceId`, `signature`, `newSignature` (PC: `newSign`) and `liveRate` when liveness passed.
 
 use super::{page, Params, Tickets};
+use crate::clock::Millis;
 use crate::config::FaceSign;
 use crate::faces::{FaceOrder, Login, Refused};
 use crate::protocol::face::{self, Rule};
@@ -110,7 +111,7 @@ fn enter(state: &State, head: &Parts, pc: bool, note: &mut Note) -> Result<Reply
     let (rule, ticket) =
         super::verify(state, &app, &q.sign, &tries).map_err(|r| stop(BAD_SIGN_TEXT, r.code.code, r.detail))?;
     if rule == Rule::Login && state.config().sign_check == crate::config::SignCheck::Verify {
-        state.tokens().consume(&q.app, &ticket, state.clock().now()).map_err(|why| {
+        state.tokens().consume(&q.app, &ticket, app.now()).map_err(|why| {
             stop(
                 BAD_SIGN_TEXT,
                 "400105",
@@ -125,9 +126,9 @@ fn enter(state: &State, head: &Parts, pc: bool, note: &mut Note) -> Result<Reply
         skip_result_page: q.result_type == "1",
         replace: q.redirect_type == "1",
         session: face::new_id(face::Flow::Sdk, state.seed() ^ 0x5e55, state.next_seq()),
-        at: state.clock().now(),
+        at: app.now(),
     };
-    let expired = state.clock().now() - order.created > face::ID_LIFETIME;
+    let expired = app.now() - order.created > face::ID_LIFETIME;
     let order = state.faces().log_in(&order.id, login).map_err(|e| match e {
         Refused::LoggedIn | Refused::Completed => stop(
             BAD_SIGN_TEXT,
@@ -142,11 +143,11 @@ fn enter(state: &State, head: &Parts, pc: bool, note: &mut Note) -> Result<Reply
     if expired {
         return Ok(timed_out(state, &order, note));
     }
-    let chosen = order.scenario.clone().or_else(|| state.faces().next_scenario());
-    match chosen.as_deref().and_then(crate::scenarios::face::find) {
-        Some(s) => {
-            note.scenario = Some(s.name.to_string());
-            Ok(finish_with(state, &order, s, note))
+    let chosen = crate::faces::choose(order.scenario.as_deref(), Some(&app.face), &state.faces().choices);
+    match chosen.and_then(|(name, why)| crate::scenarios::face::find(&name).map(|s| (s, why))) {
+        Some((s, why)) => {
+            (note.scenario, note.scenario_why) = (Some(s.name.to_string()), Some(why.to_string()));
+            Ok(finish_with(state, app.now(), &order, s, note))
         }
         None => {
             note.code = Some("page");
@@ -191,8 +192,8 @@ fn timed_out(state: &State, order: &FaceOrder, note: &mut Note) -> Reply {
 }
 
 /// Completes `order` with `s` and answers the redirect (or the result page leading to it).
-fn finish_with(state: &State, order: &FaceOrder, s: &FaceScenario, note: &mut Note) -> Reply {
-    let order = match state.faces().complete(&order.id, super::outcome(state, s)) {
+fn finish_with(state: &State, now: Millis, order: &FaceOrder, s: &FaceScenario, note: &mut Note) -> Reply {
+    let order = match state.faces().complete(&order.id, crate::faces::Outcome::of(s, now)) {
         Ok(o) => o,
         Err(_) => return refused(&stop(BAD_SIGN_TEXT, "400105", "this verification has ended already"), note),
     };
@@ -234,7 +235,7 @@ pub fn finish(state: &State, head: &Parts) -> Handled {
         (Some(o), Some(s)) if o.login.as_ref().is_some_and(|l| l.session == session && !session.is_empty()) => {
             (note.order_no, note.app_id, note.scenario) =
                 (Some(o.order_no.clone()), Some(o.app.clone()), Some(s.name.into()));
-            finish_with(state, &o, s, &mut note)
+            finish_with(state, super::now_of(state, &o.app), &o, s, &mut note)
         }
         (_, None) => {
             refused(&bad_request(format!("{:?} is not a face scenario", crate::redact::clip(&name))), &mut note)

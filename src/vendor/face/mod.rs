@@ -11,11 +11,10 @@ pub mod query;
 
 use crate::apps::AppState;
 use crate::config::{FaceSign, SignCheck};
-use crate::faces::{FaceOrder, Outcome};
+use crate::faces::FaceOrder;
 use crate::protocol::face::{self, Rule};
 use crate::protocol::sign::{self, Candidate, Field, Verdict};
 use crate::protocol::{catalog, Refusal};
-use crate::scenarios::face::FaceScenario;
 use crate::state::State;
 use crate::tokens::Kind;
 use serde_json::Value;
@@ -187,9 +186,10 @@ pub fn result_ticket(state: &State, app_id: &str) -> Option<String> {
     state.app(app_id).and_then(|app| face::result_ticket(&state.sign_candidates(&app)))
 }
 
-/// The outcome `scenario` gives a verification completed now.
-pub fn outcome(state: &State, scenario: &FaceScenario) -> Outcome {
-    Outcome::of(scenario, state.clock().now())
+/// Now on the clock of app `app_id` (its own once moved, else the mock's); the mock's for an
+/// app that is gone.
+pub fn now_of(state: &State, app_id: &str) -> crate::clock::Millis {
+    state.app(app_id).map_or_else(|| state.clock().now(), |a| a.now())
 }
 
 /// The seed of an order's generated photo and video.

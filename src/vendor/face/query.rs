@@ -116,7 +116,7 @@ fn found(state: &State, a: &Asked) -> Result<(FaceOrder, Outcome), Refusal> {
             a.order_no, outcome.code, outcome.scenario
         )));
     }
-    if state.clock().now() - outcome.occurred > face::RESULT_LIFETIME {
+    if super::now_of(state, &a.app) - outcome.occurred > face::RESULT_LIFETIME {
         return Err(no(format!("orderNo {} was verified more than 3 days ago (results are kept 3 days)", a.order_no)));
     }
     Ok((order, outcome))
@@ -124,7 +124,7 @@ fn found(state: &State, a: &Asked) -> Result<(FaceOrder, Outcome), Refusal> {
 
 /// Photo (bit 1) and video (bit 2), once they have arrived.
 fn media(state: &State, order: &FaceOrder, outcome: &Outcome, wanted: u8) -> (Option<String>, Option<String>) {
-    if !outcome.files || state.clock().now() < outcome.files_at {
+    if !outcome.files || super::now_of(state, &order.app) < outcome.files_at {
         return (None, None);
     }
     let seed = super::media_seed(state, order);
