@@ -294,3 +294,21 @@ test('the face default and queue are set from the Next outcome view', () => with
   await t.page.locator('#face-now', { hasText: 'face-pass' }).waitFor();
   assert.equal((await admin(t.mock.url, 'face/scenarios')).json.default, 'face-pass');
 }));
+
+test('with an app picked, the face queue and default set from the page are that app\'s alone', () => withConsole([], async (t) => {
+  await admin(t.mock.url, 'apps', { method: 'POST', body: { id: 'TIDAFACE' } });
+  await open(t, 'outcome');
+  await t.page.locator('#app-pick option[value=TIDAFACE]').waitFor({ state: 'attached' });
+  await t.page.selectOption('#app-pick', 'TIDAFACE');
+  await t.page.locator('#outcome-scope', { hasText: 'app TIDAFACE only' }).waitFor();
+  await t.page.locator('#face-now', { hasText: "follows the mock's" }).waitFor();
+  await t.page.locator('#face-quick button[data-face=face-spoof]').click();
+  await t.page.locator('#face-queue', { hasText: 'face-spoof' }).waitFor();
+  await t.page.selectOption('#face-pick', 'face-pass');
+  await t.page.click('#face-default button[type=submit]');
+  await t.page.locator('#face-now', { hasText: 'face-pass' }).waitFor();
+  const own = (await admin(t.mock.url, 'apps/TIDAFACE/face/scenarios')).json;
+  assert.deepEqual([own.default, own.queue], ['face-pass', ['face-spoof']], JSON.stringify(own));
+  const mocks = (await admin(t.mock.url, 'face/scenarios')).json;
+  assert.deepEqual([mocks.default, mocks.queue], [null, []], "the mock's own face settings are untouched");
+}));

@@ -661,20 +661,20 @@ $('#app-delete').addEventListener('click', async (ev) => {
   } catch (e) { showError('apps-error', e.message); }
 });
 
-// ---------- face verification: the mock's face default and queue (global only) ----------
+// ---------- face verification: the face default and queue, of the picked app or the mock's ----------
 function loadOutcome() { loadScenarios(); loadFace(); }
 async function loadFace() {
   try {
-    const f = await api('face/scenarios');
+    const f = await api(scoped('face/scenarios'));
     const pick = $('#face-pick');
     if (pick.options.length < 2) {
       pick.append(...f.scenarios.map((x) => el('option', { value: x.name, title: x.description }, `${x.name} (${x.code})`)));
     }
     pick.value = f.default || '';
-    $('#face-now').textContent = f.default || 'none (the person chooses on the face page)';
+    $('#face-now').textContent = f.default || (state.app && f.follows_mock !== false ? "none of its own (it follows the mock's)" : 'none (the person chooses on the face page)');
     $('#face-queue').textContent = f.queue.length ? f.queue.join(', ') : 'empty: logins get the face default';
     $('#face-quick').replaceChildren(...f.scenarios.map((x) => el('button', { type: 'button', 'data-face': x.name, title: x.description,
-      onclick: () => faceCall('face/queue', 'POST', { scenarios: [x.name] }) }, `${x.name}: next face login`)));
+      onclick: () => faceCall(scoped('face/queue'), 'POST', { scenarios: [x.name] }) }, `${x.name}: next face login`)));
     showError('face-error', null);
   } catch (e) { showError('face-error', e.message); }
 }
@@ -682,7 +682,7 @@ async function faceCall(path, method, body) {
   try { await api(path, { method, body }); } catch (e) { showError('face-error', e.message); return; }
   loadFace();
 }
-$('#face-default').addEventListener('submit', (ev) => { ev.preventDefault(); faceCall('face/scenario', 'PUT', { name: $('#face-pick').value || null }); });
+$('#face-default').addEventListener('submit', (ev) => { ev.preventDefault(); faceCall(scoped('face/scenario'), 'PUT', { name: $('#face-pick').value || null }); });
 
 // ---------- start ----------
 let started = false;
