@@ -248,3 +248,17 @@ async fn the_journal_and_metrics_cover_face_calls_and_never_show_a_ticket_sent_i
     let metrics = String::from_utf8(mock.send(Call::get("/__admin/metrics")).await.body.to_vec()).unwrap();
     assert!(metrics.contains("/api/server/h5/geth5faceid"), "{metrics}");
 }
+
+#[tokio::test]
+async fn a_login_signed_with_the_sign_ticket_is_refused_by_default_and_the_reason_says_how_to_accept_it() {
+    let mock = Mock::start().await;
+    let id = h5faceid(&mock, "signtk1", "u1", None).await["result"]["h5faceId"].as_str().unwrap().to_string();
+    let s = sign(&[APP, "u1", "signtk1", "1.0.0", &id, N], TICKET);
+    let url = format!("/api/web/login?webankAppId={APP}&version=1.0.0&nonce={N}&orderNo=signtk1&h5faceId={id}&url=https%3A%2F%2Fp.example%2F&from=browser&userId=u1&sign={s}");
+
+    let page = mock.send(Call::get(url)).await;
+
+    assert!(String::from_utf8_lossy(&page.body).contains("签名不合法"));
+    let reason = page.header("x-idocr-mock-reason").unwrap_or_default().to_string();
+    assert!(reason.contains("right for a SIGN ticket") && reason.contains("--face-sign lenient"), "{reason}");
+}

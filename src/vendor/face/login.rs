@@ -108,8 +108,17 @@ fn enter(state: &State, head: &Parts, pc: bool, note: &mut Note) -> Result<Reply
     if state.config().face_sign == FaceSign::Lenient {
         tries.push((Rule::LoginWithSignTicket, &f[..], Tickets::Sign));
     }
-    let (rule, ticket) =
-        super::verify(state, &app, &q.sign, &tries).map_err(|r| stop(BAD_SIGN_TEXT, r.code.code, r.detail))?;
+    let (rule, ticket) = super::verify(state, &app, &q.sign, &tries).map_err(|r| {
+        // C11, C13 and C14 sign the login with a SIGN ticket: say so when that is what happened.
+        let with_sign = [(Rule::LoginWithSignTicket, &f[..], Tickets::Sign)];
+        let hint = (state.config().face_sign != FaceSign::Lenient
+            && super::verify(state, &app, &q.sign, &with_sign).is_ok())
+        .then_some(
+            "; this sign is right for a SIGN ticket, where the documented rule (FV-2) wants a NONCE \
+             ticket of the userId: fix the client, or start the mock with --face-sign lenient",
+        );
+        stop(BAD_SIGN_TEXT, r.code.code, format!("{}{}", r.detail, hint.unwrap_or("")))
+    })?;
     if rule == Rule::Login && state.config().sign_check == crate::config::SignCheck::Verify {
         state.tokens().consume(&q.app, &ticket, app.now()).map_err(|why| {
             stop(
