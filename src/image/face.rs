@@ -21,7 +21,7 @@ const SHIRT: [[u8; 3]; 6] =
 
 /// What a seed decides about the person drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Look {
+pub(crate) struct Look {
     skin: [u8; 3],
     hair: [u8; 3],
     backdrop: [u8; 3],
