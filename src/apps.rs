@@ -20,11 +20,11 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The longest `ttl_seconds` an app made at run time may ask for: 30 days.
-pub const MAX_TTL_SECONDS: u64 = 30 * 24 * 3600;
+pub(crate) const MAX_TTL_SECONDS: u64 = 30 * 24 * 3600;
 
 /// Where an app came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// `--app-id`/`--secret` or `--config`: stays for the process's life.
     Configured,
     /// `POST /__admin/apps`: removed by `DELETE`, or after its idle life.
@@ -33,15 +33,15 @@ pub enum Origin {
 
 /// One app and what is its own.
 #[derive(Debug)]
-pub struct AppState {
-    pub app: App,
+pub(crate) struct AppState {
+    pub(crate) app: App,
     /// The id, shared with the counters that are labelled with it.
-    pub key: Arc<str>,
-    pub origin: Origin,
+    pub(crate) key: Arc<str>,
+    pub(crate) origin: Origin,
     /// The app's own scenario default and queue; unset, the mock's (`PUT /__admin/scenario`).
-    pub scenarios: Own,
+    pub(crate) scenarios: Own,
     /// The app's own face default and queue (`/__admin/apps/{id}/face/…`); unset, the mock's.
-    pub face: Choices,
+    pub(crate) face: Choices,
     /// The mock's clock, which the app follows until its own is moved.
     default_clock: Arc<Clock>,
     clock: Clock,
@@ -50,23 +50,23 @@ pub struct AppState {
     ttl: Option<Millis>,
     /// Last call naming the app, on the mock's clock.
     last_used: AtomicI64,
-    pub created: Millis,
+    pub(crate) created: Millis,
     serial: u64,
 }
 
 impl AppState {
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.app.id
     }
 
     /// Notes on a request's `note` that it named this app (the journal's `app_id`, the counters).
-    pub fn note(&self, note: &mut Note) {
+    pub(crate) fn note(&self, note: &mut Note) {
         note.app_id = Some(self.app.id.clone());
         note.app = Some(self.key.clone());
     }
 
     /// Now on this app's clock: its own once moved, else the mock's.
-    pub fn now(&self) -> Millis {
+    pub(crate) fn now(&self) -> Millis {
         if self.own_clock.load(Ordering::Relaxed) {
             self.clock.now()
         } else {
@@ -75,7 +75,7 @@ impl AppState {
     }
 
     /// The app's offset from real time, and whether it is its own (`false`: it follows the mock's).
-    pub fn clock_offset(&self) -> (Millis, bool) {
+    pub(crate) fn clock_offset(&self) -> (Millis, bool) {
         if self.own_clock.load(Ordering::Relaxed) {
             (self.clock.offset(), true)
         } else {
@@ -87,7 +87,7 @@ impl AppState {
     ///
     /// # Errors
     /// [`OutOfRange`]: the clock is unchanged.
-    pub fn advance_clock(&self, ms: Millis) -> Result<(), OutOfRange> {
+    pub(crate) fn advance_clock(&self, ms: Millis) -> Result<(), OutOfRange> {
         if !self.own_clock.load(Ordering::Relaxed) {
             self.clock.set(self.default_clock.now())?;
         }
@@ -100,32 +100,32 @@ impl AppState {
     ///
     /// # Errors
     /// [`OutOfRange`]: the clock is unchanged.
-    pub fn set_clock(&self, at: Millis) -> Result<(), OutOfRange> {
+    pub(crate) fn set_clock(&self, at: Millis) -> Result<(), OutOfRange> {
         self.clock.set(at)?;
         self.own_clock.store(true, Ordering::Relaxed);
         Ok(())
     }
 
     /// The app follows the mock's clock again.
-    pub fn reset_clock(&self) {
+    pub(crate) fn reset_clock(&self) {
         self.own_clock.store(false, Ordering::Relaxed);
         self.clock.reset();
     }
 
     /// Notes a call naming the app, for its idle life.
-    pub fn touch(&self) {
+    pub(crate) fn touch(&self) {
         if self.ttl.is_some() {
             self.last_used.store(self.default_clock.now(), Ordering::Relaxed);
         }
     }
 
     /// Seconds of idle life, for apps made at run time.
-    pub fn ttl_seconds(&self) -> Option<i64> {
+    pub(crate) fn ttl_seconds(&self) -> Option<i64> {
         self.ttl.map(|t| t / 1000)
     }
 
     /// When the app goes if nothing names it before, on the mock's clock.
-    pub fn expires_at(&self) -> Option<Millis> {
+    pub(crate) fn expires_at(&self) -> Option<Millis> {
         self.ttl.map(|t| self.last_used.load(Ordering::Relaxed) + t)
     }
 
@@ -136,20 +136,20 @@ impl AppState {
 
 /// What `POST /__admin/apps` asks for, checked.
 #[derive(Debug, Clone, Default)]
-pub struct NewApp {
-    pub id: Option<String>,
-    pub secret: Option<String>,
-    pub sign_tickets: Option<Vec<String>>,
+pub(crate) struct NewApp {
+    pub(crate) id: Option<String>,
+    pub(crate) secret: Option<String>,
+    pub(crate) sign_tickets: Option<Vec<String>>,
     /// The app's own default scenario, checked against the catalog by the caller.
-    pub scenario: Option<String>,
+    pub(crate) scenario: Option<String>,
     /// The app's own face default, checked against the face scenarios by the caller.
-    pub face_scenario: Option<String>,
-    pub ttl_seconds: Option<u64>,
+    pub(crate) face_scenario: Option<String>,
+    pub(crate) ttl_seconds: Option<u64>,
 }
 
 /// Why an app was not made or removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// `--max-apps` apps made at run time already exist (HTTP 429).
     Full { max: usize },
     /// The id is taken (HTTP 409).
@@ -176,7 +176,7 @@ impl std::fmt::Display for Refused {
 
 /// Every app the mock knows.
 #[derive(Debug)]
-pub struct Apps {
+pub(crate) struct Apps {
     map: RwLock<HashMap<String, Arc<AppState>>>,
     default_clock: Arc<Clock>,
     max_runtime: usize,
@@ -188,7 +188,13 @@ pub struct Apps {
 impl Apps {
     /// The configured `apps`; at most `max_runtime` more made at run time, each removed after
     /// `idle_seconds` without a call unless it asks for its own life.
-    pub fn new(apps: &[App], default_clock: Arc<Clock>, max_runtime: usize, idle_seconds: u64, seed: u64) -> Self {
+    pub(crate) fn new(
+        apps: &[App],
+        default_clock: Arc<Clock>,
+        max_runtime: usize,
+        idle_seconds: u64,
+        seed: u64,
+    ) -> Self {
         let store = Apps {
             map: RwLock::new(HashMap::new()),
             default_clock,
@@ -239,7 +245,7 @@ impl Apps {
 
     /// The app `id`, if the mock knows it and its idle life has not run out (an expired one is
     /// left for [`Apps::sweep`]). Marks it used.
-    pub fn get(&self, id: &str) -> Option<Arc<AppState>> {
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<AppState>> {
         let app = self.read().get(id).cloned()?;
         if app.expired(self.default_clock.now()) {
             return None;
@@ -249,20 +255,20 @@ impl Apps {
     }
 
     /// Every app, configured first (in config order), then by creation.
-    pub fn list(&self) -> Vec<Arc<AppState>> {
+    pub(crate) fn list(&self) -> Vec<Arc<AppState>> {
         let mut all: Vec<Arc<AppState>> = self.read().values().cloned().collect();
         all.sort_by_key(|a| a.serial);
         all
     }
 
     /// How many apps were made at run time, and the most there may be.
-    pub fn runtime_count(&self) -> (usize, usize) {
+    pub(crate) fn runtime_count(&self) -> (usize, usize) {
         (self.read().values().filter(|a| a.origin == Origin::RunTime).count(), self.max_runtime)
     }
 
     /// Removes the apps made at run time whose idle life has run out; returns them, so the
     /// caller can empty what they owned in the other stores.
-    pub fn sweep(&self) -> Vec<Arc<AppState>> {
+    pub(crate) fn sweep(&self) -> Vec<Arc<AppState>> {
         let now = self.default_clock.now();
         if !self.read().values().any(|a| a.expired(now)) {
             return Vec::new();
@@ -276,7 +282,7 @@ impl Apps {
     ///
     /// # Errors
     /// [`Refused::Taken`] or [`Refused::Full`]; nothing is made then.
-    pub fn create(&self, new: NewApp) -> Result<Arc<AppState>, Refused> {
+    pub(crate) fn create(&self, new: NewApp) -> Result<Arc<AppState>, Refused> {
         let mut map = self.write();
         if let Some(id) = new.id.as_ref().filter(|id| map.contains_key(*id)) {
             return Err(Refused::Taken(id.clone()));
@@ -299,7 +305,7 @@ impl Apps {
     ///
     /// # Errors
     /// [`Refused::Unknown`], or [`Refused::Configured`] for an app from the flags or config file.
-    pub fn remove(&self, id: &str) -> Result<Arc<AppState>, Refused> {
+    pub(crate) fn remove(&self, id: &str) -> Result<Arc<AppState>, Refused> {
         let mut map = self.write();
         match map.get(id).map(|a| a.origin) {
             None => Err(Refused::Unknown(id.to_string())),

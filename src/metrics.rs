@@ -22,7 +22,7 @@ const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 const ABORTED: u16 = u16::MAX;
 /// The status label of a request whose client went away before its answer was sent
 /// (`abandoned`); sorts just before `aborted`.
-pub const ABANDONED: u16 = u16::MAX - 1;
+pub(crate) const ABANDONED: u16 = u16::MAX - 1;
 
 /// (path, code, status) → count.
 type Series = BTreeMap<(&'static str, &'static str, u16), u64>;
@@ -47,7 +47,14 @@ pub struct Metrics {
 
 impl Metrics {
     /// Counts one vendor request; `app` when it named an app the mock knows.
-    pub fn observe(&self, path: &str, app: Option<&Arc<str>>, code: &str, status: Option<u16>, latency: Duration) {
+    pub(crate) fn observe(
+        &self,
+        path: &str,
+        app: Option<&Arc<str>>,
+        code: &str,
+        status: Option<u16>,
+        latency: Duration,
+    ) {
         let path = vendor_path(path).unwrap_or("other");
         let code = match code {
             "" => "",
@@ -76,12 +83,12 @@ impl Metrics {
     }
 
     /// Forgets `app`'s series.
-    pub fn remove_app(&self, app: &str) {
+    pub(crate) fn remove_app(&self, app: &str) {
         self.requests.lock().unwrap_or_else(|e| e.into_inner()).by_app.remove(app);
     }
 
     /// Back to zero.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         *self.requests.lock().unwrap_or_else(|e| e.into_inner()) = Counts::default();
         for b in self.buckets.iter().chain([&self.count, &self.sum_micros]) {
             b.store(0, Ordering::Relaxed);
@@ -91,7 +98,7 @@ impl Metrics {
 
 /// The request counters and the latency histogram, in the Prometheus text format, into `out`
 /// (the sizes of the stores are added by the admin page that shows them).
-pub fn render(m: &Metrics, out: &mut String) {
+pub(crate) fn render(m: &Metrics, out: &mut String) {
     header(
         out,
         "idocr_mock_requests_total",
@@ -122,7 +129,7 @@ const APP_SERIES: &str = "idocr_mock_app_requests_total";
 const APP_HELP: &str = "Requests to vendor paths that named a known app, by app, path, vendor code and HTTP status.";
 
 /// `app`'s request counters alone, labelled with it (`GET /__admin/apps/{id}/metrics`).
-pub fn render_app(m: &Metrics, app: &str, out: &mut String) {
+pub(crate) fn render_app(m: &Metrics, app: &str, out: &mut String) {
     header(out, APP_SERIES, "counter", APP_HELP);
     let counts = m.requests.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(s) = counts.by_app.get(app) {

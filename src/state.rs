@@ -110,7 +110,7 @@ impl State {
     }
 
     /// Every app the mock knows, configured and made at run time.
-    pub fn apps(&self) -> &Apps {
+    pub(crate) fn apps(&self) -> &Apps {
         &self.inner.apps
     }
 
@@ -151,7 +151,7 @@ impl State {
     }
 
     /// [`State::stamp`] on `app`'s clock (the mock's when `None`).
-    pub fn stamp_for(&self, app: Option<&AppState>) -> Stamp {
+    pub(crate) fn stamp_for(&self, app: Option<&AppState>) -> Stamp {
         let at = app.map_or_else(|| self.inner.clock.now(), AppState::now);
         Stamp::new(at, self.seed(), self.next_seq())
     }
@@ -160,7 +160,7 @@ impl State {
     ///
     /// # Errors
     /// `400104`, naming the known apps.
-    pub fn known_app(&self, id: &str) -> Result<Arc<AppState>, Refusal> {
+    pub(crate) fn known_app(&self, id: &str) -> Result<Arc<AppState>, Refusal> {
         self.app(id).ok_or_else(|| self.unknown_app(id))
     }
 
@@ -171,18 +171,18 @@ impl State {
     }
 
     /// The app `id`, if the mock knows it.
-    pub fn app(&self, id: &str) -> Option<Arc<AppState>> {
+    pub(crate) fn app(&self, id: &str) -> Option<Arc<AppState>> {
         self.inner.apps.get(id)
     }
 
     /// Access tokens, tickets and the apps' current secrets.
-    pub fn tokens(&self) -> &TokenStore {
+    pub(crate) fn tokens(&self) -> &TokenStore {
         &self.inner.tokens
     }
 
     /// Every SIGN ticket `app` has or had, for verification and for diagnosis: the static ones
     /// (live forever), then every issued one, live or dead with the reason, on the app's clock.
-    pub fn sign_candidates<'a>(&'a self, app: &'a AppState) -> Vec<Candidate<'a>> {
+    pub(crate) fn sign_candidates<'a>(&'a self, app: &'a AppState) -> Vec<Candidate<'a>> {
         let fixed = app.app.sign_tickets.iter().map(|t| Candidate { value: t.into(), state: TicketState::Live });
         fixed.chain(self.inner.tokens.candidates(app.id(), Kind::Sign, None, app.now())).collect()
     }
@@ -191,7 +191,7 @@ impl State {
     ///
     /// # Errors
     /// [`Refused`]: the id is taken or `--max-apps` is reached.
-    pub fn create_app(&self, new: NewApp) -> Result<Arc<AppState>, Refused> {
+    pub(crate) fn create_app(&self, new: NewApp) -> Result<Arc<AppState>, Refused> {
         self.sweep_apps();
         let app = self.inner.apps.create(new)?;
         self.inner.tokens.add_app(app.id(), &app.app.secret);
@@ -202,7 +202,7 @@ impl State {
     ///
     /// # Errors
     /// [`Refused`]: unknown, or from the flags or config file.
-    pub fn delete_app(&self, id: &str) -> Result<Cleared, Refused> {
+    pub(crate) fn delete_app(&self, id: &str) -> Result<Cleared, Refused> {
         let app = self.inner.apps.remove(id)?;
         Ok(self.clear_app(&app, true))
     }
@@ -221,7 +221,7 @@ impl State {
 
     /// Empties what `app` owns in every store, and its own settings; with `remove`, its token
     /// flow and counters go too (the app is gone).
-    pub fn clear_app(&self, app: &AppState, remove: bool) -> Cleared {
+    pub(crate) fn clear_app(&self, app: &AppState, remove: bool) -> Cleared {
         let (tokens, tickets) = self.inner.tokens.clear_app(app.id(), remove);
         let requests = self.inner.journal.remove_app(app.id());
         let orders = self.inner.orders.remove_app(app.id());

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use std::fmt::Write as _;
 
 /// `Some(401)` when `--admin-token` is set and the call does not carry it.
-pub fn authorize(state: &State, headers: &HeaderMap) -> Option<Reply> {
+pub(crate) fn authorize(state: &State, headers: &HeaderMap) -> Option<Reply> {
     let want = state.config().admin_token.as_deref()?;
     let got = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     if got.is_some_and(|g| same(g.trim().as_bytes(), want.as_bytes())) {
@@ -52,7 +52,7 @@ pub(crate) fn clear_requests(state: &State, app: Option<&AppState>) -> Reply {
 }
 
 /// What `GET /__admin/health` adds: the sizes of the journal and the order store.
-pub fn health_extra(state: &State) -> Value {
+pub(crate) fn health_extra(state: &State) -> Value {
     let j = state.journal();
     json!({
         "journal": {"entries": j.len(), "limit": j.capacity(), "max_bytes": j.max_bytes(), "bytes": j.bytes(), "dropped": j.dropped().entries + j.dropped().bytes},

@@ -6,7 +6,7 @@
 //!
 //! Imports: `state`, the stores, `body` (the one body reader), `reply`, `protocol`, `redact`; never `http` or `vendor`.
 
-pub mod console;
+pub(crate) mod console;
 pub mod ui;
 
 mod apps;
@@ -29,12 +29,12 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// Every admin route starts with this; no vendor path does.
-pub const PREFIX: &str = "/__admin/";
+pub(crate) const PREFIX: &str = "/__admin/";
 
 /// Answers one admin request; `Err` drops the connection (its body stalled).
 ///
 /// The body is read first, by the one body reader, under `--max-admin-body` and `--body-timeout`.
-pub async fn handle(state: &State, req: Request<Incoming>) -> Result<Reply, Abort> {
+pub(crate) async fn handle(state: &State, req: Request<Incoming>) -> Result<Reply, Abort> {
     if let Some(page) = console::page(req.method(), &req.uri().path()[PREFIX.len()..]) {
         return Ok(page);
     }

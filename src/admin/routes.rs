@@ -43,12 +43,12 @@ pub(crate) enum Name {
 
 /// One admin route: method, path after `/__admin/` (`{…}` is one path segment), what it does.
 pub(crate) struct Row {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub what: &'static str,
+    pub(crate) method: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) what: &'static str,
     /// Also served under `/__admin/apps/{id}/`, for that app alone.
-    pub per_app: bool,
-    pub name: Name,
+    pub(crate) per_app: bool,
+    pub(crate) name: Name,
 }
 
 const fn row(method: &'static str, path: &'static str, name: Name, per_app: bool, what: &'static str) -> Row {

@@ -8,7 +8,7 @@ pub const CSP: &str =
     "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// Headers every console file is served with, besides its `Content-Type`.
-pub const HEADERS: &[(&str, &str)] = &[
+pub(crate) const HEADERS: &[(&str, &str)] = &[
     ("cache-control", "no-cache"),
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
@@ -21,7 +21,7 @@ const STYLE: &str = include_str!("ui/style.css");
 
 /// The content type and body of the console file at `path` (after `/__admin/`), or `None` when
 /// the path is not one of them.
-pub fn asset(path: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn asset(path: &str) -> Option<(&'static str, &'static str)> {
     match path {
         "ui" | "ui/" | "ui/index.html" => Some(("text/html; charset=utf-8", INDEX)),
         "ui/app.js" => Some(("text/javascript; charset=utf-8", APP_JS)),

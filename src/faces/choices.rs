@@ -9,11 +9,11 @@ use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 
 /// Face scenarios a queue may hold at once.
-pub const MAX_QUEUE: usize = 1000;
+pub(crate) const MAX_QUEUE: usize = 1000;
 
 /// Where a face outcome chosen in advance came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Queue,
     Default,
 }
@@ -34,7 +34,7 @@ struct Live {
 
 impl Choices {
     /// Choices whose default is `default` (an app made with `face_scenario`), also after a reset.
-    pub fn with_default(default: Option<String>) -> Self {
+    pub(crate) fn with_default(default: Option<String>) -> Self {
         Choices { live: Mutex::new(Live { default: default.clone(), queue: VecDeque::new() }), initial: default }
     }
 
@@ -43,7 +43,7 @@ impl Choices {
     }
 
     /// The next queued name, else the default, else `None`.
-    pub fn next(&self) -> Option<(String, Source)> {
+    pub(crate) fn next(&self) -> Option<(String, Source)> {
         let mut live = self.live();
         live.queue
             .pop_front()
@@ -67,19 +67,19 @@ impl Choices {
     }
 
     /// The default and the queue.
-    pub fn selection(&self) -> (Option<String>, Vec<String>) {
+    pub(crate) fn selection(&self) -> (Option<String>, Vec<String>) {
         let live = self.live();
         (live.default.clone(), live.queue.iter().cloned().collect())
     }
 
     /// Whether a default or a queued entry is set.
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         let live = self.live();
         live.default.is_some() || !live.queue.is_empty()
     }
 
     /// The default it was made with, an empty queue.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         *self.live() = Live { default: self.initial.clone(), queue: VecDeque::new() };
     }
 }
@@ -87,7 +87,7 @@ impl Choices {
 /// The face outcome chosen in advance, first match wins: `header` (`X-Idocr-Scenario` at
 /// geth5faceid/getfaceid), the app's queue, the app's default, the mock's queue, the mock's
 /// default; `None`: nothing was chosen (the face page shows its buttons). With why, for the journal.
-pub fn choose(header: Option<&str>, own: Option<&Choices>, mock: &Choices) -> Option<(String, &'static str)> {
+pub(crate) fn choose(header: Option<&str>, own: Option<&Choices>, mock: &Choices) -> Option<(String, &'static str)> {
     if let Some(h) = header {
         return Some((h.to_string(), "header"));
     }

@@ -13,7 +13,7 @@ fn path_of(dir: &Path, id: &str) -> PathBuf {
 }
 
 /// Writes `order`; a failure is logged (the answer has left already, as for a journal line).
-pub fn write(dir: &Path, order: &FaceOrder) {
+pub(crate) fn write(dir: &Path, order: &FaceOrder) {
     let path = path_of(dir, &order.id);
     let tmp = path.with_extension("json.tmp");
     let done = fs::create_dir_all(dir)
@@ -25,7 +25,7 @@ pub fn write(dir: &Path, order: &FaceOrder) {
     }
 }
 
-pub fn remove(dir: &Path, id: &str) {
+pub(crate) fn remove(dir: &Path, id: &str) {
     let path = path_of(dir, id);
     if let Err(e) = fs::remove_file(&path) {
         if e.kind() != std::io::ErrorKind::NotFound {
@@ -35,7 +35,7 @@ pub fn remove(dir: &Path, id: &str) {
 }
 
 /// Every readable record of `dir`.
-pub fn load(dir: &Path) -> Vec<FaceOrder> {
+pub(crate) fn load(dir: &Path) -> Vec<FaceOrder> {
     let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
     let mut out = Vec::new();
     for entry in entries.flatten() {

@@ -11,7 +11,7 @@
 mod choices;
 mod disk;
 
-pub use choices::{choose, Choices, Source, MAX_QUEUE};
+pub(crate) use choices::{choose, Choices, MAX_QUEUE};
 
 use crate::clock::Millis;
 use crate::protocol::face::Flow;
@@ -22,56 +22,56 @@ use std::sync::{Mutex, MutexGuard};
 
 /// One face verification, from geth5faceid/getfaceid/getAdvFaceId to its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FaceOrder {
-    pub id: String,
-    pub flow: Flow,
-    pub app: String,
-    pub order_no: String,
-    pub user_id: String,
+pub(crate) struct FaceOrder {
+    pub(crate) id: String,
+    pub(crate) flow: Flow,
+    pub(crate) app: String,
+    pub(crate) order_no: String,
+    pub(crate) user_id: String,
     /// As sent (bounded by the field checks); answered by sync.
-    pub name: String,
-    pub id_no: String,
-    pub created: Millis,
+    pub(crate) name: String,
+    pub(crate) id_no: String,
+    pub(crate) created: Millis,
     /// The face scenario chosen when the id was issued (`X-Idocr-Scenario`), if any.
-    pub scenario: Option<String>,
-    pub login: Option<Login>,
-    pub outcome: Option<Outcome>,
+    pub(crate) scenario: Option<String>,
+    pub(crate) login: Option<Login>,
+    pub(crate) outcome: Option<Outcome>,
 }
 
 /// The H5 login that opened a verification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Login {
+pub(crate) struct Login {
     /// The partner's `url`, decoded once.
-    pub url: String,
+    pub(crate) url: String,
     /// `/api/pc/login`: the redirect names the sign `newSign`.
-    pub pc: bool,
+    pub(crate) pc: bool,
     /// `resultType=1`: straight to the partner, no result page.
-    pub skip_result_page: bool,
+    pub(crate) skip_result_page: bool,
     /// `redirectType=1`: `location.replace`.
-    pub replace: bool,
+    pub(crate) replace: bool,
     /// Proves a button press belongs to this login (the page's links carry it).
-    pub session: String,
-    pub at: Millis,
+    pub(crate) session: String,
+    pub(crate) at: Millis,
 }
 
 /// How a verification ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
-    pub scenario: String,
-    pub code: String,
-    pub live_rate: Option<String>,
-    pub similarity: Option<String>,
-    pub occurred: Millis,
+pub(crate) struct Outcome {
+    pub(crate) scenario: String,
+    pub(crate) code: String,
+    pub(crate) live_rate: Option<String>,
+    pub(crate) similarity: Option<String>,
+    pub(crate) occurred: Millis,
     /// `false`: the queries answer 66660011 (the flow left no result).
-    pub record: bool,
-    pub files: bool,
+    pub(crate) record: bool,
+    pub(crate) files: bool,
     /// The photo and video are there from this time on.
-    pub files_at: Millis,
+    pub(crate) files_at: Millis,
 }
 
 impl Outcome {
     /// The outcome `s` gives a verification completed at `now`.
-    pub fn of(s: &crate::scenarios::face::FaceScenario, now: Millis) -> Self {
+    pub(crate) fn of(s: &crate::scenarios::face::FaceScenario, now: Millis) -> Self {
         Outcome {
             scenario: s.name.to_string(),
             code: s.code.code.to_string(),
@@ -87,7 +87,7 @@ impl Outcome {
 
 /// Why a login or a completion cannot proceed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     Unknown,
     /// The id already had its one login (a reused or prefetched URL).
     LoggedIn,
@@ -116,7 +116,7 @@ struct Inner {
 
 impl Faces {
     /// An empty store of at most `max` records, filled from `dir/faces/` when given.
-    pub fn new(max: usize, data_dir: Option<PathBuf>) -> Self {
+    pub(crate) fn new(max: usize, data_dir: Option<PathBuf>) -> Self {
         let dir = data_dir.map(|d| d.join("faces"));
         let faces = Faces { choices: Choices::default(), max, dir, inner: Mutex::new(Inner::default()) };
         if let Some(dir) = &faces.dir {
@@ -136,7 +136,7 @@ impl Faces {
     }
 
     /// Stores a new verification; the order's older ids stay reachable by id only.
-    pub fn create(&self, order: FaceOrder) {
+    pub(crate) fn create(&self, order: FaceOrder) {
         self.insert(order, true);
     }
 
@@ -169,12 +169,12 @@ impl Faces {
     }
 
     /// The verification with this id.
-    pub fn get(&self, id: &str) -> Option<FaceOrder> {
+    pub(crate) fn get(&self, id: &str) -> Option<FaceOrder> {
         self.inner().by_id.get(id).cloned()
     }
 
     /// The newest verification of `(app, order_no)`.
-    pub fn find(&self, app: &str, order_no: &str) -> Option<FaceOrder> {
+    pub(crate) fn find(&self, app: &str, order_no: &str) -> Option<FaceOrder> {
         let inner = self.inner();
         let id = inner.by_order.get(&(app.to_string(), order_no.to_string()))?;
         inner.by_id.get(id).cloned()
@@ -184,7 +184,7 @@ impl Faces {
     ///
     /// # Errors
     /// Unknown id, or the id had its login already.
-    pub fn log_in(&self, id: &str, login: Login) -> Result<FaceOrder, Refused> {
+    pub(crate) fn log_in(&self, id: &str, login: Login) -> Result<FaceOrder, Refused> {
         self.change(id, |f| {
             if f.login.is_some() {
                 return Err(Refused::LoggedIn);
@@ -198,7 +198,7 @@ impl Faces {
     ///
     /// # Errors
     /// Unknown id, or the id has an outcome already.
-    pub fn complete(&self, id: &str, outcome: Outcome) -> Result<FaceOrder, Refused> {
+    pub(crate) fn complete(&self, id: &str, outcome: Outcome) -> Result<FaceOrder, Refused> {
         self.change(id, |f| {
             if f.outcome.is_some() {
                 return Err(Refused::Completed);
@@ -222,21 +222,23 @@ impl Faces {
     }
 
     /// Records held.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.inner().by_id.len()
     }
 
-    /// Records held for `app`.
-    pub fn count_app(&self, app: &str) -> usize {
-        self.inner().by_id.values().filter(|f| f.app == app).count()
-    }
-
-    pub fn is_empty(&self) -> bool {
+    /// No record held (for the unit tests).
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// Records held for `app`.
+    pub(crate) fn count_app(&self, app: &str) -> usize {
+        self.inner().by_id.values().filter(|f| f.app == app).count()
+    }
+
     /// Forgets every record of `app` (files too); how many there were.
-    pub fn remove_app(&self, app: &str) -> usize {
+    pub(crate) fn remove_app(&self, app: &str) -> usize {
         let ids: Vec<String> = {
             let mut inner = self.inner();
             let ids: Vec<String> = inner.by_id.values().filter(|f| f.app == app).map(|f| f.id.clone()).collect();
@@ -254,7 +256,7 @@ impl Faces {
     }
 
     /// Forgets every record, the default and the queue (files too).
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         let ids: Vec<String> = {
             let mut inner = self.inner();
             let ids = inner.by_id.keys().cloned().collect();

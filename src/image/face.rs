@@ -6,8 +6,8 @@
 use crate::image::glyphs;
 
 /// Width and height of the photo in pixels (portrait 3:4, as a phone's front camera gives).
-pub const PHOTO_WIDTH: usize = 480;
-pub const PHOTO_HEIGHT: usize = 640;
+pub(crate) const PHOTO_WIDTH: usize = 480;
+pub(crate) const PHOTO_HEIGHT: usize = 640;
 /// JPEG quality: the flat cartoon compresses to a few tens of KB.
 const QUALITY: u8 = 80;
 
@@ -21,7 +21,7 @@ const SHIRT: [[u8; 3]; 6] =
 
 /// What a seed decides about the person drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Look {
+pub(crate) struct Look {
     skin: [u8; 3],
     hair: [u8; 3],
     backdrop: [u8; 3],
@@ -33,7 +33,7 @@ pub struct Look {
 
 impl Look {
     /// The look of the person of `seed` (SplitMix64 draws: the leaf imports nothing of the crate).
-    pub fn of(seed: u64) -> Look {
+    pub(crate) fn of(seed: u64) -> Look {
         let mut state = seed;
         let mut next = move || {
             state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -51,7 +51,7 @@ impl Look {
 
 /// The JPEG portrait of the person of `seed`: `PHOTO_WIDTH` × `PHOTO_HEIGHT`, eyes open,
 /// the same bytes for the same seed.
-pub fn face_photo(seed: u64) -> Vec<u8> {
+pub(crate) fn face_photo(seed: u64) -> Vec<u8> {
     let pixels = draw(&Look::of(seed), PHOTO_WIDTH, PHOTO_HEIGHT, 1.0);
     let mut out = Vec::new();
     jpeg_encoder::Encoder::new(&mut out, QUALITY)
@@ -61,7 +61,7 @@ pub fn face_photo(seed: u64) -> Vec<u8> {
 }
 
 /// The RGB pixels, row by row, of `look` drawn `width` × `height`, eyes `open` from 0 (shut) to 1.
-pub fn draw(look: &Look, width: usize, height: usize, open: f32) -> Vec<u8> {
+pub(crate) fn draw(look: &Look, width: usize, height: usize, open: f32) -> Vec<u8> {
     let mut px = Vec::with_capacity(width * height * 3);
     let h = height as f32;
     for y in 0..height {

@@ -17,13 +17,13 @@ fn glyph(c: char) -> Option<[u8; 7]> {
 }
 
 /// Width in pixels of `text` drawn at `scale` (6 columns a letter, the last one a gap).
-pub fn text_width(text: &str, scale: usize) -> usize {
+pub(crate) fn text_width(text: &str, scale: usize) -> usize {
     text.chars().count() * 6 * scale
 }
 
 /// Draws `text` into the RGB buffer `px` (`width` pixels a row) with its top-left corner at
 /// (`x0`, `y0`); letters without a glyph leave a blank, pixels outside the buffer are skipped.
-pub fn stamp(px: &mut [u8], width: usize, (x0, y0): (usize, usize), text: &str, scale: usize, rgb: [u8; 3]) {
+pub(crate) fn stamp(px: &mut [u8], width: usize, (x0, y0): (usize, usize), text: &str, scale: usize, rgb: [u8; 3]) {
     let height = px.len() / 3 / width.max(1);
     for (i, c) in text.chars().enumerate() {
         let Some(rows) = glyph(c) else { continue };

@@ -26,7 +26,7 @@ pub struct Marker {
 }
 
 impl Marker {
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         serde_json::to_string(self).expect("strings serialise")
     }
 }

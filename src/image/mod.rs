@@ -6,14 +6,14 @@
 //!
 //! Imports: `protocol` (`Side`) only.
 
-pub mod face;
-pub mod glyphs;
+pub(crate) mod face;
+pub(crate) mod glyphs;
 pub mod marker;
 pub mod picture;
-pub mod video;
+pub(crate) mod video;
 
-pub use face::face_photo;
-pub use video::face_video;
+pub(crate) use face::face_photo;
+pub(crate) use video::face_video;
 
 use base64::Engine as _;
 
@@ -36,7 +36,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Format::Jpeg => "jpeg",
             Format::Png => "png",
@@ -71,7 +71,7 @@ pub struct Decoded {
 }
 
 /// Removes a `data:<type>;base64,` prefix.
-pub fn strip_data_url(s: &str) -> &str {
+pub(crate) fn strip_data_url(s: &str) -> &str {
     if let Some(rest) = s.strip_prefix("data:") {
         if let Some(i) = rest.find(";base64,") {
             return &rest[i + ";base64,".len()..];

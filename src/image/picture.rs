@@ -6,10 +6,10 @@ use crate::protocol::Side;
 
 /// Width and height in pixels, in the ratio of an ID card and of a bank card (both ISO/IEC 7810
 /// ID-1, 85.6 × 54 mm).
-pub const WIDTH: u32 = 428;
-pub const HEIGHT: u32 = 270;
+pub(crate) const WIDTH: u32 = 428;
+pub(crate) const HEIGHT: u32 = 270;
 /// The keyword of the PNG text chunk that carries a marker.
-pub const MARKER_KEYWORD: &str = "idocr-mock";
+pub(crate) const MARKER_KEYWORD: &str = "idocr-mock";
 
 /// A PNG picture of one side of a synthetic card, with `marker` in an iTXt chunk when given.
 pub fn card_png(side: Side, marker: Option<&str>) -> Vec<u8> {
@@ -29,7 +29,7 @@ pub fn card_png(side: Side, marker: Option<&str>) -> Vec<u8> {
 }
 
 /// A PNG crop of the number band of a generated bank card (`bankcardNoPhoto`): 370 × 25 pixels.
-pub fn number_strip_png() -> Vec<u8> {
+pub(crate) fn number_strip_png() -> Vec<u8> {
     let (width, height) = (370u32, 25u32);
     let full = draw(Side::Bank);
     let mut pixels = Vec::with_capacity((width * height * 3) as usize);
@@ -49,7 +49,7 @@ pub fn number_strip_png() -> Vec<u8> {
 }
 
 /// The RGB pixels of a card picture of `side`, row by row.
-pub fn draw(side: Side) -> Vec<u8> {
+pub(crate) fn draw(side: Side) -> Vec<u8> {
     let mut px = Vec::with_capacity((WIDTH * HEIGHT * 3) as usize);
     for y in 0..HEIGHT {
         for x in 0..WIDTH {

@@ -9,16 +9,16 @@ use less_avc::ycbcr_image::{DataPlane, Planes, YCbCrImage};
 use less_avc::BitDepth;
 
 /// Width and height of the video in pixels (3:4 like the photo; multiples of 16).
-pub const VIDEO_WIDTH: usize = 144;
-pub const VIDEO_HEIGHT: usize = 192;
+pub(crate) const VIDEO_WIDTH: usize = 144;
+pub(crate) const VIDEO_HEIGHT: usize = 192;
 /// Ticks per second of the track (milliseconds).
-pub const TIMESCALE: u32 = 1000;
+pub(crate) const TIMESCALE: u32 = 1000;
 /// The pictures of the blink: how far the eyes are open, and for how many milliseconds.
-pub const BLINK: [(f32, u32); 4] = [(1.0, 900), (0.45, 100), (0.0, 150), (1.0, 850)];
+pub(crate) const BLINK: [(f32, u32); 4] = [(1.0, 900), (0.45, 100), (0.0, 150), (1.0, 850)];
 
 /// The MP4 of the person of `seed` blinking: `BLINK.len()` frames, two seconds, the same bytes
 /// for the same seed.
-pub fn face_video(seed: u64) -> Vec<u8> {
+pub(crate) fn face_video(seed: u64) -> Vec<u8> {
     let look = Look::of(seed);
     let frames: Vec<Frame> = BLINK.iter().map(|&(open, _)| encode_frame(&look, open)).collect();
     mux(&frames).expect("writing our own frames into a Vec cannot fail")

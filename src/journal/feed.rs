@@ -6,12 +6,12 @@ use std::sync::Arc;
 use tokio::sync::{watch, Semaphore};
 
 /// At most this many event streams are open at once; the next gets 503.
-pub const MAX_STREAMS: usize = 8;
+pub(crate) const MAX_STREAMS: usize = 8;
 
 /// What the event streams share, in the state: the journal's change counter, the shutdown
 /// signal and the stream slots.
 #[derive(Debug)]
-pub struct Feed {
+pub(crate) struct Feed {
     pub(crate) recorded: watch::Sender<u64>,
     pub(crate) closing: watch::Sender<bool>,
     pub(crate) slots: Arc<Semaphore>,
@@ -29,12 +29,12 @@ impl Default for Feed {
 
 impl Feed {
     /// The journal recorded an entry: wakes the streams (one `watch` send, whoever listens).
-    pub fn recorded(&self) {
+    pub(crate) fn recorded(&self) {
         self.recorded.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The server is shutting down: every stream ends, so the graceful drain does not wait for them.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.closing.send_replace(true);
     }
 }
@@ -43,23 +43,23 @@ impl Feed {
 /// it, the oldest of the batch are left out and a `gap` event says how many; they stay in the
 /// journal while it keeps them. No reader follows more calls than that, and it bounds what an open
 /// console costs the mock under a load test (bench/README.md, "An open console").
-pub const MAX_BATCH: usize = 200;
+pub(crate) const MAX_BATCH: usize = 200;
 
 /// What [`Journal::render_events`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// The id the next batch starts after: the newest entry looked at.
-    pub last: u64,
+    pub(crate) last: u64,
     /// Entries after `since` not written: dropped from the journal before this batch, or past
     /// [`MAX_BATCH`] (with a filter, some of them may not have matched it).
-    pub missed: u64,
+    pub(crate) missed: u64,
 }
 
 impl super::Journal {
     /// Writes, as server-sent events, the entries after `after` that `f` selects (at most `max`, the
     /// newest) into `out`, serialised under the lock straight from the ring: no copy of an entry,
     /// no intermediate string. A `gap` event comes first when entries were missed.
-    pub fn render_events(&self, f: &super::Filter, after: u64, max: usize, out: &mut Vec<u8>) -> Rendered {
+    pub(crate) fn render_events(&self, f: &super::Filter, after: u64, max: usize, out: &mut Vec<u8>) -> Rendered {
         use std::io::Write as _;
         let ring = self.ring();
         let last = ring.next_id - 1;

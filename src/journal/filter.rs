@@ -6,16 +6,16 @@ use crate::clock::{self, Millis};
 /// Which entries `GET /__admin/requests` returns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
-    pub path: Option<String>,
-    pub method: Option<String>,
-    pub code: Option<String>,
-    pub scenario: Option<String>,
-    pub order_no: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) method: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) scenario: Option<String>,
+    pub(crate) order_no: Option<String>,
     /// The app the request named (`/__admin/apps/{id}/requests` sets it).
-    pub app_id: Option<String>,
-    pub since: Option<Since>,
+    pub(crate) app_id: Option<String>,
+    pub(crate) since: Option<Since>,
     /// The newest `limit` of the matches.
-    pub limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
 }
 
 /// `since=`: a journal id (entries after it) or an RFC 3339 time (entries at or after it).
@@ -30,7 +30,7 @@ impl Filter {
     ///
     /// # Errors
     /// A message naming the parameter when `since` or `limit` cannot be read, or a name is unknown.
-    pub fn parse(query: &str) -> Result<Filter, String> {
+    pub(crate) fn parse(query: &str) -> Result<Filter, String> {
         let mut f = Filter::default();
         for (k, v) in parse_query(query) {
             match k.as_str() {
@@ -53,7 +53,7 @@ impl Filter {
     }
 
     /// `true` when `e` passes every filter given.
-    pub fn matches(&self, e: &Entry) -> bool {
+    pub(crate) fn matches(&self, e: &Entry) -> bool {
         let eq = |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| got == Some(w));
         eq(&self.path, Some(&e.path))
             && eq(&self.method, Some(&e.method))

@@ -10,9 +10,9 @@ mod feed;
 mod filter;
 mod summary;
 
-pub use feed::{Feed, Rendered, MAX_BATCH, MAX_STREAMS};
+pub(crate) use feed::{Feed, MAX_BATCH, MAX_STREAMS};
 pub use filter::{Filter, Since};
-pub use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed};
+pub(crate) use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed};
 
 use crate::arrival::Arrival;
 use crate::clock::{self, Clock, Millis};
@@ -35,26 +35,26 @@ const KEPT_HEADERS: &[&str] = &["content-type", "content-length", "user-agent", 
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     /// 1, 2, 3… in arrival order; never reused, even after a clear.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Arrival on the mock's clock; shown as `time`, RFC 3339 in Beijing time (formatted when
     /// the journal is read, not on every request).
     #[serde(rename = "time", serialize_with = "as_rfc3339")]
-    pub at: Millis,
-    pub method: Cow<'static, str>,
-    pub path: Cow<'static, str>,
-    pub host: Option<String>,
+    pub(crate) at: Millis,
+    pub(crate) method: Cow<'static, str>,
+    pub(crate) path: Cow<'static, str>,
+    pub(crate) host: Option<String>,
     /// How the request arrived: `{"via": "http"}`, `{"via": "https", "sni": NAME}` or
     /// `{"via": "proxy", "target": HOST:PORT, "tls": true}` (CONNECT) / `false` (absolute form).
-    pub arrival: Arrival,
+    pub(crate) arrival: Arrival,
     /// Query parameters, decoded; secrets, tickets and tokens masked.
-    pub query: Map<String, Value>,
-    pub headers: BTreeMap<&'static str, String>,
+    pub(crate) query: Map<String, Value>,
+    pub(crate) headers: BTreeMap<&'static str, String>,
     /// The body summary (see [`summarise_body`]), for requests with a body: JSON text, one
     /// allocation, written once.
-    pub body: Option<Box<RawValue>>,
+    pub(crate) body: Option<Box<RawValue>>,
     /// HTTP status, or `None` when the connection was dropped on purpose.
     pub status: Option<u16>,
-    pub abort: Option<String>,
+    pub(crate) abort: Option<String>,
     /// The vendor `code` answered.
     pub code: Option<&'static str>,
     pub scenario: Option<String>,
@@ -62,7 +62,7 @@ pub struct Entry {
     /// Why the request was refused (the sign diagnosis for `400105`).
     pub reason: Option<String>,
     pub order_no: Option<String>,
-    pub app_id: Option<String>,
+    pub(crate) app_id: Option<String>,
     /// `answered`, `aborted` (the mock dropped the connection) or `abandoned` (the client went
     /// away before the whole answer was sent).
     pub ended: &'static str,
@@ -142,13 +142,13 @@ impl Head {
 
 impl Head {
     /// The same head, noted as arrived by `arrival`.
-    pub fn arrived(mut self, arrival: Arrival) -> Self {
+    pub(crate) fn arrived(mut self, arrival: Arrival) -> Self {
         self.arrival = arrival;
         self
     }
 
     /// How the request arrived (http, https, proxy).
-    pub fn arrival(&self) -> &Arrival {
+    pub(crate) fn arrival(&self) -> &Arrival {
         &self.arrival
     }
 }
@@ -242,25 +242,25 @@ struct Ring {
 
 /// Entries pushed out since startup, by the bound that pushed them.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Dropped {
+pub(crate) struct Dropped {
     /// By `--journal-limit`.
-    pub entries: u64,
+    pub(crate) entries: u64,
     /// By `--journal-max-bytes`.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 impl Journal {
-    pub fn new(limit: usize, max_bytes: usize) -> Self {
+    pub(crate) fn new(limit: usize, max_bytes: usize) -> Self {
         Journal { limit, max_bytes, feed: Feed::default(), ring: Mutex::new(Ring { next_id: 1, ..Ring::default() }) }
     }
 
     /// The live readers of the journal (the console's event streams).
-    pub fn feed(&self) -> &Feed {
+    pub(crate) fn feed(&self) -> &Feed {
         &self.feed
     }
 
     /// `false` with `--journal-limit 0`: nothing is recorded, and no summary is computed.
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         self.limit > 0
     }
 
@@ -269,7 +269,7 @@ impl Journal {
     }
 
     /// Appends `e` with the next id, dropping the oldest past either bound (never `e` itself).
-    pub fn push(&self, mut e: Entry) {
+    pub(crate) fn push(&self, mut e: Entry) {
         let weight = e.weight();
         let mut ring = self.ring();
         e.id = ring.next_id;
@@ -293,7 +293,7 @@ impl Journal {
 
     /// The entries `f` selects, oldest first, written as a JSON array under the lock: the entries
     /// are not copied first, so reading the journal costs its text once, not its entries twice.
-    pub fn render(&self, f: &Filter) -> Vec<u8> {
+    pub(crate) fn render(&self, f: &Filter) -> Vec<u8> {
         let ring = self.ring();
         let hits: Vec<&Entry> = ring.entries.iter().map(|(e, _)| e).filter(|e| f.matches(e)).collect();
         let skip = f.limit.map_or(0, |l| hits.len().saturating_sub(l));
@@ -309,50 +309,46 @@ impl Journal {
     }
 
     /// How many entries `f` selects.
-    pub fn count(&self, f: &Filter) -> usize {
+    pub(crate) fn count(&self, f: &Filter) -> usize {
         let n = self.ring().entries.iter().filter(|(e, _)| f.matches(e)).count();
         f.limit.map_or(n, |l| n.min(l))
     }
 
     /// `--journal-max-bytes`.
-    pub fn max_bytes(&self) -> usize {
+    pub(crate) fn max_bytes(&self) -> usize {
         self.max_bytes
     }
 
     /// Bytes the entries hold, about (see `--journal-max-bytes`).
-    pub fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.ring().bytes
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ring().entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         self.limit
     }
 
     /// Entries pushed out by either bound since startup (or the last reset).
-    pub fn dropped(&self) -> Dropped {
+    pub(crate) fn dropped(&self) -> Dropped {
         self.ring().dropped
     }
 
     /// The id of the oldest entry kept, if any.
-    pub fn first_id(&self) -> Option<u64> {
+    pub(crate) fn first_id(&self) -> Option<u64> {
         self.ring().entries.front().map(|(e, _)| e.id)
     }
 
     /// The id of the newest entry ever recorded (0 before the first).
-    pub fn last_id(&self) -> u64 {
+    pub(crate) fn last_id(&self) -> u64 {
         self.ring().next_id - 1
     }
 
     /// Forgets the entries of `app`; returns how many.
-    pub fn remove_app(&self, app: &str) -> usize {
+    pub(crate) fn remove_app(&self, app: &str) -> usize {
         let mut ring = self.ring();
         let before = ring.entries.len();
         ring.entries.retain(|(e, _)| e.app_id.as_deref() != Some(app));
@@ -361,7 +357,7 @@ impl Journal {
     }
 
     /// Forgets every entry; ids keep counting, so `since=<id>` stays meaningful.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         let mut ring = self.ring();
         ring.entries.clear();
         ring.bytes = 0;

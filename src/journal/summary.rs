@@ -51,7 +51,7 @@ const IMAGE_FIELDS: &[&str] = &["idcardStr", "bankcardStr", "sourcePhotoStr"];
 ///
 /// Built from a borrowed parse and written straight to JSON text: the journal holds one allocation
 /// per body, and the request's strings (a 3 MB image among them) are never copied.
-pub fn summarise_body(body: &[u8]) -> Box<RawValue> {
+pub(crate) fn summarise_body(body: &[u8]) -> Box<RawValue> {
     match serde_json::from_slice::<BTreeMap<Cow<'_, str>, Loose<'_>>>(body) {
         Ok(map) => Summary::of(body.len(), map.iter().map(|(k, v)| (k.as_ref(), v))).to_raw(),
         Err(_) => Summary { bytes: body.len(), json: false, ..Summary::default() }.to_raw(),
@@ -61,7 +61,7 @@ pub fn summarise_body(body: &[u8]) -> Box<RawValue> {
 /// The same summary, built from what an endpoint already parsed and decoded (`fields` as read,
 /// `image` the Base64 text of `image_field` and its decoded bytes): the body is not parsed again,
 /// the image not decoded again (for a 3 MB upload each would cost as much as the request itself).
-pub fn summarise_parsed<'a>(
+pub(crate) fn summarise_parsed<'a>(
     body_len: usize,
     fields: impl Iterator<Item = (&'a str, &'a Loose<'a>)>,
     image_field: &'static str,
@@ -197,14 +197,14 @@ fn image_summary(b64: &str) -> Kept<'static> {
 }
 
 /// Lower-case hex SHA-256, as `sha256sum` prints it.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     let mut out = [0u8; 64];
     hex::encode_to_slice(Sha256::digest(bytes), &mut out).expect("64 hex digits for 32 bytes");
     String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
 }
 
 /// Query pairs, percent-decoded, `+` as a space (form encoding).
-pub fn parse_query(q: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
     crate::protocol::query::parse(q, crate::protocol::query::Plus::Space)
 }
 

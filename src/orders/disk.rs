@@ -13,19 +13,19 @@ const SUFFIX: &str = ".json";
 /// A file being written: renamed over the order file once complete, deleted if the write fails.
 const TMP_EXTENSION: &str = "json.tmp";
 /// The advisory lock that keeps a second process off the directory.
-pub const LOCK_FILE: &str = ".idocr-mock.lock";
+pub(crate) const LOCK_FILE: &str = ".idocr-mock.lock";
 
 /// `Vec<u8>` as standard Base64, for the files.
-pub mod base64_bytes {
+pub(crate) mod base64_bytes {
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine as _;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&STANDARD.encode(bytes))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let text = String::deserialize(d)?;
         STANDARD.decode(text).map_err(serde::de::Error::custom)
     }
@@ -33,7 +33,7 @@ pub mod base64_bytes {
 
 /// The file of one order. App ids that are not plain letters and digits are hex-encoded, so any
 /// id makes a safe file name (order numbers are letters and digits by the time they are stored).
-pub fn path_of(dir: &Path, app: &str, order_no: &str) -> PathBuf {
+pub(crate) fn path_of(dir: &Path, app: &str, order_no: &str) -> PathBuf {
     let safe = |s: &str| {
         if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
             s.to_string()
@@ -48,7 +48,7 @@ pub fn path_of(dir: &Path, app: &str, order_no: &str) -> PathBuf {
 ///
 /// # Errors
 /// The I/O error of the step that failed; the previous file, if any, is left as it was.
-pub fn write(dir: &Path, order: &Order) -> io::Result<()> {
+pub(crate) fn write(dir: &Path, order: &Order) -> io::Result<()> {
     let path = path_of(dir, &order.app_id, &order.order_no);
     let tmp = path.with_extension(TMP_EXTENSION);
     let bytes = serde_json::to_vec(order).map_err(io::Error::other)?;
@@ -69,7 +69,7 @@ pub fn write(dir: &Path, order: &Order) -> io::Result<()> {
 }
 
 /// The side records of the order file, as last written (`None` when there is none to read).
-pub fn read_back(dir: &Path, app: &str, order_no: &str) -> Option<Order> {
+pub(crate) fn read_back(dir: &Path, app: &str, order_no: &str) -> Option<Order> {
     read(&path_of(dir, app, order_no)).ok()
 }
 
@@ -77,7 +77,7 @@ pub fn read_back(dir: &Path, app: &str, order_no: &str) -> Option<Order> {
 ///
 /// # Errors
 /// The file and the OS error when it exists and could not be deleted (also logged).
-pub fn remove(dir: &Path, app: &str, order_no: &str) -> Result<(), String> {
+pub(crate) fn remove(dir: &Path, app: &str, order_no: &str) -> Result<(), String> {
     let path = path_of(dir, app, order_no);
     match fs::remove_file(&path) {
         Ok(()) => Ok(()),
@@ -121,7 +121,7 @@ pub fn lock(dir: &Path) -> Result<File, String> {
 }
 
 /// Every order in `dir`, oldest first; unreadable files are skipped with a warning naming them.
-pub fn load(dir: &Path) -> Vec<Order> {
+pub(crate) fn load(dir: &Path) -> Vec<Order> {
     if let Err(e) = fs::create_dir_all(dir) {
         tracing::warn!("--data-dir {}: cannot create it ({e})", dir.display());
     }

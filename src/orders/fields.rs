@@ -9,12 +9,12 @@ use serde_json::{Map, Value};
 
 /// `{"name":"…","sex":"…",…}`, or `{}` for a side that answered an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardFields(Box<str>);
+pub(crate) struct CardFields(Box<str>);
 
 impl CardFields {
     /// The fields of `pairs`, in that order, written straight to JSON text (no map, no copies of
     /// the strings: this runs on every recognised call).
-    pub fn new<'a, const N: usize>(pairs: [(&'a str, &'a str); N]) -> Self {
+    pub(crate) fn new<'a, const N: usize>(pairs: [(&'a str, &'a str); N]) -> Self {
         struct Pairs<'p, 'a>(&'p [(&'a str, &'a str)]);
         impl Serialize for Pairs<'_, '_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -26,17 +26,17 @@ impl CardFields {
         CardFields(String::from_utf8(out).expect("serde_json writes UTF-8").into_boxed_str())
     }
 
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         CardFields("{}".into())
     }
 
     /// One field's value, `None` when the side has no such field.
-    pub fn get(&self, key: &str) -> Option<Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<Value> {
         self.to_map().remove(key)
     }
 
     /// All the fields.
-    pub fn to_map(&self) -> Map<String, Value> {
+    pub(crate) fn to_map(&self) -> Map<String, Value> {
         serde_json::from_str(&self.0).unwrap_or_default()
     }
 }

@@ -9,7 +9,7 @@
 pub mod disk;
 mod fields;
 
-pub use fields::CardFields;
+pub(crate) use fields::CardFields;
 
 use crate::clock::Millis;
 use crate::config::{Config, DuplicateOrders};
@@ -25,35 +25,35 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What one side's call produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SideRecord {
+pub(crate) struct SideRecord {
     /// The vendor code answered (`"0"` for a success): the catalog's text, not a copy, until read
     /// back from `--data-dir`.
-    pub code: Cow<'static, str>,
+    pub(crate) code: Cow<'static, str>,
     /// The card fields of the answer (`name` … `idcard`, `validDate` and `authority`, or
     /// `bankcardNo` … `bankcardValidDate`).
-    pub fields: CardFields,
-    pub warning: String,
-    pub multi_warning: String,
-    pub clarity: String,
+    pub(crate) fields: CardFields,
+    pub(crate) warning: String,
+    pub(crate) multi_warning: String,
+    pub(crate) clarity: String,
     /// When the call was answered, on the mock's clock.
-    pub time: Millis,
+    pub(crate) time: Millis,
     /// `jpeg`, `png` or `bmp`.
-    pub format: Cow<'static, str>,
+    pub(crate) format: Cow<'static, str>,
     /// The image exactly as decoded from the upload.
     #[serde(with = "disk::base64_bytes")]
-    pub image: Vec<u8>,
+    pub(crate) image: Vec<u8>,
 }
 
 /// One order: the front and the back of one ID card, and a bank card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Order {
-    pub app_id: String,
-    pub order_no: String,
-    pub front: Option<SideRecord>,
-    pub back: Option<SideRecord>,
+pub(crate) struct Order {
+    pub(crate) app_id: String,
+    pub(crate) order_no: String,
+    pub(crate) front: Option<SideRecord>,
+    pub(crate) back: Option<SideRecord>,
     /// The bank-card call (absent from files written before bank cards).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank: Option<SideRecord>,
+    pub(crate) bank: Option<SideRecord>,
 }
 
 impl Order {
@@ -69,7 +69,7 @@ impl Order {
         }
     }
 
-    pub fn side(&self, side: Side) -> Option<&SideRecord> {
+    pub(crate) fn side(&self, side: Side) -> Option<&SideRecord> {
         match side {
             Side::Front => self.front.as_ref(),
             Side::Back => self.back.as_ref(),
@@ -78,22 +78,22 @@ impl Order {
     }
 
     /// Whether a call of `document` filled any of its sides.
-    pub fn has(&self, document: crate::protocol::Document) -> bool {
+    pub(crate) fn has(&self, document: crate::protocol::Document) -> bool {
         self.sides().any(|(side, _)| side.document() == document)
     }
 
     /// The sides stored, with their side.
-    pub fn sides(&self) -> impl Iterator<Item = (Side, &SideRecord)> {
+    pub(crate) fn sides(&self) -> impl Iterator<Item = (Side, &SideRecord)> {
         [Side::Front, Side::Back, Side::Bank].into_iter().filter_map(|s| self.side(s).map(|r| (s, r)))
     }
 
     /// Image bytes held, for the byte budget.
-    pub fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.sides().map(|(_, s)| s.image.len()).sum()
     }
 
     /// The time of the latest call.
-    pub fn updated(&self) -> Millis {
+    pub(crate) fn updated(&self) -> Millis {
         self.sides().map(|(_, s)| s.time).max().unwrap_or(0)
     }
 }
@@ -102,7 +102,7 @@ type Key = (String, String);
 
 /// The side is already stored and `--reject-duplicate-orders` is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SideTaken;
+pub(crate) struct SideTaken;
 
 /// Sizes for the health page and the metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,9 +110,9 @@ pub struct Stats {
     pub orders: usize,
     pub bytes: usize,
     pub evictions: u64,
-    pub write_failures: u64,
-    pub max_orders: usize,
-    pub max_bytes: usize,
+    pub(crate) write_failures: u64,
+    pub(crate) max_orders: usize,
+    pub(crate) max_bytes: usize,
 }
 
 /// The bounded store.
@@ -140,7 +140,7 @@ struct Inner {
 
 impl Orders {
     /// An empty store, filled from `--data-dir` when one is given.
-    pub fn new(config: &Config) -> Self {
+    pub(crate) fn new(config: &Config) -> Self {
         let orders = Orders {
             max_orders: config.max_orders,
             max_bytes: config.max_order_bytes,
@@ -177,15 +177,17 @@ impl Orders {
         self.evict(&mut inner, (&key.0, &key.1));
     }
 
-    /// Stores one side of `(app, order_no)`, creating the order or filling it in.
-    pub fn put(&self, app: &str, order_no: &str, side: Side, rec: SideRecord) {
+    /// Stores one side of `(app, order_no)`, creating the order or filling it in (the unit tests'
+    /// shorthand for [`Orders::put_checked`] with duplicates allowed).
+    #[cfg(test)]
+    pub(crate) fn put(&self, app: &str, order_no: &str, side: Side, rec: SideRecord) {
         let _ = self.put_checked(app, order_no, side, rec, DuplicateOrders::Allow);
     }
 
-    /// [`Orders::put`], refusing (with `Err`) when `duplicates` rejects them and the side is
+    /// Stores one side of `(app, order_no)`, refusing (with `Err`) when `duplicates` rejects them and the side is
     /// already stored: the check and the insert happen under one lock, so of two concurrent calls
     /// for one side only one is stored.
-    pub fn put_checked(
+    pub(crate) fn put_checked(
         &self,
         app: &str,
         order_no: &str,
@@ -250,27 +252,27 @@ impl Orders {
     }
 
     /// `false` with `--max-orders 0`: nothing is stored (getOcrResult answers 66660020).
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         self.max_orders > 0
     }
 
-    pub fn get(&self, app: &str, order_no: &str) -> Option<Order> {
+    pub(crate) fn get(&self, app: &str, order_no: &str) -> Option<Order> {
         self.inner().map.get(&(app.to_string(), order_no.to_string())).cloned()
     }
 
     /// Every app's order with this number.
-    pub fn find(&self, order_no: &str) -> Vec<Order> {
+    pub(crate) fn find(&self, order_no: &str) -> Vec<Order> {
         let inner = self.inner();
         inner.age.iter().filter(|k| k.1 == order_no).filter_map(|k| inner.map.get(k).cloned()).collect()
     }
 
     /// `f` of every stored order, oldest stored first (under the lock: nothing is copied).
-    pub fn each<T>(&self, f: impl FnMut(&Order) -> T) -> Vec<T> {
+    pub(crate) fn each<T>(&self, f: impl FnMut(&Order) -> T) -> Vec<T> {
         let inner = self.inner();
         inner.age.iter().filter_map(|k| inner.map.get(k)).map(f).collect()
     }
 
-    pub fn has_side(&self, app: &str, order_no: &str, side: Side) -> bool {
+    pub(crate) fn has_side(&self, app: &str, order_no: &str, side: Side) -> bool {
         self.inner().map.get(&(app.to_string(), order_no.to_string())).is_some_and(|o| o.side(side).is_some())
     }
 
@@ -287,7 +289,7 @@ impl Orders {
     }
 
     /// How many orders `app` has stored.
-    pub fn count_app(&self, app: &str) -> usize {
+    pub(crate) fn count_app(&self, app: &str) -> usize {
         self.inner().map.keys().filter(|k| k.0 == app).count()
     }
 
@@ -295,7 +297,7 @@ impl Orders {
     ///
     /// # Errors
     /// As [`Orders::reset`], for that app's files.
-    pub fn remove_app(&self, app: &str) -> Result<usize, Vec<String>> {
+    pub(crate) fn remove_app(&self, app: &str) -> Result<usize, Vec<String>> {
         let (n, keys): (usize, Vec<Key>) = {
             let mut guard = self.inner();
             let inner = &mut *guard;
@@ -326,7 +328,7 @@ impl Orders {
     /// # Errors
     /// Each file that could not be deleted, with the OS error: those orders come back at the
     /// next start.
-    pub fn reset(&self) -> Result<(), Vec<String>> {
+    pub(crate) fn reset(&self) -> Result<(), Vec<String>> {
         let keys: Vec<Key> = {
             let mut inner = self.inner();
             let old = std::mem::take(&mut *inner);
@@ -349,7 +351,7 @@ impl Orders {
 ///
 /// # Errors
 /// [`catalog::DUPLICATE_ORDER`] when the switch is on and that side is already stored.
-pub fn check_duplicate(
+pub(crate) fn check_duplicate(
     orders: &Orders,
     policy: DuplicateOrders,
     app: &str,
@@ -375,19 +377,19 @@ fn duplicate(order_no: &str, side: Side) -> Refusal {
 /// One side's answer as the store keeps it: built by the OCR pipeline from what it rendered, so
 /// nothing is parsed back out of the response body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SideAnswer {
-    pub code: &'static str,
+pub(crate) struct SideAnswer {
+    pub(crate) code: &'static str,
     /// The card fields (`name` … `idcard`, `nativePlace`; `validDate` and `authority`; or the
     /// bank card's).
-    pub fields: CardFields,
-    pub warning: String,
-    pub multi_warning: String,
-    pub clarity: String,
+    pub(crate) fields: CardFields,
+    pub(crate) warning: String,
+    pub(crate) multi_warning: String,
+    pub(crate) clarity: String,
 }
 
 impl SideAnswer {
     /// A recognition error: its code and no fields.
-    pub fn error(code: &'static str) -> Self {
+    pub(crate) fn error(code: &'static str) -> Self {
         SideAnswer {
             code,
             fields: CardFields::empty(),
@@ -406,7 +408,7 @@ impl SideAnswer {
 /// stored (checked again under the store's lock: a concurrent call may have stored it since
 /// [`check_duplicate`]).
 #[allow(clippy::too_many_arguments)]
-pub fn record(
+pub(crate) fn record(
     orders: &Orders,
     now: Millis,
     policy: DuplicateOrders,
@@ -441,7 +443,7 @@ pub fn record(
 /// # Errors
 /// Why the file could not be written (the file and the OS error); the side is then put back as
 /// the file has it, so getOcrResult never answers what a restart would lose.
-pub async fn persist(orders: &Arc<Orders>, app: &str, order_no: &str, side: Side) -> Result<(), String> {
+pub(crate) async fn persist(orders: &Arc<Orders>, app: &str, order_no: &str, side: Side) -> Result<(), String> {
     if orders.data_dir.is_none() {
         return Ok(());
     }

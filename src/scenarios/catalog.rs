@@ -19,7 +19,7 @@ macro_rules! embedded {
 }
 
 /// Every built-in scenario file, in listing order (a unit test checks the folder matches).
-pub const EMBEDDED: &[(&str, &str)] = embedded![
+pub(crate) const EMBEDDED: &[(&str, &str)] = embedded![
     "success",
     "blurry",
     "expired",
@@ -84,9 +84,9 @@ const MAX_LATENCY_MS: u64 = 600_000;
 
 /// A scenario file that cannot be used: which one, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogProblem {
-    pub file: String,
-    pub reason: String,
+pub(crate) struct CatalogProblem {
+    pub(crate) file: String,
+    pub(crate) reason: String,
 }
 
 impl std::fmt::Display for CatalogProblem {
@@ -118,7 +118,7 @@ impl Catalog {
     /// # Errors
     /// A [`CatalogProblem`] naming the file and the reason: unreadable, not JSON, a field missing
     /// or wrong, a mix naming an unknown scenario.
-    pub fn load(dir: Option<&Path>) -> Result<Self, CatalogProblem> {
+    pub(crate) fn load(dir: Option<&Path>) -> Result<Self, CatalogProblem> {
         Ok(Self::load_files(dir)?.0)
     }
 
@@ -127,7 +127,7 @@ impl Catalog {
     ///
     /// # Errors
     /// As [`Catalog::load`].
-    pub fn load_files(dir: Option<&Path>) -> Result<(Self, Fixtures), CatalogProblem> {
+    pub(crate) fn load_files(dir: Option<&Path>) -> Result<(Self, Fixtures), CatalogProblem> {
         let fixtures = Fixtures { files: dir.map(read_dir).transpose()?.unwrap_or_default() };
         Ok((Self::build(&fixtures)?, fixtures))
     }
@@ -152,7 +152,7 @@ impl Catalog {
         Ok(Catalog { entries: Arc::new(entries.into_iter().map(Arc::new).collect()) })
     }
 
-    pub fn get(&self, name: &str) -> Option<&Arc<Scenario>> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Arc<Scenario>> {
         self.entries.iter().find(|s| s.name == name)
     }
 
@@ -160,7 +160,7 @@ impl Catalog {
         self.entries.iter()
     }
 
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         self.entries.iter().map(|s| s.name.as_str()).collect()
     }
 
@@ -234,7 +234,7 @@ struct PinFile {
 ///
 /// # Errors
 /// The reason, in words that say how to fix the file.
-pub fn parse(text: &str, stem: &str) -> Result<Scenario, String> {
+pub(crate) fn parse(text: &str, stem: &str) -> Result<Scenario, String> {
     let f: File = serde_json::from_str(text).map_err(|e| format!("not a valid scenario: {e}"))?;
     check_name(&f.name)?;
     if f.name != stem {
@@ -274,7 +274,7 @@ pub fn parse(text: &str, stem: &str) -> Result<Scenario, String> {
 ///
 /// # Errors
 /// Why the name or the number cannot be used.
-pub fn pin(name: Option<String>, idcard: Option<String>) -> Result<Pin, String> {
+pub(crate) fn pin(name: Option<String>, idcard: Option<String>) -> Result<Pin, String> {
     if let Some(n) = &name {
         if n.trim().is_empty() || n.chars().count() > 30 {
             return Err(format!("identity name {n:?} must be 1 to 30 characters"));
@@ -373,7 +373,7 @@ fn profile_of(name: &str) -> Option<Profile> {
 }
 
 /// The file name of a profile.
-pub fn profile_name(profile: Profile) -> &'static str {
+pub(crate) fn profile_name(profile: Profile) -> &'static str {
     PROFILES.iter().find(|(_, p)| *p == profile).map_or("typical", |(n, _)| n)
 }
 

@@ -8,28 +8,28 @@ use crate::protocol::face_codes as face;
 
 /// What a face verification ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FaceScenario {
-    pub name: &'static str,
+pub(crate) struct FaceScenario {
+    pub(crate) name: &'static str,
     /// One line: what the partner sees.
-    pub description: &'static str,
+    pub(crate) description: &'static str,
     /// The redirect's `code` (and the SDK's error code when `sdk` is `None`).
-    pub code: &'static Code,
+    pub(crate) code: &'static Code,
     /// Text shown on the mock's result page (the catalog msg unless the redirect doc says otherwise).
-    pub page_text: &'static str,
+    pub(crate) page_text: &'static str,
     /// `liveRate` on the redirect and in the record: only when liveness passed (doc).
-    pub live_rate: Option<&'static str>,
-    pub similarity: Option<&'static str>,
+    pub(crate) live_rate: Option<&'static str>,
+    pub(crate) similarity: Option<&'static str>,
     /// Whether queryfacerecord finds a record (`false`: 66660011, doc Q-QUERY reasons 1–5).
-    pub record: bool,
+    pub(crate) record: bool,
     /// Whether the record carries a photo and a video (doc: "code 非 0 时，有时不返回图片和视频").
-    pub files: bool,
+    pub(crate) files: bool,
     /// The photo and video arrive 1 s of mock time after completion.
-    pub files_late: bool,
+    pub(crate) files_late: bool,
     /// The redirect carries no `newSignature` (the partner holds no live SIGN ticket, doc Q-FRONT).
-    pub unsigned: bool,
+    pub(crate) unsigned: bool,
     /// The SDK-side code when it differs from `code` (41000 用户取消, …), with its domain.
-    pub sdk: Option<(&'static Code, &'static str)>,
-    pub evidence: &'static str,
+    pub(crate) sdk: Option<(&'static Code, &'static str)>,
+    pub(crate) evidence: &'static str,
 }
 
 const fn s(name: &'static str, description: &'static str, code: &'static Code, evidence: &'static str) -> FaceScenario {
@@ -53,10 +53,10 @@ const COMPARE: &str = "WBFaceErrorDomainCompareServer";
 const NATIVE: &str = "WBFaceErrorDomainNativeProcess";
 
 /// The name of the scenario a verification passes with.
-pub const PASS: &str = "face-pass";
+pub(crate) const PASS: &str = "face-pass";
 
 /// Every face scenario, in the order the page's buttons and the listings show them.
-pub const ALL: &[FaceScenario] = &[
+pub(crate) const ALL: &[FaceScenario] = &[
     FaceScenario {
         live_rate: Some("99"),
         similarity: Some("88.01"),
@@ -218,18 +218,18 @@ const ALL_PASS: FaceScenario = FaceScenario {
 };
 
 /// The face scenario called `name`.
-pub fn find(name: &str) -> Option<&'static FaceScenario> {
+pub(crate) fn find(name: &str) -> Option<&'static FaceScenario> {
     ALL.iter().find(|s| s.name == name)
 }
 
 /// How a face outcome is chosen in advance, as `idocr-mock scenarios` says it (`faces::choose`).
-pub const CHOSEN: &str = "chosen, first match wins: X-Idocr-Scenario on geth5faceid/getfaceid/getAdvFaceId, \
+pub(crate) const CHOSEN: &str = "chosen, first match wins: X-Idocr-Scenario on geth5faceid/getfaceid/getAdvFaceId, \
 the app's face queue, the app's face default (/__admin/apps/{id}/face/queue, /face/scenario), \
 the mock's face queue, the mock's face default (/__admin/face/queue, /face/scenario), \
 else the face page's buttons (SDK: the scenario sent to /__admin/face/complete comes first, face-pass last)\n\n";
 
 /// The face scenarios as the text `idocr-mock scenarios` prints after the OCR ones.
-pub fn render_table() -> String {
+pub(crate) fn render_table() -> String {
     let width = ALL.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut out = String::from("\nface verification (H5 redirect, queryfacerecord/sync, SDK completion):\n");
     out.push_str(CHOSEN);
@@ -240,7 +240,7 @@ pub fn render_table() -> String {
 }
 
 /// One face scenario as JSON, for `GET /__admin/face/scenarios` and `idocr-mock scenarios --json`.
-pub fn to_json(s: &FaceScenario) -> serde_json::Value {
+pub(crate) fn to_json(s: &FaceScenario) -> serde_json::Value {
     serde_json::json!({
         "name": s.name, "description": s.description, "kind": "face", "code": s.code.code,
         "msg": s.page_text, "liveRate": s.live_rate, "record": s.record, "files": s.files,

@@ -40,7 +40,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Fault::Slow => "slow",
             Fault::Hang => "hang",
@@ -56,12 +56,12 @@ impl Fault {
 
     /// `true` when the fault replaces the answer; `false` when it only changes how the usual
     /// answer travels (slow, truncated, dribbled).
-    pub fn replaces_answer(self) -> bool {
+    pub(crate) fn replaces_answer(self) -> bool {
         !matches!(self, Fault::Slow | Fault::TruncatedJson | Fault::Dribble)
     }
 
     /// The answer a replacing fault gives instead of the service's (`Hang` waits in [`deliver`]).
-    pub fn answer(self) -> Result<Reply, Abort> {
+    pub(crate) fn answer(self) -> Result<Reply, Abort> {
         match self {
             Fault::Reset => Err(Abort::Reset),
             Fault::EmptyReply | Fault::Hang => Err(Abort::Close),
@@ -86,14 +86,14 @@ fn html(status: StatusCode, title: &str) -> Reply {
 
 /// How an answer leaves, decided before any waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     /// Waited before anything is sent.
-    pub delay: Duration,
-    pub shape: Shape,
+    pub(crate) delay: Duration,
+    pub(crate) shape: Shape,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Shape {
+pub(crate) enum Shape {
     #[default]
     Whole,
     /// The first half of the body, as a complete HTTP response.
@@ -109,7 +109,7 @@ pub const DRIBBLE_BYTES: usize = 16;
 
 /// Waits, then sends `answer` in the decided shape. No lock is held here. `hold` (a slot of
 /// `--max-held`) is kept while the fault holds the connection: the wait, and a dribbled body.
-pub async fn deliver<H: Send + 'static>(
+pub(crate) async fn deliver<H: Send + 'static>(
     answer: Result<Reply, Abort>,
     delivery: Delivery,
     hold: H,

@@ -11,7 +11,7 @@
 
 pub(crate) mod catalog;
 mod document;
-pub mod face;
+pub(crate) mod face;
 pub mod fault;
 pub(crate) mod select;
 
@@ -22,27 +22,27 @@ use serde::Deserialize;
 use std::time::Duration;
 
 pub use catalog::Catalog;
-pub use fault::Fault;
-pub use select::{Choice, Own, ScenarioState, Why};
+pub(crate) use fault::Fault;
+pub(crate) use select::{Choice, Own, ScenarioState, Why};
 
 /// The request header that picks a scenario, and the response header that names the one applied.
-pub const HEADER: &str = "x-idocr-scenario";
+pub(crate) const HEADER: &str = "x-idocr-scenario";
 /// The scenario served when nothing else is asked for.
-pub const DEFAULT: &str = crate::config::DEFAULT_SCENARIO;
+pub(crate) const DEFAULT: &str = crate::config::DEFAULT_SCENARIO;
 
 /// One named outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
     pub name: String,
     /// One line: what the client sees.
-    pub description: String,
+    pub(crate) description: String,
     pub outcome: Outcome,
     /// Extra time before the answer leaves.
-    pub latency: Duration,
+    pub(crate) latency: Duration,
     /// A fixed identity (name and/or number) for successes.
-    pub pin: Pin,
+    pub(crate) pin: Pin,
     /// The side answered when the request has no `cardType`.
-    pub side: Option<Side>,
+    pub(crate) side: Option<Side>,
     /// The card it is for (`None`: both). A scenario of the other card is refused when a
     /// request asks for it, and gives way to `success` when it is the default.
     pub document: Option<Document>,
@@ -67,15 +67,15 @@ pub struct Look {
     /// 8 flags of 0/1, sent in both `warning` and `multiWarning` (docs/protocol.md §8).
     pub warning: String,
     /// `None`: a clarity drawn from the seed (60–90).
-    pub clarity: Option<u8>,
-    pub profile: Profile,
+    pub(crate) clarity: Option<u8>,
+    pub(crate) profile: Profile,
     /// A bank card's warning codes (`-9110` … `-9114`, `66661009`), in `warningCode` and
     /// `multiWarningCode` (docs/protocol.md §13.3).
     pub bank_warnings: Vec<&'static Code>,
 }
 
 impl Look {
-    pub fn clean() -> Self {
+    pub(crate) fn clean() -> Self {
         Look { warning: "00000000".into(), clarity: None, profile: Profile::Typical, bank_warnings: Vec::new() }
     }
 }
@@ -84,13 +84,13 @@ impl Look {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Weighted {
-    pub scenario: String,
-    pub weight: u32,
+    pub(crate) scenario: String,
+    pub(crate) weight: u32,
 }
 
 impl Scenario {
     /// The kind, as scenario files and listings write it.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self.outcome {
             Outcome::Success(_) => "success",
             Outcome::Error(_) => "error",
@@ -101,7 +101,7 @@ impl Scenario {
 
     /// Infrastructure (a transport fault that replaces the answer, or a gateway/network code):
     /// chosen by header, queue or default it answers before the request is validated.
-    pub fn is_infrastructure(&self) -> bool {
+    pub(crate) fn is_infrastructure(&self) -> bool {
         match &self.outcome {
             Outcome::Fault(f) => f.replaces_answer(),
             Outcome::Error(c) => c.code.starts_with('4') || c.code.starts_with("9999"),
@@ -110,7 +110,7 @@ impl Scenario {
     }
 
     /// What the client sees, for listings: the code and msg, the warnings, or the fault.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         match &self.outcome {
             Outcome::Success(l) if !l.bank_warnings.is_empty() => {
                 let (first, all) = crate::protocol::bank_codes::warning_fields(&l.bank_warnings);
@@ -137,7 +137,7 @@ impl Scenario {
     }
 
     /// The scenario as JSON, for `GET /__admin/scenarios` and `idocr-mock scenarios --json`.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         let mut v = serde_json::json!({
             "name": self.name, "description": self.description, "kind": self.kind(), "sees": self.summary(),
         });
@@ -159,7 +159,7 @@ impl Scenario {
 }
 
 /// The catalog as the text `idocr-mock scenarios` prints.
-pub fn render_table(catalog: &Catalog) -> String {
+pub(crate) fn render_table(catalog: &Catalog) -> String {
     let width = catalog.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut out = String::new();
     for s in catalog.iter() {

@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Most entries the queue holds.
-pub const MAX_QUEUE: usize = 1000;
+pub(crate) const MAX_QUEUE: usize = 1000;
 
 /// Why a scenario was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Why {
+pub(crate) enum Why {
     Header,
     Queue,
     Marker,
@@ -26,7 +26,7 @@ pub enum Why {
 }
 
 impl Why {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Why::Header => "header",
             Why::Queue => "queue",
@@ -38,26 +38,26 @@ impl Why {
 
 /// The scenario a request gets, resolved (never a mix).
 #[derive(Debug, Clone)]
-pub struct Choice {
-    pub scenario: Arc<Scenario>,
-    pub why: Why,
+pub(crate) struct Choice {
+    pub(crate) scenario: Arc<Scenario>,
+    pub(crate) why: Why,
     /// The mix it was drawn from, if any.
-    pub from_mix: Option<String>,
+    pub(crate) from_mix: Option<String>,
     /// The identity to pin: the scenario's, or the marker's.
-    pub pin: Pin,
+    pub(crate) pin: Pin,
     /// The default that gave way to this one, and the card it is for.
-    pub gave_way: Option<(String, Document)>,
+    pub(crate) gave_way: Option<(String, Document)>,
     /// Chosen by the app's own queue or default.
-    pub own: bool,
+    pub(crate) own: bool,
 }
 
 impl Choice {
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.scenario.name
     }
 
     /// For the log: `default`, `queue (mix flaky)`, `default (blurry is for ID cards)`, …
-    pub fn why_text(&self) -> String {
+    pub(crate) fn why_text(&self) -> String {
         let why = if self.own { format!("app's {}", self.why.as_str()) } else { self.why.as_str().to_string() };
         let mut text = match &self.from_mix {
             Some(m) => format!("{why} (mix {m})"),
@@ -70,7 +70,7 @@ impl Choice {
     }
 
     /// The built-in `success`, as the default for a request of the other card than `instead`'s.
-    pub fn in_place_of(instead: &Choice, success: Arc<Scenario>, document: Document) -> Choice {
+    pub(crate) fn in_place_of(instead: &Choice, success: Arc<Scenario>, document: Document) -> Choice {
         Choice {
             pin: Pin::default(),
             scenario: success,
@@ -84,9 +84,9 @@ impl Choice {
 
 /// A name that is not in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unknown {
-    pub name: String,
-    pub known: String,
+pub(crate) struct Unknown {
+    pub(crate) name: String,
+    pub(crate) known: String,
 }
 
 impl std::fmt::Display for Unknown {
@@ -97,7 +97,7 @@ impl std::fmt::Display for Unknown {
 
 /// Why a script was not queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueueRefusal {
+pub(crate) enum QueueRefusal {
     Unknown(Unknown),
     /// The queue would pass [`MAX_QUEUE`].
     Full {
@@ -125,7 +125,7 @@ struct Live {
 
 /// An app's own scenario settings: a default and a queue that replace the mock's for that app.
 #[derive(Debug)]
-pub struct Own {
+pub(crate) struct Own {
     /// The default it was made with (`POST /__admin/apps {"scenario"}`), which its reset restores.
     initial: Option<String>,
     live: Mutex<OwnLive>,
@@ -139,7 +139,7 @@ struct OwnLive {
 
 impl Own {
     /// `default` must be in the catalog (the caller checks it).
-    pub fn new(default: Option<String>) -> Self {
+    pub(crate) fn new(default: Option<String>) -> Self {
         Own { live: Mutex::new(OwnLive { default: default.clone(), queue: VecDeque::new() }), initial: default }
     }
 
@@ -148,27 +148,27 @@ impl Own {
     }
 
     /// The app's own default; `None`: it follows the mock's.
-    pub fn default_name(&self) -> Option<String> {
+    pub(crate) fn default_name(&self) -> Option<String> {
         self.live().default.clone()
     }
 
-    pub fn queue(&self) -> Vec<String> {
+    pub(crate) fn queue(&self) -> Vec<String> {
         self.live().queue.iter().cloned().collect()
     }
 
     /// Whether the app has settings of its own (then the mock's do not apply to it).
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         let live = self.live();
         live.default.is_some() || !live.queue.is_empty()
     }
 
     /// Empties the app's queue; returns how many entries it had.
-    pub fn clear_queue(&self) -> usize {
+    pub(crate) fn clear_queue(&self) -> usize {
         std::mem::take(&mut self.live().queue).len()
     }
 
     /// The default it was made with, and an empty queue.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         let mut live = self.live();
         live.queue.clear();
         live.default.clone_from(&self.initial);
@@ -192,7 +192,7 @@ pub struct ScenarioState {
 
 impl ScenarioState {
     /// `default` must be in `catalog` (checked at startup); otherwise `success` is served.
-    pub fn new(catalog: impl Into<Catalog>, default: &str, seed: u64) -> Self {
+    pub(crate) fn new(catalog: impl Into<Catalog>, default: &str, seed: u64) -> Self {
         let catalog = catalog.into();
         let default = if catalog.get(default).is_some() { default } else { DEFAULT };
         ScenarioState {
@@ -218,7 +218,7 @@ impl ScenarioState {
 
     /// # Errors
     /// [`Unknown`] when `name` is not in the catalog; the default is then unchanged.
-    pub fn set_default(&self, name: &str) -> Result<(), Unknown> {
+    pub(crate) fn set_default(&self, name: &str) -> Result<(), Unknown> {
         self.known(name)?;
         self.live().default = name.to_string();
         Ok(())
@@ -228,7 +228,7 @@ impl ScenarioState {
     ///
     /// # Errors
     /// [`Unknown`], naming the catalog.
-    pub fn check_name(&self, name: &str) -> Result<(), Unknown> {
+    pub(crate) fn check_name(&self, name: &str) -> Result<(), Unknown> {
         self.known(name).map(drop)
     }
 
@@ -236,7 +236,7 @@ impl ScenarioState {
     ///
     /// # Errors
     /// [`Unknown`] when `name` is not in the catalog; the default is then unchanged.
-    pub fn set_own_default(&self, own: &Own, name: Option<&str>) -> Result<(), Unknown> {
+    pub(crate) fn set_own_default(&self, own: &Own, name: Option<&str>) -> Result<(), Unknown> {
         if let Some(n) = name {
             self.known(n)?;
         }
@@ -248,7 +248,7 @@ impl ScenarioState {
     ///
     /// # Errors
     /// [`QueueRefusal`]; nothing is queued then.
-    pub fn enqueue_own(&self, own: &Own, names: &[String]) -> Result<usize, QueueRefusal> {
+    pub(crate) fn enqueue_own(&self, own: &Own, names: &[String]) -> Result<usize, QueueRefusal> {
         for n in names {
             self.known(n).map_err(QueueRefusal::Unknown)?;
         }
@@ -265,7 +265,7 @@ impl ScenarioState {
     /// # Errors
     /// [`QueueRefusal`]: the first unknown name, or a queue that would pass [`MAX_QUEUE`]; nothing
     /// is queued then.
-    pub fn enqueue(&self, names: &[String]) -> Result<usize, QueueRefusal> {
+    pub(crate) fn enqueue(&self, names: &[String]) -> Result<usize, QueueRefusal> {
         for n in names {
             self.known(n).map_err(QueueRefusal::Unknown)?;
         }
@@ -277,12 +277,12 @@ impl ScenarioState {
         Ok(live.queue.len())
     }
 
-    pub fn queue(&self) -> Vec<String> {
+    pub(crate) fn queue(&self) -> Vec<String> {
         self.live().queue.iter().cloned().collect()
     }
 
     /// Empties the queue; returns how many entries it had.
-    pub fn clear_queue(&self) -> usize {
+    pub(crate) fn clear_queue(&self) -> usize {
         let mut live = self.live();
         let n = live.queue.len();
         live.queue.clear();
@@ -301,7 +301,7 @@ impl ScenarioState {
     ///
     /// # Errors
     /// [`Unknown`] when the header names no scenario.
-    pub fn at_arrival(&self, header: Option<&str>, own: Option<&Own>) -> Result<Choice, Unknown> {
+    pub(crate) fn at_arrival(&self, header: Option<&str>, own: Option<&Own>) -> Result<Choice, Unknown> {
         if let Some(name) = header {
             return Ok(self.resolve(self.known(name.trim())?.clone(), Why::Header));
         }
@@ -325,7 +325,7 @@ impl ScenarioState {
     ///
     /// # Errors
     /// [`Unknown`] when the marker names no scenario.
-    pub fn by_marker(&self, name: &str, pin: Pin) -> Result<Choice, Unknown> {
+    pub(crate) fn by_marker(&self, name: &str, pin: Pin) -> Result<Choice, Unknown> {
         let mut c = self.resolve(self.known(name)?.clone(), Why::Marker);
         c.pin = Pin { name: pin.name.or(c.pin.name), idcard: pin.idcard.or(c.pin.idcard) };
         Ok(c)

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 /// The two ticket types of `api_ticket`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Signs server calls; 3600 s, reusable.
     Sign,
     /// Signs an SDK login; 120 s, single use, bound to a user id.
@@ -17,7 +17,7 @@ pub enum Kind {
 
 impl Kind {
     /// The wire value of `type` (upper case only).
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
         match s {
             "SIGN" => Some(Kind::Sign),
             "NONCE" => Some(Kind::Nonce),
@@ -25,7 +25,7 @@ impl Kind {
         }
     }
 
-    pub fn seconds(self) -> i64 {
+    pub(crate) fn seconds(self) -> i64 {
         match self {
             Kind::Sign => super::SIGN_SECONDS,
             Kind::Nonce => super::NONCE_SECONDS,
@@ -34,15 +34,15 @@ impl Kind {
 }
 
 /// `2026-01-15 11:00:00 (+08:00)`: the clock's time, as a reason states it.
-pub fn human(at: Millis) -> String {
+pub(crate) fn human(at: Millis) -> String {
     format!("{} (+08:00)", clock::dashed(at))
 }
 
 /// When something died and why (the text names the time).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Death {
-    pub at: Millis,
-    pub why: String,
+pub(crate) struct Death {
+    pub(crate) at: Millis,
+    pub(crate) why: String,
 }
 
 /// One way to die, kept cheap: the text is written only for the death that is reported (the
@@ -85,11 +85,11 @@ fn first<'a>(ends: impl IntoIterator<Item = Option<End<'a>>>, now: Millis) -> Op
 }
 
 #[derive(Debug, Clone)]
-pub struct Token {
-    pub value: String,
+pub(crate) struct Token {
+    pub(crate) value: String,
     /// Unique in the store; tickets refer to their token by it (cheaper than the 90 characters).
-    pub serial: u64,
-    pub issued_at: Millis,
+    pub(crate) serial: u64,
+    pub(crate) issued_at: Millis,
     expires_at: Millis,
     /// (replaced at, retired at) once a newer token was issued.
     retired: Option<(Millis, Millis)>,
@@ -97,29 +97,29 @@ pub struct Token {
 }
 
 impl Token {
-    pub fn new(value: String, serial: u64, now: Millis, seconds: i64) -> Self {
+    pub(crate) fn new(value: String, serial: u64, now: Millis, seconds: i64) -> Self {
         Token { value, serial, issued_at: now, expires_at: now + seconds * 1000, retired: None, revoked: None }
     }
 
     /// When it stops working if nothing kills it first (its expiry, or its retirement), and
     /// whether a newer token replaced it.
-    pub fn ends_at(&self) -> (Millis, bool) {
+    pub(crate) fn ends_at(&self) -> (Millis, bool) {
         self.retired.map_or((self.expires_at, false), |(_, until)| (until.min(self.expires_at), true))
     }
 
     /// A newer token was issued at `replaced_at`: this one lives until `until` at most.
-    pub fn retire(&mut self, replaced_at: Millis, until: Millis) {
+    pub(crate) fn retire(&mut self, replaced_at: Millis, until: Millis) {
         if self.retired.is_none() {
             self.retired = Some((replaced_at, until));
         }
     }
 
-    pub fn revoke(&mut self, at: Millis, why: String) {
+    pub(crate) fn revoke(&mut self, at: Millis, why: String) {
         self.revoked.get_or_insert(Death { at, why });
     }
 
     /// How this token died, if it is dead at `now`.
-    pub fn death(&self, now: Millis, expiry: Expiry) -> Option<Death> {
+    pub(crate) fn death(&self, now: Millis, expiry: Expiry) -> Option<Death> {
         let documented = expiry == Expiry::Documented;
         let expired = documented.then_some(End::Expired(self.expires_at));
         let retired = self.retired.filter(|_| documented).map(|(replaced, until)| End::Retired { replaced, until });
@@ -128,34 +128,41 @@ impl Token {
 }
 
 #[derive(Debug, Clone)]
-pub struct Ticket {
-    pub value: String,
-    pub kind: Kind,
+pub(crate) struct Ticket {
+    pub(crate) value: String,
+    pub(crate) kind: Kind,
     /// The access token that obtained it: the ticket dies with it (doc).
-    pub token: u64,
-    pub user_id: Option<String>,
-    pub issued_at: Millis,
+    pub(crate) token: u64,
+    pub(crate) user_id: Option<String>,
+    pub(crate) issued_at: Millis,
     expires_at: Millis,
     /// Used (NONCE), revoked, or evicted.
     killed: Option<Death>,
 }
 
 impl Ticket {
-    pub fn new(value: String, kind: Kind, token: u64, user_id: Option<String>, now: Millis, seconds: i64) -> Self {
+    pub(crate) fn new(
+        value: String,
+        kind: Kind,
+        token: u64,
+        user_id: Option<String>,
+        now: Millis,
+        seconds: i64,
+    ) -> Self {
         Ticket { value, kind, token, user_id, issued_at: now, expires_at: now + seconds * 1000, killed: None }
     }
 
     /// When it expires if nothing kills it first.
-    pub fn expires_at(&self) -> Millis {
+    pub(crate) fn expires_at(&self) -> Millis {
         self.expires_at
     }
 
-    pub fn kill(&mut self, at: Millis, why: String) {
+    pub(crate) fn kill(&mut self, at: Millis, why: String) {
         self.killed.get_or_insert(Death { at, why });
     }
 
     /// How this ticket died, if it is dead at `now`: its own expiry, its token's death, or a kill.
-    pub fn death(&self, tokens: &VecDeque<Token>, now: Millis, expiry: Expiry) -> Option<Death> {
+    pub(crate) fn death(&self, tokens: &VecDeque<Token>, now: Millis, expiry: Expiry) -> Option<Death> {
         let expired = (expiry == Expiry::Documented).then_some(End::Expired(self.expires_at));
         let token_death = tokens.iter().find(|t| t.serial == self.token).and_then(|t| t.death(now, expiry));
         // On a tie the explicit kill names the cause best (a secret change revokes both at once).

@@ -16,24 +16,24 @@ use life::{Death, Ticket, Token};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-pub use life::Kind;
+pub(crate) use life::Kind;
 
 /// Access tokens live 7200 s (doc).
-pub const TOKEN_SECONDS: i64 = 7200;
+pub(crate) const TOKEN_SECONDS: i64 = 7200;
 /// SIGN tickets live 3600 s (doc).
-pub const SIGN_SECONDS: i64 = 3600;
+pub(crate) const SIGN_SECONDS: i64 = 3600;
 /// NONCE tickets live 120 s (doc).
-pub const NONCE_SECONDS: i64 = 120;
+pub(crate) const NONCE_SECONDS: i64 = 120;
 /// A replaced token stays valid this long (doc: "旧的只有一分钟的并存期").
-pub const OVERLAP_SECONDS: i64 = 60;
+pub(crate) const OVERLAP_SECONDS: i64 = 60;
 
 /// How much the store keeps; nothing grows with traffic past these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caps {
-    pub tokens_per_app: usize,
-    pub tickets_per_app: usize,
+pub(crate) struct Caps {
+    pub(crate) tokens_per_app: usize,
+    pub(crate) tickets_per_app: usize,
     /// Dead tickets remembered (all apps together), for diagnosis.
-    pub dead: usize,
+    pub(crate) dead: usize,
 }
 
 impl Default for Caps {
@@ -44,14 +44,14 @@ impl Default for Caps {
 
 /// A token or ticket just issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issued {
-    pub value: String,
-    pub seconds: i64,
+pub(crate) struct Issued {
+    pub(crate) value: String,
+    pub(crate) seconds: i64,
 }
 
 /// Why a ticket could not be issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenProblem {
+pub(crate) enum TokenProblem {
     /// The access token is unknown to this app, or dead; the text says which.
     Token(String),
     UnknownApp,
@@ -85,29 +85,29 @@ struct Inner {
 
 /// A token that can still obtain tickets, for `GET /__admin/tokens`.
 #[derive(Debug, Clone)]
-pub struct UsableToken {
-    pub value: String,
-    pub issued_at: Millis,
+pub(crate) struct UsableToken {
+    pub(crate) value: String,
+    pub(crate) issued_at: Millis,
     /// Its expiry or, once replaced, its retirement; `None` under `--tickets-never-expire`.
-    pub ends_at: Option<Millis>,
+    pub(crate) ends_at: Option<Millis>,
     /// Replaced by a newer token, inside its 60 s overlap.
-    pub retiring: bool,
-    pub tickets: Vec<UsableTicket>,
+    pub(crate) retiring: bool,
+    pub(crate) tickets: Vec<UsableTicket>,
 }
 
 /// A ticket that can still sign.
 #[derive(Debug, Clone)]
-pub struct UsableTicket {
-    pub value: String,
-    pub kind: Kind,
-    pub user_id: Option<String>,
-    pub issued_at: Millis,
-    pub ends_at: Option<Millis>,
+pub(crate) struct UsableTicket {
+    pub(crate) value: String,
+    pub(crate) kind: Kind,
+    pub(crate) user_id: Option<String>,
+    pub(crate) issued_at: Millis,
+    pub(crate) ends_at: Option<Millis>,
 }
 
 /// The store; one per server, behind the server's `State` handle.
 #[derive(Debug)]
-pub struct TokenStore {
+pub(crate) struct TokenStore {
     seed: u64,
     expiry: Expiry,
     caps: Caps,
@@ -115,7 +115,7 @@ pub struct TokenStore {
 }
 
 impl TokenStore {
-    pub fn new(config: &Config, caps: Caps) -> Self {
+    pub(crate) fn new(config: &Config, caps: Caps) -> Self {
         let store = TokenStore { seed: config.seed, expiry: config.expiry, caps, inner: Mutex::new(Inner::default()) };
         for app in &config.apps {
             store.add_app(&app.id, &app.secret);
@@ -124,7 +124,7 @@ impl TokenStore {
     }
 
     /// Forgets every token and ticket, and gives each app the secret it was configured or made with.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         let mut inner = self.lock();
         let apps = std::mem::take(&mut inner.apps);
         *inner = Inner::default();
@@ -132,13 +132,13 @@ impl TokenStore {
     }
 
     /// Starts the token flow of an app made at run time (an id already held keeps its flow).
-    pub fn add_app(&self, app: &str, secret: &str) {
+    pub(crate) fn add_app(&self, app: &str, secret: &str) {
         self.lock().apps.entry(app.to_string()).or_insert_with(|| flow(secret.to_string()));
     }
 
     /// Forgets `app`'s tokens and tickets, the dead ones too, and gives its first secret back;
     /// with `remove`, the app itself. Returns the (tokens, tickets) it held.
-    pub fn clear_app(&self, app: &str, remove: bool) -> (usize, usize) {
+    pub(crate) fn clear_app(&self, app: &str, remove: bool) -> (usize, usize) {
         let mut inner = self.lock();
         inner.dead.retain(|d| d.app != app);
         let Some(f) = inner.apps.get_mut(app) else { return (0, 0) };
@@ -151,7 +151,7 @@ impl TokenStore {
     }
 
     /// The (tokens, tickets) `app` holds.
-    pub fn held_by(&self, app: &str) -> (usize, usize) {
+    pub(crate) fn held_by(&self, app: &str) -> (usize, usize) {
         self.lock().apps.get(app).map_or((0, 0), |f| (f.tokens.len(), f.tickets.len()))
     }
 
@@ -161,12 +161,12 @@ impl TokenStore {
     }
 
     /// Whether `secret` is `app`'s current secret; `None` for an unknown app.
-    pub fn secret_matches(&self, app: &str, secret: &str) -> Option<bool> {
+    pub(crate) fn secret_matches(&self, app: &str, secret: &str) -> Option<bool> {
         self.lock().apps.get(app).map(|a| a.secret == secret)
     }
 
     /// Issues a new access token; the app's previous live tokens retire 60 s from `now`.
-    pub fn issue_token(&self, app: &str, now: Millis) -> Option<Issued> {
+    pub(crate) fn issue_token(&self, app: &str, now: Millis) -> Option<Issued> {
         let mut guard = self.lock();
         let inner = &mut *guard;
         inner.counter += 1;
@@ -193,7 +193,7 @@ impl TokenStore {
     /// # Errors
     /// [`TokenProblem::Token`] when the token is unknown to the app or dead (the text says why),
     /// [`TokenProblem::UnknownApp`] for an app the store does not know.
-    pub fn issue_ticket(
+    pub(crate) fn issue_ticket(
         &self,
         app: &str,
         token: &str,
@@ -244,7 +244,13 @@ impl TokenStore {
     /// Every issued ticket of `kind` that `app` has or had (for NONCE, only those bound to
     /// `user_id`), live or dead with the reason, newest first (partners sign with their newest
     /// ticket, so the check usually stops at the first one).
-    pub fn candidates(&self, app: &str, kind: Kind, user_id: Option<&str>, now: Millis) -> Vec<Candidate<'static>> {
+    pub(crate) fn candidates(
+        &self,
+        app: &str,
+        kind: Kind,
+        user_id: Option<&str>,
+        now: Millis,
+    ) -> Vec<Candidate<'static>> {
         let inner = self.lock();
         let fits = |k: Kind, u: &Option<String>| k == kind && (user_id.is_none() || u.as_deref() == user_id);
         let dead = inner
@@ -269,7 +275,7 @@ impl TokenStore {
     ///
     /// # Errors
     /// Why the ticket cannot be used (already used, or otherwise dead, or unknown).
-    pub fn consume(&self, app: &str, value: &str, now: Millis) -> Result<(), String> {
+    pub(crate) fn consume(&self, app: &str, value: &str, now: Millis) -> Result<(), String> {
         let mut inner = self.lock();
         let flow = inner.apps.get_mut(app).ok_or_else(|| format!("unknown app {app:?}"))?;
         let tokens = &flow.tokens;
@@ -283,7 +289,7 @@ impl TokenStore {
 
     /// Changes `app`'s secret; its tokens and tickets die now. Returns (tokens, tickets) revoked,
     /// or `None` for an unknown app.
-    pub fn change_secret(&self, app: &str, secret: &str, now: Millis) -> Option<(usize, usize)> {
+    pub(crate) fn change_secret(&self, app: &str, secret: &str, now: Millis) -> Option<(usize, usize)> {
         let mut guard = self.lock();
         let inner = &mut *guard;
         let flow = inner.apps.get_mut(app)?;
@@ -299,7 +305,7 @@ impl TokenStore {
 
     /// `app`'s tokens usable at `now`, newest first, each with its usable tickets, newest first
     /// (for `GET /__admin/tokens`); `None` for an unknown app. Ends are `None` without expiry.
-    pub fn usable(&self, app: &str, now: Millis) -> Option<Vec<UsableToken>> {
+    pub(crate) fn usable(&self, app: &str, now: Millis) -> Option<Vec<UsableToken>> {
         let inner = self.lock();
         let flow = inner.apps.get(app)?;
         let ends = |at: Millis| (self.expiry == Expiry::Documented).then_some(at);
@@ -323,8 +329,9 @@ impl TokenStore {
         Some(tokens.collect())
     }
 
-    /// How many tokens and tickets are held, all apps together (for the admin API and tests).
-    pub fn held(&self) -> (usize, usize, usize) {
+    /// How many tokens and tickets are held, all apps together (for the unit tests).
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> (usize, usize, usize) {
         let inner = self.lock();
         let tokens = inner.apps.values().map(|a| a.tokens.len()).sum();
         let tickets = inner.apps.values().map(|a| a.tickets.len()).sum();

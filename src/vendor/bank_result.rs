@@ -45,7 +45,7 @@ struct Files {
 }
 
 /// Answers one `getBankCardOcrResult` call.
-pub fn handle(state: &State, head: &Parts) -> Handled {
+pub(crate) fn handle(state: &State, head: &Parts) -> Handled {
     let mut note = Note::default();
     let answer = lookup(state, head, Document::BankCard, &mut note).map(|found| {
         let rec = found.order.side(Side::Bank).expect("the lookup found a bank-card result");

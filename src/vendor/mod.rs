@@ -20,7 +20,7 @@
 //!    `http/routes.rs`.
 
 pub(crate) mod bank_result;
-pub mod face;
+pub(crate) mod face;
 pub(crate) mod oauth;
 pub mod ocr;
 pub(crate) mod ocr_result;

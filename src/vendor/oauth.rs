@@ -21,7 +21,7 @@ use serde_json::Value;
 
 /// The query's parameters (see [`query`]); `+` stays `+`: tokens never contain it, and a secret
 /// sent unencoded may.
-pub fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
     query::parse(q.unwrap_or(""), Plus::Literal)
 }
 
@@ -41,7 +41,7 @@ fn refusal(code: &'static Code, detail: String) -> Refusal {
 }
 
 /// `GET /api/oauth2/access_token`.
-pub fn access_token(state: &State, query: Option<&str>) -> Handled {
+pub(crate) fn access_token(state: &State, query: Option<&str>) -> Handled {
     answer(state, query, issue_token, |issued, stamp| {
         ok(&TokenBody {
             head: SuccessHead::new(stamp),
@@ -107,7 +107,7 @@ fn issue_token(state: &State, found: Option<&AppState>, params: &[(String, Strin
 }
 
 /// `GET /api/oauth2/api_ticket`.
-pub fn api_ticket(state: &State, query: Option<&str>) -> Handled {
+pub(crate) fn api_ticket(state: &State, query: Option<&str>) -> Handled {
     answer(state, query, issue_ticket, |issued, stamp| {
         ok(&TicketBody {
             head: SuccessHead::new(stamp),

@@ -44,7 +44,7 @@ pub(crate) struct Query {
 }
 
 /// Answers one `getOcrResult` call.
-pub fn handle(state: &State, head: &Parts) -> Handled {
+pub(crate) fn handle(state: &State, head: &Parts) -> Handled {
     let mut note = Note::default();
     let answer = lookup(state, head, Document::IdCard, &mut note).map(|found| {
         note.code = Some(catalog::SUCCESS.code);

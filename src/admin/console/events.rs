@@ -17,18 +17,18 @@ use hyper::{HeaderMap, Response, StatusCode};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit};
 
-pub use crate::journal::{MAX_BATCH, MAX_STREAMS};
+pub(crate) use crate::journal::{MAX_BATCH, MAX_STREAMS};
 /// A comment line after this much silence, so proxies and the page notice a dead connection.
-pub const HEARTBEAT: Duration = Duration::from_secs(15);
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(15);
 /// After the journal changes, a stream waits this long before writing, so that under load it
 /// renders once per batch rather than once per request (the page shows a call within a second).
-pub const BATCH: Duration = Duration::from_millis(100);
+pub(crate) const BATCH: Duration = Duration::from_millis(100);
 /// Chunks waiting for a slow client, per stream.
 const CHANNEL: usize = 16;
 
 /// Answers `GET /__admin/events` with `headers` (for `Last-Event-ID`) and `query` (the journal's
 /// filters, `since=` among them).
-pub fn stream(state: &State, headers: &HeaderMap, query: &str) -> Reply {
+pub(crate) fn stream(state: &State, headers: &HeaderMap, query: &str) -> Reply {
     if !state.journal().is_on() {
         let why = "the journal is off (--journal-limit 0): there are no requests to stream";
         return error(StatusCode::CONFLICT, why);

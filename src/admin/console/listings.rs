@@ -16,13 +16,13 @@ use hyper::StatusCode;
 use serde_json::{json, Value};
 
 /// `GET /__admin/orders`: the orders listed when no `limit=` is given, and the most.
-pub const DEFAULT_LIMIT: usize = 50;
-pub const MAX_LIMIT: usize = 500;
+pub(crate) const DEFAULT_LIMIT: usize = 50;
+pub(crate) const MAX_LIMIT: usize = 500;
 
 /// `GET /__admin/orders?limit=&app_id=`: newest first (by the later side), images left out.
 ///
 /// Under `/__admin/apps/{id}/` (`scope`), that app's orders only.
-pub fn orders(state: &State, scope: Option<&AppState>, query: &str) -> Reply {
+pub(crate) fn orders(state: &State, scope: Option<&AppState>, query: &str) -> Reply {
     let (mut limit, mut app) = (DEFAULT_LIMIT, None);
     for (k, v) in parse_query(query) {
         match k.as_str() {
@@ -73,7 +73,7 @@ fn row(o: &Order) -> Value {
 
 /// `GET /__admin/image?scenario=&side=&format=&name=&idcard=`: the picture `idocr-mock image`
 /// writes, as a download.
-pub fn image(state: &State, query: &str) -> Reply {
+pub(crate) fn image(state: &State, query: &str) -> Reply {
     let (mut scenario, mut side, mut format, mut name, mut idcard) = (None, Side::Front, "png", None, None);
     for (k, v) in parse_query(query) {
         let shown = crate::redact::clipped(&v);

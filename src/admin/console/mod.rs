@@ -3,9 +3,9 @@
 //! server-sent events at `/__admin/events` ([`events`]). Each function takes what it needs and
 //! returns a [`Reply`]; the admin router dispatches here.
 
-pub mod events;
-pub mod listings;
-pub mod tokens;
+pub(crate) mod events;
+pub(crate) mod listings;
+pub(crate) mod tokens;
 
 pub(crate) use super::error;
 use super::ui as admin_ui;
@@ -15,7 +15,7 @@ use hyper::{Method, Response, StatusCode};
 
 /// The console file at `path` (after `/__admin/`), or `None` when `path` is not one of them.
 /// `GET` and `HEAD` only; another method gets 405 with `Allow: GET`.
-pub fn page(method: &Method, path: &str) -> Option<Reply> {
+pub(crate) fn page(method: &Method, path: &str) -> Option<Reply> {
     let (content_type, body) = admin_ui::asset(path)?;
     if method != Method::GET && method != Method::HEAD {
         let why = format!("{method} is not served on /__admin/{path}; the console is read with GET");
@@ -32,6 +32,6 @@ pub fn page(method: &Method, path: &str) -> Option<Reply> {
 }
 
 /// `GET /__admin/codes`: the array `idocr-mock codes --json` prints.
-pub fn codes() -> Reply {
+pub(crate) fn codes() -> Reply {
     reply::json(StatusCode::OK, crate::protocol::catalog::to_json())
 }

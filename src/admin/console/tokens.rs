@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 /// Every app (configured in config order, then those made at run time), each with its static
 /// SIGN tickets and usable tokens on its own clock; under `/__admin/apps/{id}/` (`scope`), that app alone.
-pub fn tokens(state: &State, scope: Option<&AppState>) -> Reply {
+pub(crate) fn tokens(state: &State, scope: Option<&AppState>) -> Reply {
     let all = match scope {
         Some(_) => Vec::new(),
         None => state.apps().list(),

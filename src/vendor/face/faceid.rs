@@ -16,7 +16,7 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 /// The largest `sourcePhotoStr` (doc: field length 1048576).
-pub const MAX_SOURCE_PHOTO: usize = 1_048_576;
+pub(crate) const MAX_SOURCE_PHOTO: usize = 1_048_576;
 
 /// What the three endpoints read.
 struct Upload {
@@ -32,7 +32,7 @@ struct Upload {
 }
 
 /// Answers one of the three calls; `flow` says which.
-pub fn handle(state: &State, head: &Parts, body: &[u8], flow: Flow) -> Handled {
+pub(crate) fn handle(state: &State, head: &Parts, body: &[u8], flow: Flow) -> Handled {
     let mut note = Note::default();
     match answer(state, head, body, flow, &mut note) {
         Ok(r) => Handled::reply(r, note),

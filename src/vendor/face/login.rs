@@ -20,10 +20,10 @@ use hyper::http::request::Parts;
 use hyper::StatusCode;
 
 /// The mock's own path of the face page's buttons (not a vendor path).
-pub const FINISH: &str = "/__face/finish";
+pub(crate) const FINISH: &str = "/__face/finish";
 
 /// The page text of a refused login (doc Q-H5-LOGIN).
-pub const BAD_SIGN_TEXT: &str = "签名不合法";
+pub(crate) const BAD_SIGN_TEXT: &str = "签名不合法";
 
 /// A login that cannot go on: the page to show, and why (for the reason header and the journal).
 struct Stop {
@@ -78,7 +78,7 @@ fn read(p: &Params) -> Result<Query, Stop> {
 }
 
 /// Answers one login URL; `pc` for `/api/pc/login`.
-pub fn handle(state: &State, head: &Parts, pc: bool) -> Handled {
+pub(crate) fn handle(state: &State, head: &Parts, pc: bool) -> Handled {
     let mut note = Note::default();
     let r = match enter(state, head, pc, &mut note) {
         Ok(r) => r,
@@ -234,7 +234,7 @@ fn redirect(state: &State, order: &FaceOrder, code: &str, live_rate: Option<&str
 }
 
 /// `GET /__face/finish?id=…&session=…&scenario=…`: a button of the face page was pressed.
-pub fn finish(state: &State, head: &Parts) -> Handled {
+pub(crate) fn finish(state: &State, head: &Parts) -> Handled {
     let mut note = Note::default();
     let p = Params::query(head.uri.query());
     let get = |n: &str| p.text(n).unwrap_or_default();

@@ -4,10 +4,10 @@
 //! the parameters of a JSON body or a query, the sign check that names the rule it tried, the
 //! outcome of a face scenario, and the placeholder photo and video.
 
-pub mod faceid;
-pub mod login;
+pub(crate) mod faceid;
+pub(crate) mod login;
 mod page;
-pub mod query;
+pub(crate) mod query;
 
 use crate::apps::AppState;
 use crate::config::{FaceSign, SignCheck};
@@ -23,7 +23,7 @@ use std::sync::Arc;
 /// The parameters of one request, from a JSON object or a query string, as text: strings as
 /// they are, numbers and booleans written out (C20 sends `getFile` as a number); arrays, objects
 /// and nulls are kept as their kind, refused when the field is read.
-pub struct Params {
+pub(crate) struct Params {
     pairs: Vec<(String, Result<String, &'static str>)>,
 }
 
@@ -32,7 +32,7 @@ impl Params {
     ///
     /// # Errors
     /// `400101`: not JSON, too deep, or not an object.
-    pub fn json(body: &[u8]) -> Result<Self, Refusal> {
+    pub(crate) fn json(body: &[u8]) -> Result<Self, Refusal> {
         if crate::protocol::depth::json_too_deep(body, 64).is_some() {
             return Err(Refusal::bad_request("JSON nested too deep"));
         }
@@ -50,7 +50,7 @@ impl Params {
     }
 
     /// A query string (`+` is a space).
-    pub fn query(query: Option<&str>) -> Self {
+    pub(crate) fn query(query: Option<&str>) -> Self {
         let pairs = crate::protocol::query::parse(query.unwrap_or(""), crate::protocol::query::Plus::Space);
         Params { pairs: pairs.into_iter().map(|(k, v)| (k, Ok(v))).collect() }
     }
@@ -59,7 +59,7 @@ impl Params {
     ///
     /// # Errors
     /// `400101` when it is not a string or a number.
-    pub fn get(&self, name: &str) -> Result<Option<&str>, Refusal> {
+    pub(crate) fn get(&self, name: &str) -> Result<Option<&str>, Refusal> {
         match self.pairs.iter().rev().find(|(k, _)| k == name) {
             None => Ok(None),
             Some((_, Ok(v))) => Ok(Some(v)),
@@ -73,7 +73,7 @@ impl Params {
     ///
     /// # Errors
     /// `400101` `Missing parameter '<name>'`.
-    pub fn need(&self, name: &str) -> Result<String, Refusal> {
+    pub(crate) fn need(&self, name: &str) -> Result<String, Refusal> {
         match self.get(name)? {
             Some(v) if !v.is_empty() => Ok(v.to_string()),
             _ => Err(Refusal::bad_request(format!("Missing parameter '{name}'"))),
@@ -84,7 +84,7 @@ impl Params {
     ///
     /// # Errors
     /// `400101` naming the first of `names`.
-    pub fn need_one(&self, names: &[&'static str]) -> Result<(&'static str, String), Refusal> {
+    pub(crate) fn need_one(&self, names: &[&'static str]) -> Result<(&'static str, String), Refusal> {
         for n in names {
             if let Some(v) = self.get(n)?.filter(|v| !v.is_empty()) {
                 return Ok((n, v.to_string()));
@@ -97,7 +97,7 @@ impl Params {
     ///
     /// # Errors
     /// `400101` when it is not a string or a number.
-    pub fn text(&self, name: &str) -> Result<String, Refusal> {
+    pub(crate) fn text(&self, name: &str) -> Result<String, Refusal> {
         Ok(self.get(name)?.unwrap_or("").to_string())
     }
 }
@@ -106,7 +106,12 @@ impl Params {
 ///
 /// # Errors
 /// `400502`, `400104`, `400101`.
-pub fn check_head(state: &State, version: &str, app: &str, nonce: Option<&str>) -> Result<Arc<AppState>, Refusal> {
+pub(crate) fn check_head(
+    state: &State,
+    version: &str,
+    app: &str,
+    nonce: Option<&str>,
+) -> Result<Arc<AppState>, Refusal> {
     crate::protocol::fields::check_version(version)?;
     let app = state.known_app(app)?;
     if let Some(n) = nonce {
@@ -119,7 +124,7 @@ pub fn check_head(state: &State, version: &str, app: &str, nonce: Option<&str>) 
 ///
 /// # Errors
 /// As above.
-pub fn check_order_no(name: &str, order_no: &str) -> Result<(), Refusal> {
+pub(crate) fn check_order_no(name: &str, order_no: &str) -> Result<(), Refusal> {
     if order_no.len() > 32 {
         return Err(Refusal::too_long(format!("{name} is longer than 32 characters ({})", order_no.len())));
     }
@@ -131,14 +136,14 @@ pub fn check_order_no(name: &str, order_no: &str) -> Result<(), Refusal> {
 
 /// Which tickets a rule is checked against.
 #[derive(Clone, Copy)]
-pub enum Tickets<'u> {
+pub(crate) enum Tickets<'u> {
     Sign,
     /// The live NONCE tickets bound to this `userId`.
     Nonce(&'u str),
 }
 
 /// The candidates of `tickets` for `app`.
-pub fn candidates<'a>(state: &'a State, app: &'a AppState, tickets: Tickets<'_>) -> Vec<Candidate<'a>> {
+pub(crate) fn candidates<'a>(state: &'a State, app: &'a AppState, tickets: Tickets<'_>) -> Vec<Candidate<'a>> {
     match tickets {
         Tickets::Sign => state.sign_candidates(app),
         Tickets::Nonce(user) => state.tokens().candidates(app.id(), Kind::Nonce, Some(user), app.now()),
@@ -151,7 +156,7 @@ pub fn candidates<'a>(state: &'a State, app: &'a AppState, tickets: Tickets<'_>)
 /// # Errors
 /// `400105`, the detail naming every rule tried and the first one's diagnosis (for the reason
 /// header and the journal).
-pub fn verify(
+pub(crate) fn verify(
     state: &State,
     app: &AppState,
     received: &str,
@@ -177,18 +182,18 @@ pub fn verify(
 }
 
 /// Whether getfaceid/getAdvFaceId also take the variants real clients send.
-pub fn lenient_faceid(state: &State) -> bool {
+pub(crate) fn lenient_faceid(state: &State) -> bool {
     state.config().face_sign != FaceSign::Strict
 }
 
 /// The ticket the service signs a result with (see [`face::result_ticket`]).
-pub fn result_ticket(state: &State, app_id: &str) -> Option<String> {
+pub(crate) fn result_ticket(state: &State, app_id: &str) -> Option<String> {
     state.app(app_id).and_then(|app| face::result_ticket(&state.sign_candidates(&app)))
 }
 
 /// Now on the clock of app `app_id` (its own once moved, else the mock's); the mock's for an
 /// app that is gone.
-pub fn now_of(state: &State, app_id: &str) -> crate::clock::Millis {
+pub(crate) fn now_of(state: &State, app_id: &str) -> crate::clock::Millis {
     state.app(app_id).map_or_else(|| state.clock().now(), |a| a.now())
 }
 
@@ -213,7 +218,7 @@ fn domain_ok(s: &str) -> bool {
 }
 
 /// `optimalDomain`: `--face-domain`, else the `Host` the partner reached the mock at.
-pub fn optimal_domain(state: &State, head: &hyper::http::request::Parts) -> String {
+pub(crate) fn optimal_domain(state: &State, head: &hyper::http::request::Parts) -> String {
     if let Some(d) = &state.config().face_domain {
         return d.clone();
     }

@@ -10,7 +10,7 @@ use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use hyper::{Response, StatusCode};
 
 /// An HTML answer that no cache keeps (each page belongs to one login).
-pub fn html(status: StatusCode, body: String) -> Reply {
+pub(crate) fn html(status: StatusCode, body: String) -> Reply {
     let mut r = Response::new(MockBody::Full(Some(Bytes::from(body))));
     *r.status_mut() = status;
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
@@ -20,7 +20,7 @@ pub fn html(status: StatusCode, body: String) -> Reply {
 
 /// `302 Found` to `to` (the partner's url, checked to be a plain http(s) URL), with a link for
 /// clients that do not follow redirects.
-pub fn redirect(to: &str) -> Reply {
+pub(crate) fn redirect(to: &str) -> Reply {
     let body = frame("跳转中", &format!("<p><a id=\"back\" href=\"{0}\">{0}</a></p>", escape(to)));
     let mut r = html(StatusCode::FOUND, body);
     if let Ok(v) = HeaderValue::from_str(to) {
@@ -30,12 +30,12 @@ pub fn redirect(to: &str) -> Reply {
 }
 
 /// The page of a refused login: the text alone, as the service shows it.
-pub fn error(text: &str) -> String {
+pub(crate) fn error(text: &str) -> String {
     frame(text, &format!("<p id=\"error\" class=\"error\">{}</p>", escape(text)))
 }
 
 /// The face page: who is verified, and one button per face scenario.
-pub fn buttons(id: &str, session: &str, finish: &str) -> String {
+pub(crate) fn buttons(id: &str, session: &str, finish: &str) -> String {
     let mut list = String::new();
     for s in ALL {
         let href = format!(
@@ -59,7 +59,7 @@ pub fn buttons(id: &str, session: &str, finish: &str) -> String {
 
 /// The result page (`resultType` ≠ 1): the outcome, then on to the partner's `url` (with
 /// `location.replace` when `redirectType=1`), by a link or by itself after 2 s.
-pub fn result(text: &str, passed: bool, to: &str, replace: bool) -> String {
+pub(crate) fn result(text: &str, passed: bool, to: &str, replace: bool) -> String {
     let title = if passed { "人脸核身成功" } else { "人脸核身失败" };
     let js_url = serde_json::to_string(to).unwrap_or_default().replace('<', "\\u003c");
     let go = if replace { format!("location.replace({js_url})") } else { format!("location.assign({js_url})") };
@@ -82,7 +82,7 @@ fn frame(title: &str, body: &str) -> String {
 }
 
 /// Escapes text for HTML content and double-quoted attributes.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 /// Which of the three queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Which {
+pub(crate) enum Which {
     Record,
     Sync,
     Photos,
@@ -35,7 +35,7 @@ struct Asked {
 }
 
 /// Answers one query; `body` is empty for `sync` (a GET).
-pub fn handle(state: &State, head: &Parts, body: &[u8], which: Which) -> Handled {
+pub(crate) fn handle(state: &State, head: &Parts, body: &[u8], which: Which) -> Handled {
     let mut note = Note::default();
     let answered = ask(state, head, body, which, &mut note).and_then(|a| found(state, &a).map(|hit| (a, hit)));
     let r = match answered {

@@ -58,7 +58,7 @@ fn validity(warnings: &[&'static Code]) -> Validity {
 ///
 /// # Errors
 /// A repeated bank-card call for the order under `--reject-duplicate-orders`.
-pub fn succeed(
+pub(crate) fn succeed(
     state: &State,
     app: &AppState,
     f: &Fields<'_>,
@@ -96,7 +96,7 @@ pub fn succeed(
 
 /// The card as the order keeps it: what getBankCardOcrResult answers, and the issuer the number
 /// stands for (for the admin API and the console only: the vendor's answers do not carry it).
-pub fn card_fields(card: &Card) -> crate::orders::CardFields {
+pub(crate) fn card_fields(card: &Card) -> crate::orders::CardFields {
     crate::orders::CardFields::new([
         ("bankcardNo", card.number.as_str()),
         ("bankcardValidDate", &card.valid),

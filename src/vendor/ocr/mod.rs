@@ -40,7 +40,7 @@ pub async fn handle(state: &State, head: &Parts, body: &Bytes, document: Documen
 
 /// [`handle`] up to the answer, without its delivery: the answer and the scenario that says how
 /// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
-pub fn decide(state: &State, head: &Parts, body: &Bytes, document: Document) -> (Handled, Option<Choice>) {
+pub(crate) fn decide(state: &State, head: &Parts, body: &Bytes, document: Document) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
     let mut upload = Upload::new(body, document, state.config().line_breaks);
     // The app is found once, here: its scenario settings apply from the first stage, its clock
@@ -64,7 +64,7 @@ pub fn decide(state: &State, head: &Parts, body: &Bytes, document: Document) -> 
 /// The request body, parsed at most once and its image decoded at most once, by whichever stage
 /// needs them first: the scenario stage may read an image's marker before validation (when the
 /// default scenario is infrastructure), and validation then uses the same parse and decode.
-pub struct Upload<'a> {
+pub(crate) struct Upload<'a> {
     body: &'a [u8],
     document: Document,
     breaks: LineBreaks,
@@ -78,13 +78,13 @@ impl<'a> Upload<'a> {
     }
 
     /// The card the endpoint reads.
-    pub fn document(&self) -> Document {
+    pub(crate) fn document(&self) -> Document {
         self.document
     }
 
     /// The decoded image, if the body parses and its image decodes (no cap, no order of checks:
     /// for reading a marker only).
-    pub fn image(&mut self) -> Option<&Decoded> {
+    pub(crate) fn image(&mut self) -> Option<&Decoded> {
         let (body, document, breaks) = (self.body, self.document, self.breaks);
         let f = self.fields.get_or_insert_with(|| request::parse(body, document)).as_ref().ok()?;
         self.image.get_or_insert_with(|| image::decode(&f.image_str, breaks)).as_ref().ok()
@@ -252,12 +252,12 @@ pub(crate) fn rule_tried(endpoint: &str, signed: &[sign::Field<'_>]) -> String {
 }
 
 /// The vendor answer to a refused request; the detail goes to the log and the reason header.
-pub fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply {
+pub(crate) fn refuse(state: &State, refusal: &Refusal, note: &mut Note) -> reply::Reply {
     refuse_for(state, None, refusal, note)
 }
 
 /// [`refuse`], stamped on `app`'s clock when the request named an app the mock knows.
-pub fn refuse_for(state: &State, app: Option<&AppState>, refusal: &Refusal, note: &mut Note) -> reply::Reply {
+pub(crate) fn refuse_for(state: &State, app: Option<&AppState>, refusal: &Refusal, note: &mut Note) -> reply::Reply {
     let msg = envelope::message(refusal.code, refusal.wire_detail(), state.config().legacy_texts());
     let r = reply::vendor_error(StatusCode::OK, refusal.code, &msg, &state.stamp_for(app), &refusal.detail);
     note.code = Some(refusal.code.code);

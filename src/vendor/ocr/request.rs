@@ -5,7 +5,7 @@
 
 use crate::image::{Decoded, ImageProblem};
 use crate::protocol::catalog;
-pub use crate::protocol::{Document, Loose, Refusal, Side};
+pub(crate) use crate::protocol::{Document, Loose, Refusal, Side};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -68,30 +68,30 @@ fn unique_keys<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Cow<'de, str>
 
 /// The fields of a well-formed request, borrowed from the body where JSON allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     /// `webankAppId`, or `appId` when only that was sent.
-    pub app_id: Cow<'a, str>,
+    pub(crate) app_id: Cow<'a, str>,
     /// Which of the two names carried the app id.
-    pub app_id_name: &'static str,
-    pub version: Cow<'a, str>,
-    pub nonce: Cow<'a, str>,
-    pub sign: Cow<'a, str>,
-    pub order_no: Cow<'a, str>,
-    pub user_id: Option<Cow<'a, str>>,
+    pub(crate) app_id_name: &'static str,
+    pub(crate) version: Cow<'a, str>,
+    pub(crate) nonce: Cow<'a, str>,
+    pub(crate) sign: Cow<'a, str>,
+    pub(crate) order_no: Cow<'a, str>,
+    pub(crate) user_id: Option<Cow<'a, str>>,
     /// `cardType` (ID cards only).
-    pub card_type: Option<Cow<'a, str>>,
+    pub(crate) card_type: Option<Cow<'a, str>>,
     /// The card the endpoint reads.
-    pub document: Document,
+    pub(crate) document: Document,
     /// The image's Base64: `idcardStr`, or `bankcardStr` for a bank card.
-    pub image_str: Cow<'a, str>,
+    pub(crate) image_str: Cow<'a, str>,
     /// `getNative` "1" (ID cards only).
-    pub get_native: bool,
+    pub(crate) get_native: bool,
     /// Fields the service does not read (`tiket`, `usreId`, …), for the journal only.
-    pub rest: BTreeMap<Cow<'a, str>, Loose<'a>>,
+    pub(crate) rest: BTreeMap<Cow<'a, str>, Loose<'a>>,
 }
 
 /// Content types a JSON body may come with; absent is tolerated.
-pub fn check_content_type(content_type: Option<&str>) -> Result<(), Refusal> {
+pub(crate) fn check_content_type(content_type: Option<&str>) -> Result<(), Refusal> {
     let Some(ct) = content_type else { return Ok(()) };
     let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if essence == "application/json" || essence == "text/json" || essence.ends_with("+json") {
@@ -121,7 +121,7 @@ fn need<'a>(name: &str, v: Option<Loose<'a>>) -> Result<Cow<'a, str>, Refusal> {
 ///
 /// # Errors
 /// `400101` for a body that is not a JSON object, a missing field, or a field of another type.
-pub fn parse(body: &[u8], document: Document) -> Result<Fields<'_>, Refusal> {
+pub(crate) fn parse(body: &[u8], document: Document) -> Result<Fields<'_>, Refusal> {
     let max = crate::protocol::depth::MAX_JSON_DEPTH;
     let too_deep = |depth| Refusal::bad_request(format!("JSON parse error: nesting depth ({depth}) exceeds {max}"));
     // serde_json first (its own depth limit keeps the stack safe), then the nesting guard, which
@@ -196,12 +196,12 @@ fn alphanumeric(s: &str) -> bool {
 }
 
 /// `version`, checked before the app is looked up.
-pub fn check_version(f: &Fields<'_>) -> Result<(), Refusal> {
+pub(crate) fn check_version(f: &Fields<'_>) -> Result<(), Refusal> {
     crate::protocol::fields::check_version(&f.version)
 }
 
 /// `nonce`, `orderNo` and `userId`, after the app is known and before the sign.
-pub fn check_fields(f: &Fields<'_>) -> Result<(), Refusal> {
+pub(crate) fn check_fields(f: &Fields<'_>) -> Result<(), Refusal> {
     crate::protocol::fields::check_nonce(&f.nonce)?;
     if !alphanumeric(&f.order_no) {
         return Err(Refusal::bad_request("orderNo must contain only letters and digits"));
@@ -222,7 +222,7 @@ pub fn check_fields(f: &Fields<'_>) -> Result<(), Refusal> {
 
 /// `cardType`: "0" front, "1" back, absent = the scenario's side (front by default); a bank card
 /// has one side, [`Side::Bank`].
-pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
+pub(crate) fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
     if f.document == Document::BankCard {
         return Ok(Some(Side::Bank));
     }
@@ -239,7 +239,7 @@ pub fn check_side(f: &Fields<'_>) -> Result<Option<Side>, Refusal> {
 /// `idcardStr` (`bankcardStr`): at most `cap` bytes, valid Base64, a JPG/PNG/BMP image, with the
 /// decoding done by `decode` (which may hand over an image decoded earlier): the cap is checked
 /// first, so an over-long image is never decoded here.
-pub fn check_decoded(
+pub(crate) fn check_decoded(
     f: &Fields<'_>,
     cap: usize,
     decode: impl FnOnce() -> Result<Decoded, ImageProblem>,

@@ -8,25 +8,25 @@ use serde::Serialize;
 
 /// What recognition "saw": the warnings and clarity of the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recognition {
+pub(crate) struct Recognition {
     /// 8 flags of `0`/`1` (docs/protocol.md §8).
-    pub warning: String,
-    pub multi_warning: String,
+    pub(crate) warning: String,
+    pub(crate) multi_warning: String,
     /// 0–100, higher is clearer.
-    pub clarity: u8,
+    pub(crate) clarity: u8,
 }
 
 /// Everything a success body is made from.
-pub struct Success<'a> {
-    pub stamp: &'a Stamp,
-    pub ocr_id: &'a str,
-    pub order_no: &'a str,
-    pub side: Side,
-    pub person: &'a Identity,
-    pub recognition: &'a Recognition,
+pub(crate) struct Success<'a> {
+    pub(crate) stamp: &'a Stamp,
+    pub(crate) ocr_id: &'a str,
+    pub(crate) order_no: &'a str,
+    pub(crate) side: Side,
+    pub(crate) person: &'a Identity,
+    pub(crate) recognition: &'a Recognition,
     /// `result.sign` (guess: SHA-1 of app id and orderNo with the SIGN ticket).
-    pub sign: &'a str,
-    pub native: bool,
+    pub(crate) sign: &'a str,
+    pub(crate) native: bool,
 }
 
 #[derive(Serialize)]
@@ -71,7 +71,7 @@ struct Back<'a> {
 
 /// The card fields of one side, as `getOcrResult` returns them (`nativePlace` always kept, so
 /// `get_native=1` there works whatever the OCR call asked for).
-pub fn card_fields(person: &Identity, side: Side) -> crate::orders::CardFields {
+pub(crate) fn card_fields(person: &Identity, side: Side) -> crate::orders::CardFields {
     match side {
         Side::Front => crate::orders::CardFields::new([
             ("name", person.name.as_str()),
@@ -92,7 +92,7 @@ pub fn card_fields(person: &Identity, side: Side) -> crate::orders::CardFields {
 }
 
 /// The JSON body of a successful recognition.
-pub fn render(s: &Success<'_>) -> Vec<u8> {
+pub(crate) fn render(s: &Success<'_>) -> Vec<u8> {
     let (biz, tt) = (s.stamp.biz_seq_no.as_str(), s.stamp.transaction_time.as_str());
     let r = s.recognition;
     // A front answer is ~600 bytes: one allocation instead of a growing buffer.

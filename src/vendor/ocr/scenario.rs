@@ -26,7 +26,7 @@ use std::time::Duration;
 pub const DRIBBLE_PAUSE: Duration = Duration::from_millis(25);
 
 /// An answer, or the connection dropped.
-pub type Answer = Result<Reply, Abort>;
+pub(crate) type Answer = Result<Reply, Abort>;
 
 fn unknown(source: &str, u: &Unknown) -> Refusal {
     Refusal {
@@ -43,7 +43,12 @@ fn unknown(source: &str, u: &Unknown) -> Refusal {
 /// # Errors
 /// `400101` when the `X-Idocr-Scenario` header (or an image marker) names no scenario.
 /// `app`'s own scenario settings come before the mock's; unknown apps follow the mock's.
-pub fn arrive(state: &State, app: Option<&AppState>, head: &Parts, upload: &mut Upload<'_>) -> Result<Choice, Refusal> {
+pub(crate) fn arrive(
+    state: &State,
+    app: Option<&AppState>,
+    head: &Parts,
+    upload: &mut Upload<'_>,
+) -> Result<Choice, Refusal> {
     let header = head.headers.get(HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let own = app.map(|a| &a.scenarios);
     let choice = state.scenarios().at_arrival(header.as_deref(), own).map_err(|u| unknown("X-Idocr-Scenario", &u))?;
@@ -66,7 +71,7 @@ pub fn arrive(state: &State, app: Option<&AppState>, head: &Parts, upload: &mut 
 ///
 /// # Errors
 /// `400101` naming the scenario, the card it is for, and the request's.
-pub fn fit(state: &State, choice: Choice, document: Document) -> Result<Choice, Refusal> {
+pub(crate) fn fit(state: &State, choice: Choice, document: Document) -> Result<Choice, Refusal> {
     let Some(meant) = choice.scenario.document.filter(|d| *d != document) else { return Ok(choice) };
     if choice.why == Why::Default {
         let success = state.scenarios().catalog().get(crate::scenarios::DEFAULT).expect("success is built in").clone();
@@ -102,7 +107,7 @@ fn from_marker(state: &State, image: &[u8]) -> Result<Option<Choice>, Refusal> {
 ///
 /// # Errors
 /// `400101` for a marker that is unreadable, names no scenario or pins an invalid number.
-pub fn after_decode(state: &State, choice: Choice, image: &[u8], document: Document) -> Result<Choice, Refusal> {
+pub(crate) fn after_decode(state: &State, choice: Choice, image: &[u8], document: Document) -> Result<Choice, Refusal> {
     // A default that gave way is still the default: a marker wins over it.
     if choice.why != Why::Default {
         return Ok(choice);
@@ -114,14 +119,19 @@ pub fn after_decode(state: &State, choice: Choice, image: &[u8], document: Docum
 }
 
 /// Notes the choice for the log and the journal.
-pub fn note(choice: &Choice, note: &mut Note) {
+pub(crate) fn note(choice: &Choice, note: &mut Note) {
     note.scenario = Some(choice.name().to_string());
     note.scenario_why = Some(choice.why_text());
 }
 
 /// Infrastructure that answers before validation: `Some` when `choice` is such and was not
 /// chosen by a marker (a marker is only read once the image is decoded).
-pub fn before_validation(state: &State, app: Option<&AppState>, choice: &Choice, note: &mut Note) -> Option<Answer> {
+pub(crate) fn before_validation(
+    state: &State,
+    app: Option<&AppState>,
+    choice: &Choice,
+    note: &mut Note,
+) -> Option<Answer> {
     if choice.why != Why::Marker && choice.scenario.is_infrastructure() {
         replacement(state, app, choice, note)
     } else {
@@ -131,7 +141,7 @@ pub fn before_validation(state: &State, app: Option<&AppState>, choice: &Choice,
 
 /// The answer that replaces the recognition: an error code (stamped on `app`'s clock), or a
 /// replacing fault.
-pub fn replacement(state: &State, app: Option<&AppState>, choice: &Choice, note: &mut Note) -> Option<Answer> {
+pub(crate) fn replacement(state: &State, app: Option<&AppState>, choice: &Choice, note: &mut Note) -> Option<Answer> {
     match &choice.scenario.outcome {
         Outcome::Error(code) => Some(Ok(error_reply(state, app, code, choice, note))),
         Outcome::Fault(f) if f.replaces_answer() => {
@@ -152,7 +162,7 @@ fn error_reply(state: &State, app: Option<&AppState>, code: &'static Code, choic
 }
 
 /// How a success looks under `choice` (delivery faults answer the usual clean success).
-pub fn look(choice: &Choice) -> Look {
+pub(crate) fn look(choice: &Choice) -> Look {
     match &choice.scenario.outcome {
         Outcome::Success(look) => look.clone(),
         _ => Look::clean(),
@@ -174,7 +184,7 @@ fn delivery(state: &State, choice: &Choice) -> Delivery {
 /// Names the scenario in the response header, then waits and sends as the scenario says. A held
 /// fault (`hang`, `slow`, `dribble`) takes a slot of `--max-held`; with none left it is answered at
 /// once with HTTP 503 and `999999`, so held connections never take the slots everyone else needs.
-pub async fn deliver(state: &State, choice: Option<&Choice>, answer: Answer, note: &mut Note) -> Answer {
+pub(crate) async fn deliver(state: &State, choice: Option<&Choice>, answer: Answer, note: &mut Note) -> Answer {
     let Some(choice) = choice else { return answer };
     let answer = answer.map(|mut r| {
         reply::set_text_header(&mut r, HEADER, choice.name());
