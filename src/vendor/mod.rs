@@ -1,13 +1,15 @@
 //! The vendor endpoints, one module each, reading as the vendor contract: parse → check → act →
 //! render: [`ocr`] (`idcardocrapp` and `bankcardocrapp`, one pipeline over the document kind),
 //! [`oauth`] (`access_token`, `api_ticket`), [`ocr_result`] (`getOcrResult`, and the lookup both
-//! result endpoints share), [`bank_result`] (`getBankCardOcrResult`).
+//! result endpoints share), [`bank_result`] (`getBankCardOcrResult`), [`face`] (the H5 and App SDK
+//! face verification: geth5faceid, the login page and redirect, getfaceid, getAdvFaceId,
+//! queryfacerecord, sync, queryphotoinfo; its store is `faces`).
 //!
 //! Imports: `state`, the stores, `protocol`, `reply`, `image`, `identity`, `redact`, `config`;
 //! never `http` or `admin`.
 //!
-//! Adding an endpoint (face verification, bank-card OCR) is:
-//! 1. one new module here (`vendor/face.rs`), a `pub fn handle(state: &State, …) -> Handled`
+//! Adding an endpoint (as face verification and bank-card OCR were) is:
+//! 1. one new module here, a `pub fn handle(state: &State, …) -> Handled`
 //!    that parses, checks with `protocol::fields` (version, nonce), finds its app once with
 //!    `let app = state.known_app(id)?;` (an `Arc<AppState>`; unknown is `400104`) and notes it
 //!    (`app.note(&mut note)`), verifies the sign over its signed-field set with
