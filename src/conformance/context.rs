@@ -306,15 +306,8 @@ pub fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// Percent-encodes a query value (unreserved characters pass).
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+/// Percent-encodes a query value: the protocol's one encoder, for the cases' URLs.
+pub use crate::protocol::query::encode;
 
 #[cfg(test)]
 mod tests {

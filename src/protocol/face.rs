@@ -3,6 +3,8 @@
 //! lifetimes, and the redirect back to the partner with its `newSignature` (the FV-3 rule).
 //! Pure functions; the five FV vectors of §3.2 are the tests.
 
+/// The percent-encoding of the login and redirect URLs: the query module's one encoder.
+pub use super::query::encode;
 use super::query::{self, Plus};
 use super::sign::{self, Field};
 use crate::clock::Millis;
@@ -174,19 +176,9 @@ pub fn redirect_url(url: &str, params: &[(&str, &str)]) -> String {
         "?"
     };
     out.push_str(sep);
-    let pairs: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    let pairs: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", query::encode(v))).collect();
     out.push_str(&pairs.join("&"));
     out
-}
-
-/// Percent-encodes everything but the unreserved characters of RFC 3986.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A partner `url` the mock will redirect to: `http://` or `https://` and no control characters.
@@ -309,7 +301,7 @@ mod tests {
             redirect_url("https://p.example/cb?token=a b", &[("code", "0")]),
             "https://p.example/cb?token=a b&code=0"
         );
-        assert_eq!(encode("a/b c"), "a%2Fb%20c");
+        assert_eq!(query::encode("a/b c"), "a%2Fb%20c");
     }
 
     #[test]

@@ -11,6 +11,16 @@ pub enum Plus {
     Literal,
 }
 
+/// Percent-encodes everything but the unreserved characters of RFC 3986.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The query's pairs, in order; a parameter without `=` has the empty value.
 pub fn parse(query: &str, plus: Plus) -> Vec<(String, String)> {
     query

@@ -40,8 +40,8 @@ pub(crate) fn buttons(id: &str, session: &str, finish: &str) -> String {
     for s in ALL {
         let href = format!(
             "{finish}?id={}&session={}&scenario={}",
-            crate::protocol::face::encode(id),
-            crate::protocol::face::encode(session),
+            crate::protocol::query::encode(id),
+            crate::protocol::query::encode(session),
             s.name
         );
         list.push_str(&format!(
