@@ -12,6 +12,7 @@
 //! queue, which come before the mock's for that app alone (`faces::choose`); `{"name": null}`
 //! there makes the app follow the mock's again.
 
+use super::scenarios::{Queue, SetDefault};
 use crate::apps::AppState;
 use crate::faces::{Choices, Outcome, Refused};
 use crate::protocol::face::{self, ID_LIFETIME};
@@ -69,18 +70,6 @@ pub(super) fn complete(state: &State, body: &Bytes) -> Reply {
         Ok(c) => finish(state, &c),
         Err(e) => bad(e),
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetDefault {
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Queue {
-    scenarios: Vec<String>,
 }
 
 #[derive(Deserialize)]

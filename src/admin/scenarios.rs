@@ -17,16 +17,18 @@ use hyper::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// `{"name": …}` of `PUT …/scenario` (OCR and face alike); `null` is "none of its own".
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SetDefault {
-    name: Option<String>,
+pub(super) struct SetDefault {
+    pub(super) name: Option<String>,
 }
 
+/// `{"scenarios": […]}` of `POST …/scenario/queue` (OCR and face alike).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Queue {
-    scenarios: Vec<String>,
+pub(super) struct Queue {
+    pub(super) scenarios: Vec<String>,
 }
 
 /// `GET /__admin/scenarios`.
