@@ -140,13 +140,7 @@ fn broken_bank_requests() -> Vec<(&'static str, Value, &'static str, &'static st
 async fn each_broken_rule_of_a_bank_card_call_gets_its_code_and_a_reason() {
     let mock = Mock::start().await;
     for (what, body, code, reason) in broken_bank_requests() {
-        let answer = bank(&mock, &body).await;
-        assert_eq!(answer.status.as_u16(), 200, "{what}");
-        let v = answer.json().unwrap();
-        assert_eq!(v["code"], code, "{what}: {v}");
-        assert!(v.get("result").is_none(), "{what}");
-        let header = answer.header("x-idocr-mock-reason").unwrap_or_default();
-        assert!(header.contains(reason), "{what}: reason {header:?} lacks {reason:?}");
+        assert_refused(&bank(&mock, &body).await, what, code, reason);
     }
 }
 

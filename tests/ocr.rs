@@ -107,13 +107,7 @@ fn broken_requests() -> Vec<(&'static str, Value, &'static str, &'static str)> {
 async fn each_broken_rule_gets_its_code_and_a_reason() {
     let mock = Mock::start().await;
     for (what, body, code, reason) in broken_requests() {
-        let answer = mock.ocr(&body).await;
-        assert_eq!(answer.status, 200, "{what}");
-        let v = answer.json().unwrap();
-        assert_eq!(v["code"], code, "{what}: {v}");
-        assert!(v.get("result").is_none(), "{what}");
-        let header = answer.header("x-idocr-mock-reason").unwrap_or_default();
-        assert!(header.contains(reason), "{what}: reason {header:?} lacks {reason:?}");
+        assert_refused(&mock.ocr(&body).await, what, code, reason);
     }
 }
 

@@ -119,3 +119,14 @@ pub fn redactions() -> insta::Settings {
     });
     s
 }
+
+/// A refusal as every vendor endpoint answers one: HTTP 200, `code`, no `result`, and an
+/// `X-Idocr-Mock-Reason` that says `reason`; `what` names the case in the failure message.
+pub fn assert_refused(answer: &Answer, what: &str, code: &str, reason: &str) {
+    assert_eq!(answer.status, 200, "{what}");
+    let v = answer.json().unwrap();
+    assert_eq!(v["code"], code, "{what}: {v}");
+    assert!(v.get("result").is_none(), "{what}");
+    let header = answer.header("x-idocr-mock-reason").unwrap_or_default();
+    assert!(header.contains(reason), "{what}: reason {header:?} lacks {reason:?}");
+}
