@@ -249,15 +249,7 @@ impl ScenarioState {
     /// # Errors
     /// [`QueueRefusal`]; nothing is queued then.
     pub(crate) fn enqueue_own(&self, own: &Own, names: &[String]) -> Result<usize, QueueRefusal> {
-        for n in names {
-            self.known(n).map_err(QueueRefusal::Unknown)?;
-        }
-        let mut live = own.live();
-        if live.queue.len() + names.len() > MAX_QUEUE {
-            return Err(QueueRefusal::Full { asked: names.len(), queued: live.queue.len() });
-        }
-        live.queue.extend(names.iter().cloned());
-        Ok(live.queue.len())
+        self.append(&mut own.live().queue, names)
     }
 
     /// Appends `names` to the queue; returns its new length.
@@ -266,15 +258,20 @@ impl ScenarioState {
     /// [`QueueRefusal`]: the first unknown name, or a queue that would pass [`MAX_QUEUE`]; nothing
     /// is queued then.
     pub(crate) fn enqueue(&self, names: &[String]) -> Result<usize, QueueRefusal> {
+        self.append(&mut self.live().queue, names)
+    }
+
+    /// Appends `names` to `queue` (the mock's or an app's) when every name is known and the queue
+    /// stays within [`MAX_QUEUE`]; returns its new length.
+    fn append(&self, queue: &mut VecDeque<String>, names: &[String]) -> Result<usize, QueueRefusal> {
         for n in names {
             self.known(n).map_err(QueueRefusal::Unknown)?;
         }
-        let mut live = self.live();
-        if live.queue.len() + names.len() > MAX_QUEUE {
-            return Err(QueueRefusal::Full { asked: names.len(), queued: live.queue.len() });
+        if queue.len() + names.len() > MAX_QUEUE {
+            return Err(QueueRefusal::Full { asked: names.len(), queued: queue.len() });
         }
-        live.queue.extend(names.iter().cloned());
-        Ok(live.queue.len())
+        queue.extend(names.iter().cloned());
+        Ok(queue.len())
     }
 
     pub(crate) fn queue(&self) -> Vec<String> {
