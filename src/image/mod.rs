@@ -72,12 +72,18 @@ pub struct Decoded {
 
 /// Removes a `data:<type>;base64,` prefix.
 pub(crate) fn strip_data_url(s: &str) -> &str {
-    if let Some(rest) = s.strip_prefix("data:") {
-        if let Some(i) = rest.find(";base64,") {
-            return &rest[i + ";base64,".len()..];
+    let (prefix, _) = split_data_url(s.as_bytes());
+    &s[prefix.len()..]
+}
+
+/// `s` split after its `data:<type>;base64,` prefix (an empty prefix when it has none).
+fn split_data_url(s: &[u8]) -> (&[u8], &[u8]) {
+    if let Some(rest) = s.strip_prefix(b"data:") {
+        if let Some(i) = memchr::memmem::find(rest, b";base64,") {
+            return s.split_at("data:".len() + i + ";base64,".len());
         }
     }
-    s
+    (&[], s)
 }
 
 /// Decodes `idcard_str` and recognises its format.
@@ -90,16 +96,39 @@ pub(crate) fn strip_data_url(s: &str) -> &str {
 /// [`ImageProblem::NotBase64`] for bad Base64 or an empty result, [`ImageProblem::NotAnImage`]
 /// for bytes of another kind.
 pub fn decode(idcard_str: &str, breaks: LineBreaks) -> Result<Decoded, ImageProblem> {
+    // Canonical Base64 (what nearly every client sends) decodes in one pass; only on failure is the
+    // forgiving decoder's white-space scan paid for.
+    if let Some(done) = decode_canonical(idcard_str.as_bytes()) {
+        return done;
+    }
     let b64 = strip_data_url(idcard_str);
     if breaks == LineBreaks::Reject && b64.bytes().any(|b| b == b'\r' || b == b'\n') {
         return Err(ImageProblem::NotBase64("it contains line breaks (--strict-base64)".into()));
     }
-    // Canonical Base64 (what nearly every client sends) decodes in one pass; only on failure is the
-    // forgiving decoder's white-space scan paid for.
-    let bytes = base64_simd::STANDARD
-        .decode_to_vec(b64.as_bytes())
-        .or_else(|_| base64_simd::forgiving_decode_to_vec(b64.as_bytes()))
+    let bytes = base64_simd::forgiving_decode_to_vec(b64.as_bytes())
         .map_err(|_| ImageProblem::NotBase64("a character outside the Base64 alphabet, or a bad length".into()))?;
+    recognise(bytes)
+}
+
+/// [`decode`] of text that is canonical Base64 (standard alphabet, padded, no white space) after an
+/// optional `data:` prefix of printable ASCII without a quote or a backslash; `None` for any other text, which
+/// [`decode`] then reads leniently.
+///
+/// Text this accepts is printable ASCII with no quote or backslash (a valid JSON string's contents exactly
+/// as sent): the body reader relies on that to take an image out of a body without parsing it as
+/// JSON (`vendor::ocr::request::parse_upload`), whatever the `--strict-base64` setting (canonical
+/// Base64 has no line breaks to refuse).
+pub(crate) fn decode_canonical(text: &[u8]) -> Option<Result<Decoded, ImageProblem>> {
+    let (prefix, b64) = split_data_url(text);
+    if !prefix.iter().all(|&b| (0x20..0x7f).contains(&b) && b != b'\\' && b != b'"') {
+        return None;
+    }
+    let bytes = base64_simd::STANDARD.decode_to_vec(b64).ok()?;
+    Some(recognise(bytes))
+}
+
+/// Decoded bytes as a [`Decoded`] image, or why they are not one.
+fn recognise(bytes: Vec<u8>) -> Result<Decoded, ImageProblem> {
     if bytes.is_empty() {
         return Err(ImageProblem::NotBase64("it decodes to nothing".into()));
     }
@@ -173,5 +202,23 @@ mod tests {
         assert!(matches!(decode("***", LineBreaks::Strip), Err(ImageProblem::NotBase64(_))));
         assert!(matches!(decode("", LineBreaks::Strip), Err(ImageProblem::NotBase64(_))));
         assert_eq!(decode(&encode(b"hello, world"), LineBreaks::Strip), Err(ImageProblem::NotAnImage("text")));
+    }
+
+    #[test]
+    fn only_canonical_base64_is_decoded_without_the_lenient_pass() {
+        let b64 = encode(PNG);
+        assert_eq!(decode_canonical(b64.as_bytes()).unwrap().unwrap().bytes, PNG);
+        assert!(decode_canonical(format!("data:image/png;base64,{b64}").as_bytes()).unwrap().is_ok());
+        // Whatever a JSON string could not hold raw, or the lenient decoder alone accepts, is left to it.
+        for text in [
+            format!("{}\n{}", &b64[..8], &b64[8..]),
+            b64.trim_end_matches('=').into(),
+            format!("data:a\\b;base64,{b64}"),
+            format!("data:a\tb;base64,{b64}"),
+            format!("{b64}\""),
+        ] {
+            assert!(decode_canonical(text.as_bytes()).is_none(), "{text:?}");
+        }
+        assert_eq!(decode_canonical(b"").unwrap(), Err(ImageProblem::NotBase64("it decodes to nothing".into())));
     }
 }

@@ -42,7 +42,7 @@ pub async fn handle(state: &State, head: &Parts, body: &Bytes, document: Documen
 /// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
 pub(crate) fn decide(state: &State, head: &Parts, body: &Bytes, document: Document) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
-    let mut upload = Upload::new(body, document, state.config().line_breaks);
+    let mut upload = Upload::new(body, document, state.config().line_breaks, state.config().image_cap);
     // The app is found once, here: its scenario settings apply from the first stage, its clock
     // to every time written; an unknown one is refused (400104) where the checks reach the app.
     let app = upload.app_id().and_then(|id| state.app(id));
@@ -63,18 +63,21 @@ pub(crate) fn decide(state: &State, head: &Parts, body: &Bytes, document: Docume
 
 /// The request body, parsed at most once and its image decoded at most once, by whichever stage
 /// needs them first: the scenario stage may read an image's marker before validation (when the
-/// default scenario is infrastructure), and validation then uses the same parse and decode.
+/// default scenario is infrastructure), and validation then uses the same parse and decode. A large
+/// body's image is decoded by the parse itself ([`request::parse_upload`]: one pass over 3 MB).
 pub(crate) struct Upload<'a> {
     body: &'a [u8],
     document: Document,
     breaks: LineBreaks,
+    /// `--image-cap`: an image longer than this is not decoded by the parse.
+    cap: usize,
     fields: Option<Result<Fields<'a>, Refusal>>,
     image: Option<Result<Decoded, ImageProblem>>,
 }
 
 impl<'a> Upload<'a> {
-    fn new(body: &'a [u8], document: Document, breaks: LineBreaks) -> Self {
-        Upload { body, document, breaks, fields: None, image: None }
+    fn new(body: &'a [u8], document: Document, breaks: LineBreaks, cap: usize) -> Self {
+        Upload { body, document, breaks, cap, fields: None, image: None }
     }
 
     /// The card the endpoint reads.
@@ -82,23 +85,36 @@ impl<'a> Upload<'a> {
         self.document
     }
 
+    /// The body parsed (now, or earlier).
+    fn parsed(&mut self) -> &mut Result<Fields<'a>, Refusal> {
+        if self.fields.is_none() {
+            let (fields, image) = request::parse_upload(self.body, self.document, self.cap);
+            self.fields = Some(fields);
+            if image.is_some() {
+                self.image = image;
+            }
+        }
+        self.fields.as_mut().expect("parsed just now")
+    }
+
     /// The decoded image, if the body parses and its image decodes (no cap, no order of checks:
     /// for reading a marker only).
     pub(crate) fn image(&mut self) -> Option<&Decoded> {
-        let (body, document, breaks) = (self.body, self.document, self.breaks);
-        let f = self.fields.get_or_insert_with(|| request::parse(body, document)).as_ref().ok()?;
+        let breaks = self.breaks;
+        self.parsed();
+        let f = self.fields.as_ref()?.as_ref().ok()?;
         self.image.get_or_insert_with(|| image::decode(&f.image_str, breaks)).as_ref().ok()
     }
 
     /// The app id the body names, if it parses (the parse is kept for validation).
     fn app_id(&mut self) -> Option<&str> {
-        let (body, document) = (self.body, self.document);
-        self.fields.get_or_insert_with(|| request::parse(body, document)).as_ref().ok().map(|f| &*f.app_id)
+        self.parsed().as_ref().ok().map(|f| &*f.app_id)
     }
 
     /// The parsed fields, taken for validation.
     fn take_fields(&mut self) -> Result<Fields<'a>, Refusal> {
-        self.fields.take().unwrap_or_else(|| request::parse(self.body, self.document))
+        self.parsed();
+        self.fields.take().expect("parsed just now")
     }
 
     /// The image of `f` as [`request::check_decoded`] checks it: decoded earlier, or now.

@@ -174,6 +174,83 @@ pub(crate) fn parse(body: &[u8], document: Document) -> Result<Fields<'_>, Refus
     })
 }
 
+/// Bodies from this size on have their image taken out in one pass ([`parse_upload`]).
+const LARGE_BODY: usize = 64 * 1024;
+
+/// [`parse`], with the image decoded in the same step when the body is large (a real photo) and its
+/// image canonical Base64 no longer than `cap`: the decoded image, for the caller to use instead of
+/// decoding `image_str` again (`None` when it was not decoded here).
+///
+/// One pass over the image instead of three: the image's text is found by its field name and its
+/// closing quote (memchr), and decoded strictly, which proves it printable ASCII without a quote or
+/// backslash; the rest of the body, the image replaced by one letter, goes to [`parse`]. It is kept
+/// only when that parse reads the letter as the image field, at the place it was put: the field was
+/// then the body's top-level image and nothing else. Anything else (an escaped slash, a wrapped or
+/// unpadded image, a body that does not parse) is read by [`parse`] whole, as before, so answers
+/// and error messages do not depend on which path read the body.
+pub(crate) fn parse_upload(
+    body: &[u8],
+    document: Document,
+    cap: usize,
+) -> (Result<Fields<'_>, Refusal>, Option<Result<Decoded, ImageProblem>>) {
+    if body.len() >= LARGE_BODY {
+        if let Some((fields, image)) = parse_large(body, document, cap) {
+            return (Ok(fields), Some(image));
+        }
+    }
+    (parse(body, document), None)
+}
+
+fn parse_large(body: &[u8], document: Document, cap: usize) -> Option<(Fields<'_>, Result<Decoded, ImageProblem>)> {
+    let key = match document {
+        Document::IdCard => &b"\"idcardStr\""[..],
+        Document::BankCard => &b"\"bankcardStr\""[..],
+    };
+    let ws = |i: usize| i + body[i..].iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+    let mut i = ws(memchr::memmem::find(body, key)? + key.len());
+    (body.get(i) == Some(&b':')).then_some(())?;
+    i = ws(i + 1);
+    (body.get(i) == Some(&b'"')).then_some(())?;
+    let start = i + 1;
+    let end = start + memchr::memchr(b'"', &body[start..])?;
+    if end - start > cap {
+        return None;
+    }
+    let image = crate::image::decode_canonical(&body[start..end])?;
+    let text = std::str::from_utf8(&body[start..end]).ok()?;
+    let mut rest = Vec::with_capacity(body.len() - text.len() + 1);
+    rest.extend_from_slice(&body[..start]);
+    rest.push(b'A');
+    rest.extend_from_slice(&body[end..]);
+    let f = parse(&rest, document).ok()?;
+    match &f.image_str {
+        Cow::Borrowed(a) if *a == "A" && a.as_ptr() == rest[start..].as_ptr() => {}
+        _ => return None,
+    }
+    Some((owned_but_image(f, text), image))
+}
+
+/// `f`, parsed from a copy of the body, with its strings copied out of it and `image` as its image.
+fn owned_but_image<'a>(f: Fields<'_>, image: &'a str) -> Fields<'a> {
+    fn own<'b>(s: Cow<'_, str>) -> Cow<'b, str> {
+        Cow::Owned(s.into_owned())
+    }
+    Fields {
+        app_id: own(f.app_id),
+        app_id_name: f.app_id_name,
+        version: own(f.version),
+        nonce: own(f.nonce),
+        sign: own(f.sign),
+        order_no: own(f.order_no),
+        user_id: f.user_id.map(own),
+        card_type: f.card_type.map(own),
+        document: f.document,
+        image_str: Cow::Borrowed(image),
+        get_native: f.get_native,
+        rest: f.rest.into_iter().map(|(k, v)| (own(k), v.into_owned())).collect(),
+    }
+}
+
 /// `body` parsed without serde_json's recursion limit: only for a body the nesting guard has
 /// found no deeper than [`crate::protocol::depth::MAX_JSON_DEPTH`], so the stack stays bounded.
 fn parse_unbounded(body: &[u8]) -> Result<Raw<'_>, serde_json::Error> {
@@ -374,6 +451,65 @@ mod tests {
         assert_eq!(r.detail, "Missing parameter 'idcardStr'");
         let r = parse(&body(good()), Document::BankCard).unwrap_err();
         assert_eq!(r.detail, "Missing parameter 'bankcardStr'");
+    }
+
+    /// `template` with the Base64 of a ~72 KB PNG-headed image in place of each `{}`, and that Base64.
+    fn large(template: &str) -> (Vec<u8>, String) {
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.extend((0..72_000u32).map(|i| (i * 7 % 251) as u8));
+        let b64 = image::encode(&bytes);
+        (template.replace("{}", &b64).into_bytes(), b64)
+    }
+
+    const FIELDS: &str =
+        r#""webankAppId":"TIDAMOCK","version":"1.0.0","nonce":"n","sign":"s","orderNo":"o1","tiket":7"#;
+
+    #[test]
+    fn a_large_body_reads_as_the_whole_parse_reads_it_with_its_image_decoded_once() {
+        let bodies = [
+            format!("{{{FIELDS},\"idcardStr\":\"{{}}\"}}"),
+            format!("{{\"idcardStr\" :\r\n \"{{}}\" , {FIELDS}}}"),
+            format!("{{{FIELDS},\"idcardStr\":\"data:image/png;base64,{{}}\",\"userId\":\"u_1\"}}"),
+        ];
+        for template in bodies {
+            let (body, _) = large(&template);
+            let (fields, image) = parse_upload(&body, Document::IdCard, usize::MAX);
+            let whole = parse(&body, Document::IdCard).unwrap();
+            assert_eq!(fields.unwrap(), whole, "{template}");
+            let expected = image::decode(&whole.image_str, LineBreaks::Strip).unwrap();
+            assert_eq!(image.expect("decoded by the parse").unwrap(), expected, "{template}");
+        }
+    }
+
+    #[test]
+    fn a_large_body_the_one_pass_cannot_vouch_for_is_parsed_whole() {
+        let cases = [
+            // an escaped slash (PHP), a wrapped image, no padding: valid, read by the whole parse
+            (format!("{{{FIELDS},\"idcardStr\":\"{{}}\\/\"}}"), true),
+            (format!("{{{FIELDS},\"idcardStr\":\"AAAA\\r\\n{{}}\"}}"), true),
+            // the first "idcardStr" nested, the top-level one after it
+            (format!("{{\"x\":{{\"idcardStr\":\"{{}}\"}},{FIELDS},\"idcardStr\":\"{{}}\"}}"), true),
+            // two images, a raw line break, no closing brace: refused as the whole parse refuses them
+            (format!("{{{FIELDS},\"idcardStr\":\"{{}}\",\"idcardStr\":\"{{}}\"}}"), false),
+            (format!("{{{FIELDS},\"idcardStr\":\"{{}}\n\"}}"), false),
+            (format!("{{{FIELDS},\"idcardStr\":\"{{}}\""), false),
+        ];
+        for (template, ok) in cases {
+            let (body, _) = large(&template);
+            let (fields, image) = parse_upload(&body, Document::IdCard, usize::MAX);
+            assert!(image.is_none(), "{template}");
+            assert_eq!(fields, parse(&body, Document::IdCard), "{template}");
+            assert_eq!(fields.is_ok(), ok, "{template}");
+        }
+    }
+
+    #[test]
+    fn a_large_image_over_the_cap_is_not_decoded_by_the_parse() {
+        let (body, b64) = large(&format!("{{{FIELDS},\"bankcardStr\":\"{{}}\"}}"));
+        let (fields, image) = parse_upload(&body, Document::BankCard, b64.len() - 1);
+        assert!(image.is_none());
+        assert_eq!(fields.unwrap().image_str, b64);
+        assert!(parse_upload(&body, Document::BankCard, b64.len()).1.is_some());
     }
 
     #[test]
