@@ -73,6 +73,10 @@ impl Open {
 }
 
 fn log(method: &Method, path: &str, arrival: &Arrival, n: &Note, end: End, started: Instant) {
+    // A good answer is logged at info: under `--log-level warn` its line is not even formatted.
+    if n.reason.is_none() && !tracing::enabled!(tracing::Level::INFO) {
+        return;
+    }
     let status = match end {
         End::Answered(s) => s.to_string(),
         End::Aborted(a) => a.to_string(),

@@ -154,10 +154,11 @@ impl Head {
 }
 
 /// Records a request that has ended in the journal and the metrics, with how it ended and its
-/// real duration (from its headers to now).
+/// real duration (from its headers to now). The journal takes the note's texts (clipped where
+/// long) rather than copies: the note is done with once its request is recorded.
 pub fn record(journal: &Journal, metrics: &Metrics, head: Head, note: &mut Note, end: End) {
     let body = note.body.take();
-    let n = &*note;
+    let n = &mut *note;
     let (status, abort) = match end {
         End::Answered(s) => (Some(s), None),
         End::Aborted(a) => (None, Some(abort_name(a).to_string())),
@@ -182,14 +183,22 @@ pub fn record(journal: &Journal, metrics: &Metrics, head: Head, note: &mut Note,
         status,
         abort,
         code: n.code,
-        scenario: n.scenario.as_deref().map(redact::clipped),
-        scenario_why: n.scenario_why.as_deref().map(redact::clipped),
-        reason: n.reason.as_deref().map(redact::reason),
-        order_no: n.order_no.as_deref().map(redact::clipped),
-        app_id: n.app_id.as_deref().map(redact::clipped),
+        scenario: n.scenario.take().map(|s| kept(s, redact::clip)),
+        scenario_why: n.scenario_why.take().map(|s| kept(s, redact::clip)),
+        reason: n.reason.take().map(|s| kept(s, |s| redact::clip_to(s, redact::MAX_REASON_CHARS))),
+        order_no: n.order_no.take().map(|s| kept(s, redact::clip)),
+        app_id: n.app_id.take().map(|s| kept(s, redact::clip)),
         ended: end.name(),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
+}
+
+/// `s` as `clip` keeps it: `s` itself when it is short enough, without a copy.
+fn kept(s: String, clip: impl Fn(&str) -> Cow<'_, str>) -> String {
+    match clip(&s) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(cut) => cut,
+    }
 }
 
 /// A vendor path as the route table's static text (no copy per request); any other path copied.
