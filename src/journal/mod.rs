@@ -183,22 +183,14 @@ pub fn record(journal: &Journal, metrics: &Metrics, head: Head, note: &mut Note,
         status,
         abort,
         code: n.code,
-        scenario: n.scenario.take().map(|s| kept(s, redact::clip)),
-        scenario_why: n.scenario_why.take().map(|s| kept(s, redact::clip)),
-        reason: n.reason.take().map(|s| kept(s, |s| redact::clip_to(s, redact::MAX_REASON_CHARS))),
-        order_no: n.order_no.take().map(|s| kept(s, redact::clip)),
-        app_id: n.app_id.take().map(|s| kept(s, redact::clip)),
+        scenario: n.scenario.take().map(redact::clipped_owned),
+        scenario_why: n.scenario_why.take().map(redact::clipped_owned),
+        reason: n.reason.take().map(redact::reason_owned),
+        order_no: n.order_no.take().map(redact::clipped_owned),
+        app_id: n.app_id.take().map(redact::clipped_owned),
         ended: end.name(),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
-}
-
-/// `s` as `clip` keeps it: `s` itself when it is short enough, without a copy.
-fn kept(s: String, clip: impl Fn(&str) -> Cow<'_, str>) -> String {
-    match clip(&s) {
-        Cow::Borrowed(_) => s,
-        Cow::Owned(cut) => cut,
-    }
 }
 
 /// A vendor path as the route table's static text (no copy per request); any other path copied.

@@ -202,12 +202,9 @@ pub(crate) fn parse_upload(
 }
 
 fn parse_large(body: &[u8], document: Document, cap: usize) -> Option<(Fields<'_>, Result<Decoded, ImageProblem>)> {
-    let key = match document {
-        Document::IdCard => &b"\"idcardStr\""[..],
-        Document::BankCard => &b"\"bankcardStr\""[..],
-    };
+    let key = format!("\"{}\"", document.image_field());
     let ws = |i: usize| i + body[i..].iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
-    let mut i = ws(memchr::memmem::find(body, key)? + key.len());
+    let mut i = ws(memchr::memmem::find(body, key.as_bytes())? + key.len());
     (body.get(i) == Some(&b':')).then_some(())?;
     i = ws(i + 1);
     (body.get(i) == Some(&b'"')).then_some(())?;
