@@ -5,7 +5,7 @@
 //! Imports: `state` (the limits and the body budget) only.
 
 use crate::state::State;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::CONTENT_LENGTH;
@@ -68,8 +68,38 @@ pub struct Read {
 /// [`Refusal`]: too large (checked on the declared `Content-Length` before a byte is read), no
 /// room in the budget, or not received in time.
 pub async fn read(state: &State, route: Route, req: Request<Incoming>) -> Result<Read, Refusal> {
+    let mut chunks = Vec::new();
+    let (head, room) = read_with(state, route, req, |chunk| chunks.push(chunk)).await?;
+    let bytes = match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.pop().expect("one chunk"),
+        _ => {
+            let mut all = BytesMut::with_capacity(chunks.iter().map(Bytes::len).sum());
+            chunks.iter().for_each(|c| all.extend_from_slice(c));
+            all.freeze()
+        }
+    };
+    Ok(Read { head, bytes, room })
+}
+
+/// The `Content-Length` a request declares, if it declares a valid one.
+pub fn declared(req: &Request<Incoming>) -> Option<u64> {
+    req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+}
+
+/// [`read`], handing each chunk of the body to `each` as it arrives instead of keeping it: the
+/// request's head, and its room in `--body-budget`, once the whole body has arrived.
+///
+/// # Errors
+/// As [`read`]; `each` may have seen part of the body.
+pub async fn read_with(
+    state: &State,
+    route: Route,
+    req: Request<Incoming>,
+    mut each: impl FnMut(Bytes),
+) -> Result<(Parts, OwnedSemaphorePermit), Refusal> {
     let (limit, flag) = route.limit(state);
-    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let declared = declared(&req);
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(Refusal::TooLarge { limit, flag });
     }
@@ -79,8 +109,17 @@ pub async fn read(state: &State, route: Route, req: Request<Incoming>) -> Result
     };
     let (head, body) = req.into_parts();
     let timeout = state.config().body_timeout;
-    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
-        Ok(Ok(collected)) => Ok(Read { head, bytes: collected.to_bytes(), room }),
+    let mut body = Limited::new(body, limit);
+    let all = async {
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame?.into_data() {
+                each(data);
+            }
+        }
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+    };
+    match tokio::time::timeout(timeout, all).await {
+        Ok(Ok(())) => Ok((head, room)),
         Ok(Err(e)) if e.is::<LengthLimitError>() => Err(Refusal::TooLarge { limit, flag }),
         Ok(Err(e)) => Err(Refusal::Stalled(format!("the client stopped sending its body: {e}"))),
         Err(_) => Err(Refusal::Stalled(format!("body not received within {}s (--body-timeout)", timeout.as_secs()))),

@@ -114,6 +114,44 @@ async fn the_journal_holds_no_secret_ticket_image_or_full_id_number() {
 }
 
 #[tokio::test]
+async fn a_large_upload_is_journaled_with_the_sha256_of_its_image_answered_or_refused() {
+    use sha2::{Digest, Sha256};
+    let mock = Mock::start().await;
+    // ~400 KB: hyper delivers it in many chunks, decoded as they arrive.
+    let mut png = idocr_mock::image::picture::card_png(Side::Front, None);
+    png.extend((0..400_000u32).map(|i| (i % 253) as u8));
+    let text = b"not a picture at all ".repeat(20_000);
+    let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let good = resigned(signed_body("big1", Side::Front), "idcardStr", json!(b64(&png)));
+    let mut bad_sign = resigned(signed_body("big2", Side::Front), "idcardStr", json!(b64(&png)));
+    bad_sign["sign"] = json!("0".repeat(40));
+    let not_an_image = resigned(signed_body("big3", Side::Front), "idcardStr", json!(b64(&text)));
+    let escaped = resigned(signed_body("big4", Side::Front), "idcardStr", json!(b64(&png)));
+    let escaped = serde_json::to_string(&escaped).unwrap().replace('/', "\\/");
+    let cases = [
+        ("big1", serde_json::to_string(&good).unwrap(), "0"),
+        ("big2", serde_json::to_string(&bad_sign).unwrap(), "400105"),
+        ("big3", serde_json::to_string(&not_an_image).unwrap(), "66661010"),
+        ("big4", escaped, "0"),
+    ];
+    for (order, body, code) in &cases {
+        let answer = mock.send(Call::post_json("/api/paas/idcardocrapp", body.clone().into_bytes())).await;
+        assert_eq!(answer.json().unwrap()["code"], *code, "{order}");
+    }
+    for (order, sent) in [("big1", &png), ("big2", &png), ("big4", &png)] {
+        let e = &journal(&mock, &format!("?order_no={order}")).await[0];
+        let image = &e["body"]["fields"]["idcardStr"];
+        assert_eq!(image["sha256"], hex(sent), "{order}: {e}");
+        assert_eq!((image["bytes"].as_u64(), image["format"].as_str()), (Some(sent.len() as u64), Some("png")));
+        assert_eq!(image["base64_chars"].as_u64(), Some(b64(sent).len() as u64), "{order}");
+    }
+    let e = &journal(&mock, "?order_no=big3").await[0];
+    let problem = e["body"]["fields"]["idcardStr"]["problem"].as_str().unwrap();
+    assert!(problem.contains("not a JPG, PNG or BMP"), "{e}");
+    assert_eq!(e["body"]["bytes"].as_u64(), Some(cases[2].1.len() as u64));
+}
+
+#[tokio::test]
 async fn with_an_admin_token_every_admin_call_but_health_needs_it() {
     let mock = Mock::with(Config { seed: 1, admin_token: Some("s3cret-admin".into()), ..Config::default() }).await;
     for target in ["requests", "metrics", "orders/x", "reset"] {

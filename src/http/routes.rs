@@ -5,6 +5,7 @@ use crate::admin;
 use crate::arrival::Arrival;
 use crate::body;
 use crate::http::finish::Pending;
+use crate::image::stream::Splitter;
 use crate::protocol::paths::VENDOR_ROUTES;
 use crate::protocol::{catalog, envelope, Code, Document};
 use crate::redact;
@@ -31,14 +32,14 @@ pub async fn handle(state: State, req: Request<Incoming>) -> Result<Reply, Abort
     let mut handled = match path.as_str() {
         "/api/paas/idcardocrapp" | "/api/paas/ocrapp" | "/api/paas/bankcardocrapp" if method == Method::POST => {
             let document = if path == "/api/paas/bankcardocrapp" { Document::BankCard } else { Document::IdCard };
-            match body::read(&state, body::Route::Vendor, req).await {
-                Ok(body::Read { head, bytes: body, room: _room }) => {
-                    let (mut handled, choice) = ocr::decide(&state, &head, &body, document);
+            // A large body's image is decoded as the body arrives (image::stream).
+            let cap = state.config().image_cap;
+            let mut splitter = Splitter::new(document.image_field(), cap, body::declared(&req));
+            match body::read_with(&state, body::Route::Vendor, req, |chunk| splitter.push(chunk)).await {
+                Ok((head, _room)) => {
+                    let (body, decoded) = splitter.finish();
+                    let (handled, choice) = ocr::decide(&state, &head, &body, decoded, document);
                     chosen = choice;
-                    // The pipeline summarises what it parsed; a body refused before that is read here.
-                    if state.journal().is_on() {
-                        handled.note.body.get_or_insert_with(|| journal::summarise_body(&body));
-                    }
                     handled
                 }
                 Err(refusal) => refused(&state, refusal),

@@ -10,6 +10,7 @@ pub(crate) mod face;
 pub(crate) mod glyphs;
 pub mod marker;
 pub mod picture;
+pub(crate) mod stream;
 pub(crate) mod video;
 
 pub(crate) use face::face_photo;
@@ -115,9 +116,9 @@ pub fn decode(idcard_str: &str, breaks: LineBreaks) -> Result<Decoded, ImageProb
 /// [`decode`] then reads leniently.
 ///
 /// Text this accepts is printable ASCII with no quote or backslash (a valid JSON string's contents exactly
-/// as sent): the body reader relies on that to take an image out of a body without parsing it as
-/// JSON (`vendor::ocr::request::parse_upload`), whatever the `--strict-base64` setting (canonical
-/// Base64 has no line breaks to refuse).
+/// as sent), whatever the `--strict-base64` setting (canonical Base64 has no line breaks to
+/// refuse). The body reader takes such text out of a large body as it arrives by the same rule
+/// ([`stream::Splitter`]).
 pub(crate) fn decode_canonical(text: &[u8]) -> Option<Result<Decoded, ImageProblem>> {
     let (prefix, b64) = split_data_url(text);
     if !prefix.iter().all(|&b| (0x20..0x7f).contains(&b) && b != b'\\' && b != b'"') {
@@ -128,7 +129,7 @@ pub(crate) fn decode_canonical(text: &[u8]) -> Option<Result<Decoded, ImageProbl
 }
 
 /// Decoded bytes as a [`Decoded`] image, or why they are not one.
-fn recognise(bytes: Vec<u8>) -> Result<Decoded, ImageProblem> {
+pub(crate) fn recognise(bytes: Vec<u8>) -> Result<Decoded, ImageProblem> {
     if bytes.is_empty() {
         return Err(ImageProblem::NotBase64("it decodes to nothing".into()));
     }

@@ -12,7 +12,7 @@ mod summary;
 
 pub(crate) use feed::{Feed, MAX_BATCH, MAX_STREAMS};
 pub use filter::{Filter, Since};
-pub(crate) use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed};
+pub(crate) use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed, summarise_split};
 
 use crate::arrival::Arrival;
 use crate::clock::{self, Clock, Millis};

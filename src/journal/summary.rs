@@ -2,8 +2,8 @@
 //! `idcardStr` as its size, SHA-256 and format, unknown fields by name only, and a user id that is
 //! an ID number masked.
 
-use crate::image::Decoded;
 use crate::image::{self, LineBreaks};
+use crate::image::{Decoded, ImageProblem};
 use crate::protocol::Loose;
 use crate::redact::{self, clip, is_secret_name};
 use serde::Serialize;
@@ -69,14 +69,42 @@ pub(crate) fn summarise_parsed<'a>(
     image: &Decoded,
 ) -> Box<RawValue> {
     let mut summary = Summary::of(body_len, fields);
-    let digest = Kept::Image {
-        base64_chars,
-        bytes: image.bytes.len(),
-        sha256: sha256_hex(&image.bytes),
-        format: image.format.as_str(),
-    };
-    summary.fields.insert(image_field, digest);
+    summary.fields.insert(image_field, image_kept(base64_chars, Ok(image)));
     summary.to_raw()
+}
+
+/// The same summary of a body whose image was decoded as it arrived (`image::stream`): `rest` is
+/// the body with the image's text replaced by one letter, `image` what the text decoded to (`None`
+/// when it is no longer at hand: the image field is then left out).
+pub(crate) fn summarise_split(
+    body_len: usize,
+    rest: &[u8],
+    image_field: &'static str,
+    base64_chars: usize,
+    image: Option<Result<&Decoded, &ImageProblem>>,
+) -> Box<RawValue> {
+    match serde_json::from_slice::<BTreeMap<Cow<'_, str>, Loose<'_>>>(rest) {
+        Ok(map) => {
+            let mut summary = Summary::of(body_len, map.iter().map(|(k, v)| (k.as_ref(), v)));
+            match image {
+                Some(image) => summary.fields.insert(image_field, image_kept(base64_chars, image)),
+                None => summary.fields.0.retain(|(k, _)| k != image_field),
+            }
+            summary.to_raw()
+        }
+        Err(_) => Summary { bytes: body_len, json: false, ..Summary::default() }.to_raw(),
+    }
+}
+
+/// An image field as the journal keeps it: its size, and the SHA-256 and format of what it
+/// decoded to, or why it did not decode to an image.
+fn image_kept(base64_chars: usize, image: Result<&Decoded, &ImageProblem>) -> Kept<'static> {
+    match image {
+        Ok(d) => {
+            Kept::Image { base64_chars, bytes: d.bytes.len(), sha256: sha256_hex(&d.bytes), format: d.format.as_str() }
+        }
+        Err(p) => Kept::BadImage { base64_chars, problem: redact::clipped(&p.to_string()) },
+    }
 }
 
 #[derive(Default, Serialize)]
@@ -185,15 +213,7 @@ fn person(text: &str) -> String {
 }
 
 fn image_summary(b64: &str) -> Kept<'static> {
-    match image::decode(b64, LineBreaks::Strip) {
-        Ok(d) => Kept::Image {
-            base64_chars: b64.len(),
-            bytes: d.bytes.len(),
-            sha256: sha256_hex(&d.bytes),
-            format: d.format.as_str(),
-        },
-        Err(p) => Kept::BadImage { base64_chars: b64.len(), problem: redact::clipped(&p.to_string()) },
-    }
+    image_kept(b64.len(), image::decode(b64, LineBreaks::Strip).as_ref())
 }
 
 /// Lower-case hex SHA-256, as `sha256sum` prints it.

@@ -14,17 +14,6 @@ pub enum Loose<'a> {
     Other(&'static str),
 }
 
-impl Loose<'_> {
-    /// The same value, owning its text.
-    pub(crate) fn into_owned<'b>(self) -> Loose<'b> {
-        match self {
-            Loose::Str(s) => Loose::Str(Cow::Owned(s.into_owned())),
-            Loose::Null => Loose::Null,
-            Loose::Other(kind) => Loose::Other(kind),
-        }
-    }
-}
-
 impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;

@@ -13,6 +13,7 @@ pub mod scenario;
 use crate::apps::AppState;
 use crate::config::SignCheck;
 use crate::identity;
+use crate::image::stream::Received;
 use crate::image::{self, Decoded, ImageProblem, LineBreaks};
 use crate::protocol::catalog;
 use crate::protocol::envelope;
@@ -33,51 +34,63 @@ use std::sync::Arc;
 /// Handles one recognition request of `document` whose body has been read; a scenario may delay,
 /// reshape or replace the answer (see `scenarios::apply` for where each kind applies).
 pub async fn handle(state: &State, head: &Parts, body: &Bytes, document: Document) -> Handled {
-    let (mut handled, chosen) = decide(state, head, body, document);
+    let (received, decoded) = Received::of(body.clone(), document.image_field(), state.config().image_cap);
+    let (mut handled, chosen) = decide(state, head, &received, decoded, document);
     handled.outcome = scenario::deliver(state, chosen.as_ref(), handled.outcome, &mut handled.note).await;
     handled
 }
 
 /// [`handle`] up to the answer, without its delivery: the answer and the scenario that says how
-/// it travels (the caller delivers it with `scenario::deliver`, its note kept aside).
-pub(crate) fn decide(state: &State, head: &Parts, body: &Bytes, document: Document) -> (Handled, Option<Choice>) {
+/// it travels (the caller delivers it with `scenario::deliver`, its note kept aside). `decoded`
+/// is the image the body reader decoded as the body arrived, if it split the body.
+pub(crate) fn decide(
+    state: &State,
+    head: &Parts,
+    body: &Received,
+    decoded: Option<Vec<u8>>,
+    document: Document,
+) -> (Handled, Option<Choice>) {
     let mut note = Note::default();
-    let mut upload = Upload::new(body, document, state.config().line_breaks, state.config().image_cap);
+    let mut upload = Upload::new(body, decoded, document, state.config().line_breaks);
     // The app is found once, here: its scenario settings apply from the first stage, its clock
     // to every time written; an unknown one is refused (400104) where the checks reach the app.
     let app = upload.app_id().and_then(|id| state.app(id));
     if let Some(app) = &app {
         app.note(&mut note);
     }
-    match recognise(state, app.as_ref(), head, &mut upload, &mut note) {
-        Ok((answer, choice)) => (Handled { outcome: answer, note }, Some(choice)),
+    let (outcome, choice) = match recognise(state, app.as_ref(), head, &mut upload, &mut note) {
+        Ok((answer, choice)) => (answer, Some(choice)),
         Err(refusal) => {
             // A refused request is refused whatever the scenario: none applied, none claimed.
             note.scenario = None;
             note.scenario_why = Some("none applied: refused before the scenario stage".into());
-            let answer = Ok(refuse_for(state, app.as_deref(), &refusal, &mut note));
-            (Handled { outcome: answer, note }, None)
+            (Ok(refuse_for(state, app.as_deref(), &refusal, &mut note)), None)
         }
+    };
+    // The pipeline summarises what it parsed and decoded; a body refused before that, here.
+    if state.journal().is_on() && note.body.is_none() {
+        note.body = Some(upload.summary());
     }
+    (Handled { outcome, note }, choice)
 }
 
 /// The request body, parsed at most once and its image decoded at most once, by whichever stage
 /// needs them first: the scenario stage may read an image's marker before validation (when the
 /// default scenario is infrastructure), and validation then uses the same parse and decode. A large
-/// body's image is decoded by the parse itself ([`request::parse_upload`]: one pass over 3 MB).
+/// body's image was decoded as it arrived ([`request::parse_upload`]: one pass over 3 MB).
 pub(crate) struct Upload<'a> {
-    body: &'a [u8],
+    body: &'a Received,
+    /// The image decoded as the body arrived, until the parse takes it.
+    decoded: Option<Vec<u8>>,
     document: Document,
     breaks: LineBreaks,
-    /// `--image-cap`: an image longer than this is not decoded by the parse.
-    cap: usize,
     fields: Option<Result<Fields<'a>, Refusal>>,
     image: Option<Result<Decoded, ImageProblem>>,
 }
 
 impl<'a> Upload<'a> {
-    fn new(body: &'a [u8], document: Document, breaks: LineBreaks, cap: usize) -> Self {
-        Upload { body, document, breaks, cap, fields: None, image: None }
+    fn new(body: &'a Received, decoded: Option<Vec<u8>>, document: Document, breaks: LineBreaks) -> Self {
+        Upload { body, decoded, document, breaks, fields: None, image: None }
     }
 
     /// The card the endpoint reads.
@@ -88,7 +101,7 @@ impl<'a> Upload<'a> {
     /// The body parsed (now, or earlier).
     fn parsed(&mut self) -> &mut Result<Fields<'a>, Refusal> {
         if self.fields.is_none() {
-            let (fields, image) = request::parse_upload(self.body, self.document, self.cap);
+            let (fields, image) = request::parse_upload(self.body, self.decoded.take(), self.document);
             self.fields = Some(fields);
             if image.is_some() {
                 self.image = image;
@@ -103,12 +116,30 @@ impl<'a> Upload<'a> {
         let breaks = self.breaks;
         self.parsed();
         let f = self.fields.as_ref()?.as_ref().ok()?;
-        self.image.get_or_insert_with(|| image::decode(&f.image_str, breaks)).as_ref().ok()
+        if self.image.is_none() {
+            self.image = Some(image::decode(f.image.sent()?, breaks));
+        }
+        self.image.as_ref()?.as_ref().ok()
     }
 
     /// The app id the body names, if it parses (the parse is kept for validation).
     fn app_id(&mut self) -> Option<&str> {
         self.parsed().as_ref().ok().map(|f| &*f.app_id)
+    }
+
+    /// The journal's summary of the body, for a request refused before its image was summarised.
+    fn summary(&mut self) -> Box<serde_json::value::RawValue> {
+        self.parsed();
+        let field = self.document.image_field();
+        match (self.body.whole(), self.body.split()) {
+            (Some(whole), _) => crate::journal::summarise_body(whole),
+            // Split, and the split used: the rest of the body, and the image it decoded to.
+            (None, Some(split)) => {
+                let image = self.image.as_ref().map(Result::as_ref);
+                crate::journal::summarise_split(self.body.len(), &split.rest, field, split.text_len, image)
+            }
+            (None, None) => crate::journal::summarise_body(&[]),
+        }
     }
 
     /// The parsed fields, taken for validation.
@@ -120,7 +151,20 @@ impl<'a> Upload<'a> {
     /// The image of `f` as [`request::check_decoded`] checks it: decoded earlier, or now.
     fn take_image(&mut self, f: &Fields<'_>, cap: usize) -> Result<Decoded, Refusal> {
         let (earlier, breaks) = (self.image.take(), self.breaks);
-        request::check_decoded(f, cap, || earlier.unwrap_or_else(|| image::decode(&f.image_str, breaks)))
+        let mut problem = None;
+        let checked = request::check_decoded(f, cap, || {
+            let image = match (earlier, f.image.sent()) {
+                (Some(decoded), _) => decoded,
+                (None, Some(text)) => image::decode(text, breaks),
+                // An image decoded as it arrived is handed over with the parse and taken once.
+                (None, None) => Err(ImageProblem::NotBase64("decoded as it arrived and already used (a bug)".into())),
+            };
+            problem = image.as_ref().err().cloned();
+            image
+        });
+        // Kept for the journal's summary of the refused request.
+        self.image = problem.map(Err);
+        checked
     }
 }
 
@@ -300,5 +344,5 @@ fn summarise(f: &Fields<'_>, image: &Decoded, body_len: usize) -> Box<serde_json
     known.extend(f.card_type.as_deref().map(|c| ("cardType", text(c))));
     known.extend(f.get_native.then(|| ("getNative", text("1"))));
     let fields = known.iter().map(|(k, v)| (*k, v)).chain(f.rest.iter().map(|(k, v)| (k.as_ref(), v)));
-    crate::journal::summarise_parsed(body_len, fields, f.document.image_field(), f.image_str.len(), image)
+    crate::journal::summarise_parsed(body_len, fields, f.document.image_field(), f.image.len(), image)
 }

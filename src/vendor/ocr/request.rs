@@ -3,6 +3,7 @@
 //! the image's field name and the ID card's `cardType`/`getNative`. Pure: the sign check, which
 //! needs the app's tickets, is done by the caller between [`check_fields`] and [`check_decoded`].
 
+use crate::image::stream::Received;
 use crate::image::{Decoded, ImageProblem};
 use crate::protocol::catalog;
 pub(crate) use crate::protocol::{Document, Loose, Refusal, Side};
@@ -83,7 +84,7 @@ pub(crate) struct Fields<'a> {
     /// The card the endpoint reads.
     pub(crate) document: Document,
     /// The image's Base64: `idcardStr`, or `bankcardStr` for a bank card.
-    pub(crate) image_str: Cow<'a, str>,
+    pub(crate) image: ImageText<'a>,
     /// `getNative` "1" (ID cards only).
     pub(crate) get_native: bool,
     /// Fields the service does not read (`tiket`, `usreId`, …), for the journal only.
@@ -165,7 +166,7 @@ pub(crate) fn parse(body: &[u8], document: Document) -> Result<Fields<'_>, Refus
         nonce: need("nonce", raw.nonce)?,
         sign: need("sign", raw.sign)?,
         order_no: need("orderNo", raw.order_no)?,
-        image_str: need(document.image_field(), image)?,
+        image: ImageText::Sent(need(document.image_field(), image)?),
         document,
         user_id: text("userId", raw.user_id, false)?,
         card_type: if id_card { text("cardType", raw.card_type, false)? } else { None },
@@ -174,78 +175,61 @@ pub(crate) fn parse(body: &[u8], document: Document) -> Result<Fields<'_>, Refus
     })
 }
 
-/// Bodies from this size on have their image taken out in one pass ([`parse_upload`]).
-const LARGE_BODY: usize = 64 * 1024;
+/// The image field's text: as sent, or, when the body reader decoded it as the body arrived
+/// ([`parse_upload`]), only its length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ImageText<'a> {
+    Sent(Cow<'a, str>),
+    Decoded { chars: usize },
+}
 
-/// [`parse`], with the image decoded in the same step when the body is large (a real photo) and its
-/// image canonical Base64 no longer than `cap`: the decoded image, for the caller to use instead of
-/// decoding `image_str` again (`None` when it was not decoded here).
-///
-/// One pass over the image instead of three: the image's text is found by its field name and its
-/// closing quote (memchr), and decoded strictly, which proves it printable ASCII without a quote or
-/// backslash; the rest of the body, the image replaced by one letter, goes to [`parse`]. It is kept
-/// only when that parse reads the letter as the image field, at the place it was put: the field was
-/// then the body's top-level image and nothing else. Anything else (an escaped slash, a wrapped or
-/// unpadded image, a body that does not parse) is read by [`parse`] whole, as before, so answers
-/// and error messages do not depend on which path read the body.
-pub(crate) fn parse_upload(
-    body: &[u8],
-    document: Document,
-    cap: usize,
-) -> (Result<Fields<'_>, Refusal>, Option<Result<Decoded, ImageProblem>>) {
-    if body.len() >= LARGE_BODY {
-        if let Some((fields, image)) = parse_large(body, document, cap) {
-            return (Ok(fields), Some(image));
+impl ImageText<'_> {
+    /// The text's length in bytes (as sent, a `data:` prefix included).
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ImageText::Sent(s) => s.len(),
+            ImageText::Decoded { chars } => *chars,
         }
     }
-    (parse(body, document), None)
+
+    /// The text, unless it was decoded as it arrived.
+    pub(crate) fn sent(&self) -> Option<&str> {
+        match self {
+            ImageText::Sent(s) => Some(s),
+            ImageText::Decoded { .. } => None,
+        }
+    }
 }
 
-fn parse_large(body: &[u8], document: Document, cap: usize) -> Option<(Fields<'_>, Result<Decoded, ImageProblem>)> {
-    let key = format!("\"{}\"", document.image_field());
-    let ws = |i: usize| i + body[i..].iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
-    let mut i = ws(memchr::memmem::find(body, key.as_bytes())? + key.len());
-    (body.get(i) == Some(&b':')).then_some(())?;
-    i = ws(i + 1);
-    (body.get(i) == Some(&b'"')).then_some(())?;
-    let start = i + 1;
-    let end = start + memchr::memchr(b'"', &body[start..])?;
-    if end - start > cap {
-        return None;
-    }
-    let image = crate::image::decode_canonical(&body[start..end])?;
-    let text = std::str::from_utf8(&body[start..end]).ok()?;
-    let mut rest = Vec::with_capacity(body.len() - text.len() + 1);
-    rest.extend_from_slice(&body[..start]);
-    rest.push(b'A');
-    rest.extend_from_slice(&body[end..]);
-    let f = parse(&rest, document).ok()?;
-    match &f.image_str {
-        Cow::Borrowed(a) if *a == "A" && a.as_ptr() == rest[start..].as_ptr() => {}
-        _ => return None,
-    }
-    Some((owned_but_image(f, text), image))
-}
-
-/// `f`, parsed from a copy of the body, with its strings copied out of it and `image` as its image.
-fn owned_but_image<'a>(f: Fields<'_>, image: &'a str) -> Fields<'a> {
-    fn own<'b>(s: Cow<'_, str>) -> Cow<'b, str> {
-        Cow::Owned(s.into_owned())
-    }
-    Fields {
-        app_id: own(f.app_id),
-        app_id_name: f.app_id_name,
-        version: own(f.version),
-        nonce: own(f.nonce),
-        sign: own(f.sign),
-        order_no: own(f.order_no),
-        user_id: f.user_id.map(own),
-        card_type: f.card_type.map(own),
-        document: f.document,
-        image_str: Cow::Borrowed(image),
-        get_native: f.get_native,
-        rest: f.rest.into_iter().map(|(k, v)| (own(k), v.into_owned())).collect(),
-    }
+/// [`parse`] of a body as it arrived, with its image `decoded` as it arrived when the body was split
+/// ([`Splitter`](crate::image::stream::Splitter)): then the image, recognised, for the caller to use
+/// instead of decoding it again (`None` when the body was parsed whole).
+///
+/// The split's rest (the body, its image replaced by one letter) is parsed instead of the body,
+/// and the result kept only when the parse reads the letter as the image field, at the place it was
+/// put: the split then took out the body's top-level image and nothing else. Any other body (an
+/// escaped slash, a wrapped or unpadded image, a body that does not parse, over `--image-cap`) is
+/// parsed whole, so answers and error messages do not depend on how the body was read.
+pub(crate) fn parse_upload(
+    received: &Received,
+    decoded: Option<Vec<u8>>,
+    document: Document,
+) -> (Result<Fields<'_>, Refusal>, Option<Result<Decoded, ImageProblem>>) {
+    let whole = match (received.split(), decoded) {
+        (Some(split), Some(bytes)) => {
+            if let Ok(mut f) = parse(&split.rest, document) {
+                let letter = split.rest[split.at..].as_ptr();
+                if matches!(&f.image, ImageText::Sent(Cow::Borrowed(a)) if *a == "A" && a.as_ptr() == letter) {
+                    f.image = ImageText::Decoded { chars: split.text_len };
+                    return (Ok(f), Some(crate::image::recognise(bytes)));
+                }
+            }
+            received.rebuilt(&bytes)
+        }
+        // A split comes with its image (Splitter::finish); an empty body is refused as one.
+        _ => received.whole().unwrap_or_default(),
+    };
+    (parse(whole, document), None)
 }
 
 /// `body` parsed without serde_json's recursion limit: only for a body the nesting guard has
@@ -318,11 +302,11 @@ pub(crate) fn check_decoded(
     cap: usize,
     decode: impl FnOnce() -> Result<Decoded, ImageProblem>,
 ) -> Result<Decoded, Refusal> {
-    if f.image_str.len() > cap {
+    if f.image.len() > cap {
         return Err(Refusal::too_long(format!(
             "{} is {} bytes; the cap is {cap} (--image-cap)",
             f.document.image_field(),
-            f.image_str.len()
+            f.image.len()
         )));
     }
     decode().map_err(|p| {
@@ -337,7 +321,9 @@ pub(crate) fn check_decoded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image::stream::Splitter;
     use crate::image::{self, LineBreaks};
+    use bytes::Bytes;
     use serde_json::json;
 
     fn body(v: serde_json::Value) -> Vec<u8> {
@@ -366,7 +352,7 @@ mod tests {
     fn a_well_formed_body_borrows_its_strings() {
         let b = body(good());
         let f = parse(&b, Document::IdCard).unwrap();
-        assert!(matches!(f.image_str, Cow::Borrowed(_)));
+        assert!(matches!(f.image, ImageText::Sent(Cow::Borrowed(_))));
         assert_eq!((f.app_id.as_ref(), f.app_id_name), ("TIDAMOCK", "webankAppId"));
     }
 
@@ -374,7 +360,7 @@ mod tests {
     fn escaped_slashes_from_php_encoders_are_unescaped() {
         let b = br#"{"appId":"TIDAMOCK","version":"1.0.0","nonce":"n","sign":"s","orderNo":"o","idcardStr":"ab\/cd"}"#;
         let f = parse(b, Document::IdCard).unwrap();
-        assert_eq!(f.image_str, "ab/cd");
+        assert_eq!(f.image.sent(), Some("ab/cd"));
         assert_eq!(f.app_id_name, "appId");
     }
 
@@ -426,11 +412,11 @@ mod tests {
         let b = body(v);
         let f = parse(&b, Document::IdCard).unwrap();
         assert_eq!(
-            check_decoded(&f, 10, || image::decode(&f.image_str, LineBreaks::Strip)).unwrap_err().code.code,
+            check_decoded(&f, 10, || image::decode(f.image.sent().unwrap(), LineBreaks::Strip)).unwrap_err().code.code,
             "66660000"
         );
         assert_eq!(
-            check_decoded(&f, 11, || image::decode(&f.image_str, LineBreaks::Strip)).unwrap_err().code.code,
+            check_decoded(&f, 11, || image::decode(f.image.sent().unwrap(), LineBreaks::Strip)).unwrap_err().code.code,
             "66661005"
         );
     }
@@ -443,7 +429,7 @@ mod tests {
         v["cardType"] = json!("7");
         let b = body(v);
         let f = parse(&b, Document::BankCard).unwrap();
-        assert_eq!((f.image_str.as_ref(), f.card_type, f.document), ("x", None, Document::BankCard));
+        assert_eq!((f.image.sent(), f.card_type, f.document), (Some("x"), None, Document::BankCard));
         let r = parse(&b, Document::IdCard).unwrap_err();
         assert_eq!(r.detail, "Missing parameter 'idcardStr'");
         let r = parse(&body(good()), Document::BankCard).unwrap_err();
@@ -461,8 +447,18 @@ mod tests {
     const FIELDS: &str =
         r#""webankAppId":"TIDAMOCK","version":"1.0.0","nonce":"n","sign":"s","orderNo":"o1","tiket":7"#;
 
+    /// `body` as the server receives it: in chunks of `size` bytes, split as they arrive.
+    fn arrived(body: &[u8], size: usize, document: Document, cap: usize) -> (Received, Option<Vec<u8>>) {
+        let mut s = Splitter::new(document.image_field(), cap, Some(body.len() as u64));
+        body.chunks(size).for_each(|c| s.push(Bytes::copy_from_slice(c)));
+        s.finish()
+    }
+
+    /// The chunk sizes a body is tried in: one byte, a few odd sizes, hyper's usual reads, whole.
+    const SIZES: [usize; 6] = [1, 3, 1000, 8192, 65_536, usize::MAX];
+
     #[test]
-    fn a_large_body_reads_as_the_whole_parse_reads_it_with_its_image_decoded_once() {
+    fn a_large_body_reads_as_the_whole_parse_reads_it_with_its_image_decoded_as_it_arrives() {
         let bodies = [
             format!("{{{FIELDS},\"idcardStr\":\"{{}}\"}}"),
             format!("{{\"idcardStr\" :\r\n \"{{}}\" , {FIELDS}}}"),
@@ -470,16 +466,22 @@ mod tests {
         ];
         for template in bodies {
             let (body, _) = large(&template);
-            let (fields, image) = parse_upload(&body, Document::IdCard, usize::MAX);
             let whole = parse(&body, Document::IdCard).unwrap();
-            assert_eq!(fields.unwrap(), whole, "{template}");
-            let expected = image::decode(&whole.image_str, LineBreaks::Strip).unwrap();
-            assert_eq!(image.expect("decoded by the parse").unwrap(), expected, "{template}");
+            let expected = image::decode(whole.image.sent().unwrap(), LineBreaks::Strip).unwrap();
+            for size in SIZES {
+                let (received, decoded) = arrived(&body, size, Document::IdCard, usize::MAX);
+                let (fields, image) = parse_upload(&received, decoded, Document::IdCard);
+                let mut fields = fields.unwrap();
+                assert_eq!(fields.image, ImageText::Decoded { chars: whole.image.len() }, "{template}");
+                fields.image = whole.image.clone();
+                assert_eq!(fields, whole, "{template} in chunks of {size}");
+                assert_eq!(image.expect("decoded as it arrived").unwrap(), expected, "{template}");
+            }
         }
     }
 
     #[test]
-    fn a_large_body_the_one_pass_cannot_vouch_for_is_parsed_whole() {
+    fn a_large_body_the_split_cannot_vouch_for_is_parsed_whole() {
         let cases = [
             // an escaped slash (PHP), a wrapped image, no padding: valid, read by the whole parse
             (format!("{{{FIELDS},\"idcardStr\":\"{{}}\\/\"}}"), true),
@@ -493,20 +495,25 @@ mod tests {
         ];
         for (template, ok) in cases {
             let (body, _) = large(&template);
-            let (fields, image) = parse_upload(&body, Document::IdCard, usize::MAX);
-            assert!(image.is_none(), "{template}");
-            assert_eq!(fields, parse(&body, Document::IdCard), "{template}");
-            assert_eq!(fields.is_ok(), ok, "{template}");
+            for size in SIZES {
+                let (received, decoded) = arrived(&body, size, Document::IdCard, usize::MAX);
+                let (fields, image) = parse_upload(&received, decoded, Document::IdCard);
+                assert!(image.is_none(), "{template}");
+                assert_eq!(fields, parse(&body, Document::IdCard), "{template} in chunks of {size}");
+                assert_eq!(fields.is_ok(), ok, "{template}");
+            }
         }
     }
 
     #[test]
-    fn a_large_image_over_the_cap_is_not_decoded_by_the_parse() {
+    fn a_large_image_over_the_cap_is_not_decoded_as_it_arrives() {
         let (body, b64) = large(&format!("{{{FIELDS},\"bankcardStr\":\"{{}}\"}}"));
-        let (fields, image) = parse_upload(&body, Document::BankCard, b64.len() - 1);
+        let (received, decoded) = arrived(&body, 8192, Document::BankCard, b64.len() - 1);
+        let (fields, image) = parse_upload(&received, decoded, Document::BankCard);
         assert!(image.is_none());
-        assert_eq!(fields.unwrap().image_str, b64);
-        assert!(parse_upload(&body, Document::BankCard, b64.len()).1.is_some());
+        assert_eq!(fields.unwrap().image.sent(), Some(b64.as_str()));
+        let (received, decoded) = arrived(&body, 8192, Document::BankCard, b64.len());
+        assert!(parse_upload(&received, decoded, Document::BankCard).1.is_some());
     }
 
     #[test]
