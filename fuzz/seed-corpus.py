@@ -56,6 +56,22 @@ write("pipeline", {
     "form": b"\x18webankAppId=TIDAMOCK&version=1.0.0",
 })
 
+# split: first byte = chunk size - 1 (bits 0-6) and 128 for the bank card's field, the rest = a body.
+b64 = base64.b64encode(PNG).decode()
+write("split", {
+    "front-1": b"\x00" + body(),
+    "front-7": b"\x06" + body(),
+    "data-url": b"\x02" + body(idcardStr="data:image/png;base64," + b64),
+    "php-slash": b"\x03" + body(image=JPEG + b"\xff\xff").replace(b"/", b"\\/"),
+    "wrapped": b"\x04" + body(idcardStr=wrapped),
+    "unpadded": b"\x05" + body(idcardStr=b64.rstrip("=")),
+    "nested-first": b"\x08" + b'{"x":{"idcardStr":"' + b64.encode() + b'"},' + body()[1:],
+    "two-images": b"\x09" + body()[:-1] + b',"idcardStr":"' + b64.encode() + b'"}',
+    "bank": b"\x8a" + json.dumps({"webankAppId": APP, "version": "1.0.0", "nonce": NONCE, "orderNo": "b1",
+                                   "bankcardStr": b64, "sign": "S"}).encode(),
+    "unclosed": b"\x0b" + body()[:-3],
+})
+
 # image: the text of an idcardStr.
 write("image", {
     "png": base64.b64encode(PNG),

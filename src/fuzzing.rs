@@ -71,6 +71,36 @@ pub fn image(data: &[u8]) {
     }
 }
 
+/// The body reader's split: any body, arriving in chunks of any size (the first byte: the size,
+/// and which card), reads as the whole body parses; when the image was decoded as it arrived, it
+/// is the image the whole body's text decodes to.
+pub fn split(data: &[u8]) {
+    use crate::protocol::Document;
+    use crate::vendor::ocr::request::{self, ImageText};
+    let Some((&flags, body)) = data.split_first() else { return };
+    let document = if flags & 128 == 128 { Document::BankCard } else { Document::IdCard };
+    let size = usize::from(flags & 127) + 1;
+    let mut splitter = image::stream::Splitter::new(document.image_field(), 1 << 20, None);
+    body.chunks(size).for_each(|c| splitter.push(Bytes::copy_from_slice(c)));
+    let (received, decoded) = splitter.finish();
+    match &decoded {
+        Some(image) => assert_eq!(received.rebuilt(image), body),
+        None => assert_eq!(received.whole(), Some(body)),
+    }
+    let whole = request::parse(body, document);
+    match request::parse_upload(&received, decoded, document) {
+        (fields, None) => assert_eq!(fields, whole),
+        (fields, Some(image)) => {
+            let (mut fields, whole) = (fields.expect("a split body parses"), whole.expect("so does the whole"));
+            let text = whole.image.sent().expect("the whole parse keeps the text");
+            assert_eq!(fields.image, ImageText::Decoded { chars: text.len() });
+            assert_eq!(image, image::decode(text, LineBreaks::Reject));
+            fields.image = whole.image.clone();
+            assert_eq!(fields, whole);
+        }
+    }
+}
+
 fn query_state() -> &'static State {
     static STATE: OnceLock<State> = OnceLock::new();
     STATE.get_or_init(|| State::new(Config { seed: 7, ..Config::default() }))
@@ -168,6 +198,11 @@ mod tests {
     #[test]
     fn the_image_target_holds_on_its_seeds() {
         seeds("image").iter().for_each(|s| image(s));
+    }
+
+    #[test]
+    fn the_split_target_holds_on_its_seeds() {
+        seeds("split").iter().for_each(|s| split(s));
     }
 
     #[test]
