@@ -25,14 +25,17 @@ const HEAD_LIMIT: usize = 256 * 1024;
 /// The longest `data:<type>;base64,` prefix the split reads; a longer one is left to the whole parse.
 const PREFIX_LIMIT: usize = 256;
 
-/// A request body as it arrived: whole (in its chunks), or split.
-#[derive(Debug, Default)]
-pub(crate) struct Received {
-    len: usize,
-    chunks: Vec<Bytes>,
-    split: Option<Split>,
-    /// The body in one piece, joined or rebuilt once when asked for.
-    whole: OnceLock<Bytes>,
+/// A request body as it arrived: whole, or split.
+#[derive(Debug)]
+pub(crate) enum Received {
+    Whole(Bytes),
+    Split {
+        split: Split,
+        /// The body's length in bytes.
+        len: usize,
+        /// The body in one piece, rebuilt once when asked for ([`Received::rebuilt`]).
+        rebuilt: OnceLock<Bytes>,
+    },
 }
 
 /// A body with its image taken out.
@@ -63,35 +66,35 @@ impl Received {
 
     /// The body's length in bytes.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        match self {
+            Received::Whole(body) => body.len(),
+            Received::Split { len, .. } => *len,
+        }
     }
 
     /// The split of the body's image, if the body was split.
     pub(crate) fn split(&self) -> Option<&Split> {
-        self.split.as_ref()
+        match self {
+            Received::Whole(_) => None,
+            Received::Split { split, .. } => Some(split),
+        }
     }
 
     /// The body in one piece, unless it was split (and not rebuilt yet: see [`Received::rebuilt`]).
     pub(crate) fn whole(&self) -> Option<&[u8]> {
-        match (self.chunks.as_slice(), &self.split) {
-            (_, Some(_)) => self.whole.get().map(|b| &b[..]),
-            ([], None) => Some(&[]),
-            ([one], None) => Some(one),
-            (many, None) => Some(self.whole.get_or_init(|| {
-                let mut all = BytesMut::with_capacity(self.len);
-                many.iter().for_each(|c| all.extend_from_slice(c));
-                all.freeze()
-            })),
+        match self {
+            Received::Whole(body) => Some(body),
+            Received::Split { rebuilt, .. } => rebuilt.get().map(|b| &b[..]),
         }
     }
 
     /// The body in one piece, rebuilt byte for byte when it was split (`decoded`: the image the
     /// split decoded).
     pub(crate) fn rebuilt(&self, decoded: &[u8]) -> &[u8] {
-        let Some(split) = &self.split else { return self.whole().expect("a body not split is whole") };
-        self.whole.get_or_init(|| {
+        let Received::Split { split, len, rebuilt } = self else { return self.whole().unwrap_or_default() };
+        rebuilt.get_or_init(|| {
             let (last, n) = split.last;
-            let mut all = Vec::with_capacity(self.len);
+            let mut all = Vec::with_capacity(*len);
             all.extend_from_slice(&split.rest[..split.at]);
             all.extend_from_slice(&split.prefix);
             base64_simd::STANDARD.encode_append(&decoded[..split.groups.min(decoded.len())], &mut all);
@@ -141,7 +144,7 @@ pub(crate) struct Splitter {
     declared: Option<u64>,
     len: usize,
     stage: Stage,
-    /// [`Stage::Off`]: the body so far.
+    /// [`Stage::Off`]: the body so far, as it arrived.
     chunks: Vec<Bytes>,
     /// The body before the image's text (opening quote included): before [`Stage::Lead`], all of
     /// the body so far; after the text, the `A`, the closing quote and what follows.
@@ -217,8 +220,7 @@ impl Splitter {
     pub(crate) fn finish(mut self) -> (Received, Option<Vec<u8>>) {
         if self.stage != Stage::Tail {
             self.off();
-            let whole = Received { len: self.len, chunks: self.chunks, ..Received::default() };
-            return (whole, None);
+            return (Received::Whole(join(self.chunks, self.len)), None);
         }
         let split = Split {
             rest: self.rest,
@@ -229,7 +231,7 @@ impl Splitter {
             groups: self.groups,
         };
         let decoded = std::mem::take(&mut self.decoded).join();
-        (Received { len: self.len, split: Some(split), ..Received::default() }, Some(decoded))
+        (Received::Split { split, len: self.len, rebuilt: OnceLock::new() }, Some(decoded))
     }
 
     /// Stops splitting: the body so far (rebuilt from what the split kept of it) becomes its first
@@ -325,7 +327,7 @@ impl Splitter {
             }
             // The last group, padded or not (kept as sent, to rebuild the body), and the rest.
             (self.last, self.groups) = ((self.carry, self.carried), self.decoded.len());
-            self.decoded.last(&self.carry[..self.carried])?;
+            self.decoded.append(&self.carry[..self.carried])?;
             self.stage = Stage::Tail;
             self.rest.extend_from_slice(b"A\"");
             self.rest.extend_from_slice(after);
@@ -402,6 +404,16 @@ impl Splitter {
     }
 }
 
+/// `chunks` (`len` bytes in all) in one piece: the chunk itself when there is one.
+fn join(mut chunks: Vec<Bytes>, len: usize) -> Bytes {
+    if chunks.len() <= 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut all = BytesMut::with_capacity(len);
+    chunks.iter().for_each(|c| all.extend_from_slice(c));
+    all.freeze()
+}
+
 /// Bytes of the decoded image per block: a multiple of 3 (whole groups), about 256 KiB.
 const BLOCK: usize = 3 * 87_381;
 
@@ -442,11 +454,7 @@ impl Blocks {
         Ok(())
     }
 
-    /// Decodes the text's last group (padded or not).
-    fn last(&mut self, group: &[u8]) -> Result<(), ()> {
-        self.append(group)
-    }
-
+    /// Decodes `text` onto the end of the open block (the text's last group may be padded).
     fn append(&mut self, text: &[u8]) -> Result<(), ()> {
         let before = self.open.len();
         base64_simd::STANDARD.decode_append(text, &mut self.open).map_err(|_| ())?;
