@@ -185,9 +185,44 @@ pub struct Note {
     pub scenario: Option<String>,
     pub scenario_why: Option<String>,
     /// What the body held, for the journal: the image as size, SHA-256 and format.
-    pub body: Option<Box<serde_json::value::RawValue>>,
+    pub body: Option<BodyKept>,
     /// The side of an order record created or changed, written to `--data-dir` before the answer.
     pub stored: Option<crate::protocol::Side>,
+}
+
+/// What the journal keeps of a request's body.
+#[derive(Clone)]
+pub enum BodyKept {
+    /// Its summary, written when the request was handled (JSON text, one allocation).
+    Summary(Box<serde_json::value::RawValue>),
+    /// A small body as it came, summarised only when the journal is read: most calls send a few
+    /// hundred bytes, and one copy of them costs far less than a parse and a JSON text per call.
+    Small(Box<[u8]>),
+}
+
+impl BodyKept {
+    /// Bytes held.
+    pub fn len(&self) -> usize {
+        match self {
+            BodyKept::Summary(s) => s.get().len(),
+            BodyKept::Small(b) => b.len(),
+        }
+    }
+
+    /// `true` when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::fmt::Debug for BodyKept {
+    /// A summary as its text; a small body as its length only (it is not redacted yet).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyKept::Summary(s) => f.debug_tuple("Summary").field(&s.get()).finish(),
+            BodyKept::Small(b) => write!(f, "Small({} bytes)", b.len()),
+        }
+    }
 }
 
 /// A handler's whole answer.

@@ -28,9 +28,13 @@ impl Default for Feed {
 }
 
 impl Feed {
-    /// The journal recorded an entry: wakes the streams (one `watch` send, whoever listens).
+    /// The journal recorded an entry: wakes the streams (one `watch` send), if any is open. A
+    /// stream subscribes before it first reads the journal, so one opened after this check still
+    /// sees the entry.
     pub(crate) fn recorded(&self) {
-        self.recorded.send_modify(|n| *n = n.wrapping_add(1));
+        if self.recorded.receiver_count() > 0 {
+            self.recorded.send_modify(|n| *n = n.wrapping_add(1));
+        }
     }
 
     /// The server is shutting down: every stream ends, so the graceful drain does not wait for them.

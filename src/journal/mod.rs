@@ -18,18 +18,52 @@ use crate::arrival::Arrival;
 use crate::clock::{self, Clock, Millis};
 use crate::metrics::Metrics;
 use crate::redact;
-use crate::reply::{Abort, End, Note};
+use crate::reply::{Abort, BodyKept, End, Note};
 use hyper::{HeaderMap, Method, Uri};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// The request headers worth keeping.
-const KEPT_HEADERS: &[&str] = &["content-type", "content-length", "user-agent", "x-idocr-scenario"];
+/// The request headers worth keeping, in the order the journal shows them (by name).
+const KEPT_HEADERS: &[&str] = &["content-length", "content-type", "user-agent", "x-idocr-scenario"];
+
+/// The kept request headers ([`KEPT_HEADERS`], each value clipped), as the JSON object the journal
+/// shows, written when the request arrives: one allocation per request, not a map node and a
+/// string per header.
+/// `None` (shown as `{}`) when nothing is kept: the journal is off, or in tests.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeptHeaders(Option<Box<RawValue>>);
+
+impl KeptHeaders {
+    fn of(headers: &HeaderMap) -> Self {
+        struct Pairs<'a>(&'a HeaderMap);
+        impl Serialize for Pairs<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let text = |name: &str| self.0.get(name).and_then(|v| v.to_str().ok()).map(redact::clip);
+                s.collect_map(KEPT_HEADERS.iter().filter_map(|h| Some((*h, text(h)?))))
+            }
+        }
+        KeptHeaders(Some(serde_json::value::to_raw_value(&Pairs(headers)).expect("header texts serialise")))
+    }
+
+    /// Bytes held.
+    fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |raw| raw.get().len())
+    }
+}
+
+impl Serialize for KeptHeaders {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(raw) => raw.serialize(s),
+            None => s.collect_map(std::iter::empty::<(&str, &str)>()),
+        }
+    }
+}
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize)]
@@ -48,10 +82,11 @@ pub struct Entry {
     pub(crate) arrival: Arrival,
     /// Query parameters, decoded; secrets, tickets and tokens masked.
     pub(crate) query: Map<String, Value>,
-    pub(crate) headers: BTreeMap<&'static str, String>,
+    pub(crate) headers: KeptHeaders,
     /// The body summary (see [`summarise_body`]), for requests with a body: JSON text, one
-    /// allocation, written once.
-    pub(crate) body: Option<Box<RawValue>>,
+    /// allocation, written once; or a small body itself, summarised when the journal is read.
+    #[serde(serialize_with = "as_summary")]
+    pub(crate) body: Option<BodyKept>,
     /// HTTP status, or `None` when the connection was dropped on purpose.
     pub status: Option<u16>,
     pub(crate) abort: Option<String>,
@@ -76,7 +111,7 @@ impl Entry {
     fn weight(&self) -> usize {
         let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
         let query: usize = self.query.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, str::len) + 64).sum();
-        let headers: usize = self.headers.values().map(|v| v.len() + 64).sum();
+        let headers = self.headers.len() + 64;
         let texts =
             [&self.host, &self.abort, &self.scenario, &self.scenario_why, &self.reason, &self.order_no, &self.app_id];
         ENTRY_OVERHEAD
@@ -84,7 +119,7 @@ impl Entry {
             + self.path.len()
             + query
             + headers
-            + self.body.as_ref().map_or(0, |b| b.get().len())
+            + self.body.as_ref().map_or(0, BodyKept::len)
             + texts.into_iter().map(opt).sum::<usize>()
     }
 }
@@ -102,7 +137,7 @@ pub struct Head {
     host: Option<String>,
     arrival: Arrival,
     query: Map<String, Value>,
-    headers: BTreeMap<&'static str, String>,
+    headers: KeptHeaders,
 }
 
 impl Head {
@@ -118,11 +153,10 @@ impl Head {
                 host: None,
                 arrival: Arrival::Http,
                 query: Map::new(),
-                headers: BTreeMap::new(),
+                headers: KeptHeaders::default(),
             };
         }
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(redact::clipped);
-        let kept = KEPT_HEADERS.iter().filter_map(|h| Some((*h, text(h)?))).collect();
         let query = parse_query(uri.query().unwrap_or("")).into_iter().map(|(k, v)| {
             let v = redact::value(&k, &v).into_owned();
             (redact::clipped(&k), Value::String(v))
@@ -135,7 +169,7 @@ impl Head {
             host: text("host").or_else(|| uri.host().map(str::to_string)),
             arrival: Arrival::Http,
             query: query.collect(),
-            headers: kept,
+            headers: KeptHeaders::of(headers),
         }
     }
 }
@@ -210,6 +244,26 @@ fn method_text(m: &Method) -> Cow<'static, str> {
         Method::PATCH => "PATCH",
         _ => return Cow::Owned(m.to_string()),
     })
+}
+
+/// Bodies of at most this many bytes are kept as they came and summarised when the journal is
+/// read ([`keep_small`]): every call without a real image (the bench's small call is 299 bytes).
+pub(crate) const SMALL_BODY: usize = 4096;
+
+/// `body` kept as it came, when it is small ([`SMALL_BODY`]); `None` when its summary is to be
+/// written now (a larger body is not held: its image is reduced to a size and a SHA-256).
+pub(crate) fn keep_small(body: Option<&[u8]>) -> Option<BodyKept> {
+    body.filter(|b| b.len() <= SMALL_BODY).map(|b| BodyKept::Small(b.into()))
+}
+
+/// The summary a reader sees: the one written, or a small body's, written now (the same text
+/// [`summarise_body`] writes when the request is handled).
+fn as_summary<S: serde::Serializer>(body: &Option<BodyKept>, s: S) -> Result<S::Ok, S::Error> {
+    match body {
+        None => s.serialize_none(),
+        Some(BodyKept::Summary(raw)) => raw.serialize(s),
+        Some(BodyKept::Small(bytes)) => summarise_body(bytes).serialize(s),
+    }
 }
 
 fn as_rfc3339<S: serde::Serializer>(at: &Millis, s: S) -> Result<S::Ok, S::Error> {
@@ -380,7 +434,7 @@ mod tests {
             host: None,
             arrival: Arrival::Http,
             query: Map::new(),
-            headers: BTreeMap::new(),
+            headers: KeptHeaders::default(),
             body: None,
             status: Some(200),
             abort: None,
@@ -393,6 +447,35 @@ mod tests {
             ended: "answered",
             latency_ms: 0.0,
         }
+    }
+
+    #[test]
+    fn a_small_body_kept_as_it_came_reads_as_the_summary_written_at_once_and_a_large_one_is_not_kept() {
+        let body =
+            br#"{"webankAppId":"A","orderNo":"o1","ticket":"supersecret","userId":"11010519491231002X","x":"v"}"#;
+        let small = Entry { body: keep_small(Some(body)), ..e("/api/paas/idcardocrapp") };
+        let eager = Entry { body: Some(BodyKept::Summary(summarise_body(body))), ..e("/api/paas/idcardocrapp") };
+        let read = serde_json::to_string(&small).unwrap();
+        assert_eq!(read, serde_json::to_string(&eager).unwrap());
+        assert!(
+            !read.contains("supersecret") && !read.contains("19491231") && read.contains("unknown_fields"),
+            "{read}"
+        );
+        assert!(!format!("{small:?}").contains("supersecret"), "Debug shows a small body's length only");
+        assert!(keep_small(Some(&[b' '; SMALL_BODY])).is_some());
+        assert!(keep_small(Some(&[b' '; SMALL_BODY + 1])).is_none());
+    }
+
+    #[test]
+    fn the_kept_headers_are_one_json_object_by_name_with_long_values_clipped() {
+        let mut h = HeaderMap::new();
+        h.insert("user-agent", "U".repeat(300).parse().unwrap());
+        h.insert("content-type", "application/json".parse().unwrap());
+        h.insert("authorization", "Bearer secret".parse().unwrap());
+        let text = serde_json::to_string(&KeptHeaders::of(&h)).unwrap();
+        let clipped = format!("{}...(300 bytes)", "U".repeat(256));
+        assert_eq!(text, format!(r#"{{"content-type":"application/json","user-agent":"{clipped}"}}"#));
+        assert_eq!(serde_json::to_string(&KeptHeaders::default()).unwrap(), "{}");
     }
 
     #[test]

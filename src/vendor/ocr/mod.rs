@@ -18,7 +18,7 @@ use crate::image::{self, Decoded, ImageProblem, LineBreaks};
 use crate::protocol::catalog;
 use crate::protocol::envelope;
 use crate::protocol::sign::{self, Verdict};
-use crate::reply::{self, Handled, Note};
+use crate::reply::{self, BodyKept, Handled, Note};
 use crate::scenarios::Choice;
 use crate::seed::{fnv1a, mix};
 use crate::state::State;
@@ -69,7 +69,8 @@ pub(crate) fn decide(
     };
     // The pipeline summarises what it parsed and decoded; a body refused before that, here.
     if state.journal().is_on() && note.body.is_none() {
-        note.body = Some(upload.summary());
+        let small = crate::journal::keep_small(upload.body.whole());
+        note.body = Some(small.unwrap_or_else(|| BodyKept::Summary(upload.summary())));
     }
     (Handled { outcome, note }, choice)
 }
@@ -199,7 +200,8 @@ fn recognise(
     let card_side = request::check_side(&f)?;
     let image = upload.take_image(&f, state.config().image_cap)?;
     if state.journal().is_on() {
-        note.body = Some(summarise(&f, &image, body_len));
+        let small = crate::journal::keep_small(upload.body.whole());
+        note.body = Some(small.unwrap_or_else(|| BodyKept::Summary(summarise(&f, &image, body_len))));
     }
     let choice = scenario::after_decode(state, arrived, &image.bytes, document)?;
     scenario::note(&choice, note);
