@@ -23,17 +23,21 @@ use idocr_mock::vendor::ocr;
 use idocr_mock::{journal, Config, State};
 use std::time::{Duration, Instant};
 
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
-static GLOBAL: Counting = Counting(mimalloc::MiMalloc);
+static GLOBAL: Counting<mimalloc::MiMalloc> = Counting(mimalloc::MiMalloc);
+#[cfg(feature = "system-alloc")]
+#[global_allocator]
+static GLOBAL: Counting<std::alloc::System> = Counting(std::alloc::System);
 
-/// mimalloc, counting the allocations (one relaxed add each): heap blocks per call are printed
-/// with the CPU time, since every block is memory a later call touches cold.
-struct Counting(mimalloc::MiMalloc);
+/// mimalloc (as the mock), counting the allocations (one relaxed add each): heap blocks per call
+/// are printed with the CPU time, since every block is memory a later call touches cold.
+struct Counting<A>(A);
 
 static ALLOCS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-// SAFETY: every call is passed on unchanged to mimalloc, which upholds GlobalAlloc's contract.
-unsafe impl std::alloc::GlobalAlloc for Counting {
+// SAFETY: every call is passed on unchanged to the allocator, which upholds GlobalAlloc's contract.
+unsafe impl<A: std::alloc::GlobalAlloc> std::alloc::GlobalAlloc for Counting<A> {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // SAFETY: the caller's contract, passed on.
@@ -85,10 +89,10 @@ fn measure(config: Config, bodies: &[Bytes], seconds: f64) -> (usize, f64, f64) 
 /// also evicts), then `n` calls in [`counted`], the function a profiler is pointed at:
 /// `valgrind --tool=callgrind --toggle-collect=*counted*` counts the instructions of exactly `n` calls.
 fn fixed(config: Config, bodies: &[Bytes], n: usize) {
-    const WARMUP: usize = 11_000;
+    let warmup = std::env::var("INPROC_WARMUP").ok().and_then(|w| w.parse().ok()).unwrap_or(11_000);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let state = State::new(config);
-    let done = calls(&state, &runtime, bodies, 0, WARMUP);
+    let done = calls(&state, &runtime, bodies, 0, warmup);
     counted(&state, &runtime, bodies, done, n);
 }
 
