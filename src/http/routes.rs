@@ -9,7 +9,7 @@ use crate::image::stream::Splitter;
 use crate::protocol::paths::VENDOR_ROUTES;
 use crate::protocol::{catalog, envelope, Code, Document};
 use crate::redact;
-use crate::reply::{self, Abort, BodyKept, Handled, Note, Reply};
+use crate::reply::{self, Abort, Handled, Note, Reply};
 use crate::state::State;
 use crate::vendor::ocr;
 use crate::{journal, orders};
@@ -120,9 +120,7 @@ async fn face(state: &State, method: &Method, path: &str, req: Request<Incoming>
         _ => query::handle(state, &head, &bytes, Which::Photos),
     };
     if state.journal().is_on() {
-        handled.note.body.get_or_insert_with(|| {
-            journal::keep_small(Some(&bytes)).unwrap_or_else(|| BodyKept::Summary(journal::summarise_body(&bytes)))
-        });
+        handled.note.body.get_or_insert_with(|| journal::keep_body(&bytes));
     }
     handled
 }

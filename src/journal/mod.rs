@@ -34,6 +34,7 @@ const KEPT_HEADERS: &[&str] = &["content-length", "content-type", "user-agent", 
 /// The kept request headers ([`KEPT_HEADERS`], each value clipped), as the JSON object the journal
 /// shows, written when the request arrives: one allocation per request, not a map node and a
 /// string per header.
+///
 /// `None` (shown as `{}`) when nothing is kept: the journal is off, or in tests.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeptHeaders(Option<Box<RawValue>>);
@@ -247,13 +248,23 @@ fn method_text(m: &Method) -> Cow<'static, str> {
 }
 
 /// Bodies of at most this many bytes are kept as they came and summarised when the journal is
-/// read ([`keep_small`]): every call without a real image (the bench's small call is 299 bytes).
+/// read ([`keep_body`]): every call without a real image (the bench's small call is 299 bytes).
 pub(crate) const SMALL_BODY: usize = 4096;
 
-/// `body` kept as it came, when it is small ([`SMALL_BODY`]); `None` when its summary is to be
-/// written now (a larger body is not held: its image is reduced to a size and a SHA-256).
-pub(crate) fn keep_small(body: Option<&[u8]>) -> Option<BodyKept> {
-    body.filter(|b| b.len() <= SMALL_BODY).map(|b| BodyKept::Small(b.into()))
+/// Whether [`keep_body`] keeps `body` as it came: then an endpoint need not summarise it.
+pub(crate) fn keeps_whole(body: &[u8]) -> bool {
+    body.len() <= SMALL_BODY
+}
+
+/// What the journal keeps of `body`: the body itself when it is small ([`SMALL_BODY`]), otherwise
+/// its summary, written now (a larger body is not held: its image is reduced to a size and a
+/// SHA-256).
+pub(crate) fn keep_body(body: &[u8]) -> BodyKept {
+    if keeps_whole(body) {
+        BodyKept::Small(body.into())
+    } else {
+        BodyKept::Summary(summarise_body(body))
+    }
 }
 
 /// The summary a reader sees: the one written, or a small body's, written now (the same text
@@ -453,7 +464,7 @@ mod tests {
     fn a_small_body_kept_as_it_came_reads_as_the_summary_written_at_once_and_a_large_one_is_not_kept() {
         let body =
             br#"{"webankAppId":"A","orderNo":"o1","ticket":"supersecret","userId":"11010519491231002X","x":"v"}"#;
-        let small = Entry { body: keep_small(Some(body)), ..e("/api/paas/idcardocrapp") };
+        let small = Entry { body: Some(keep_body(body)), ..e("/api/paas/idcardocrapp") };
         let eager = Entry { body: Some(BodyKept::Summary(summarise_body(body))), ..e("/api/paas/idcardocrapp") };
         let read = serde_json::to_string(&small).unwrap();
         assert_eq!(read, serde_json::to_string(&eager).unwrap());
@@ -462,8 +473,9 @@ mod tests {
             "{read}"
         );
         assert!(!format!("{small:?}").contains("supersecret"), "Debug shows a small body's length only");
-        assert!(keep_small(Some(&[b' '; SMALL_BODY])).is_some());
-        assert!(keep_small(Some(&[b' '; SMALL_BODY + 1])).is_none());
+        assert!(matches!(small.body, Some(BodyKept::Small(_))));
+        assert!(matches!(keep_body(&[b' '; SMALL_BODY]), BodyKept::Small(_)));
+        assert!(matches!(keep_body(&[b' '; SMALL_BODY + 1]), BodyKept::Summary(_)));
     }
 
     #[test]

@@ -69,8 +69,7 @@ pub(crate) fn decide(
     };
     // The pipeline summarises what it parsed and decoded; a body refused before that, here.
     if state.journal().is_on() && note.body.is_none() {
-        let small = crate::journal::keep_small(upload.body.whole());
-        note.body = Some(small.unwrap_or_else(|| BodyKept::Summary(upload.summary())));
+        note.body = Some(upload.summary());
     }
     (Handled { outcome, note }, choice)
 }
@@ -128,18 +127,20 @@ impl<'a> Upload<'a> {
         self.parsed().as_ref().ok().map(|f| &*f.app_id)
     }
 
-    /// The journal's summary of the body, for a request refused before its image was summarised.
-    fn summary(&mut self) -> Box<serde_json::value::RawValue> {
+    /// What the journal keeps of the body, for a request refused before its image was summarised,
+    /// or small enough to be kept as it came.
+    fn summary(&mut self) -> BodyKept {
         self.parsed();
         let field = self.document.image_field();
         match (self.body.whole(), self.body.split()) {
-            (Some(whole), _) => crate::journal::summarise_body(whole),
+            (Some(whole), _) => crate::journal::keep_body(whole),
             // Split, and the split used: the rest of the body, and the image it decoded to.
             (None, Some(split)) => {
                 let image = self.image.as_ref().map(Result::as_ref);
-                crate::journal::summarise_split(self.body.len(), &split.rest, field, split.text_len, image)
+                let text = crate::journal::summarise_split(self.body.len(), &split.rest, field, split.text_len, image);
+                BodyKept::Summary(text)
             }
-            (None, None) => crate::journal::summarise_body(&[]),
+            (None, None) => crate::journal::keep_body(&[]),
         }
     }
 
@@ -199,9 +200,9 @@ fn recognise(
     let ticket = verify_sign(state, &app, &f)?;
     let card_side = request::check_side(&f)?;
     let image = upload.take_image(&f, state.config().image_cap)?;
-    if state.journal().is_on() {
-        let small = crate::journal::keep_small(upload.body.whole());
-        note.body = Some(small.unwrap_or_else(|| BodyKept::Summary(summarise(&f, &image, body_len))));
+    // A small body is kept as it came, by `decide` once the answer is known.
+    if state.journal().is_on() && !upload.body.whole().is_some_and(crate::journal::keeps_whole) {
+        note.body = Some(BodyKept::Summary(summarise(&f, &image, body_len)));
     }
     let choice = scenario::after_decode(state, arrived, &image.bytes, document)?;
     scenario::note(&choice, note);
