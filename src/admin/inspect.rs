@@ -85,14 +85,14 @@ pub(crate) fn order(state: &State, app: Option<&AppState>, order_no: &str, query
     let images = get("images") == Some("1");
     let mut found = state.orders().find(order_no);
     if let Some(app) = app.map(AppState::id).or_else(|| get("app_id")) {
-        found.retain(|o| o.app_id == app);
+        found.retain(|o| o.app_id() == app);
     }
     let shown = crate::redact::clipped(order_no);
     match found.as_slice() {
         [] => error(StatusCode::NOT_FOUND, &format!("no stored order {shown} (unknown, evicted, or reset)")),
         [one] => reply::json(StatusCode::OK, order_view(one, images).to_string()),
         several => {
-            let apps: Vec<&str> = several.iter().map(|o| o.app_id.as_str()).collect();
+            let apps: Vec<&str> = several.iter().map(Order::app_id).collect();
             error(StatusCode::CONFLICT, &format!("order {shown} exists for apps {apps:?}; add ?app_id="))
         }
     }
@@ -111,7 +111,8 @@ fn order_view(o: &Order, images: bool) -> Value {
             })
         })
     };
-    let mut view = json!({"app_id": o.app_id, "order_no": o.order_no, "front": side(&o.front), "back": side(&o.back)});
+    let mut view =
+        json!({"app_id": o.app_id(), "order_no": o.order_no(), "front": side(&o.front), "back": side(&o.back)});
     // Only orders with a bank-card call have the key: ID-card views stay as they were.
     if o.bank.is_some() {
         view["bank"] = side(&o.bank).into();

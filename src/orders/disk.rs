@@ -49,7 +49,7 @@ pub(crate) fn path_of(dir: &Path, app: &str, order_no: &str) -> PathBuf {
 /// # Errors
 /// The I/O error of the step that failed; the previous file, if any, is left as it was.
 pub(crate) fn write(dir: &Path, order: &Order) -> io::Result<()> {
-    let path = path_of(dir, &order.app_id, &order.order_no);
+    let path = path_of(dir, order.app_id(), order.order_no());
     let tmp = path.with_extension(TMP_EXTENSION);
     let bytes = serde_json::to_vec(order).map_err(io::Error::other)?;
     let written = File::create(&tmp).and_then(|mut f| {
@@ -161,15 +161,16 @@ pub(crate) fn load(dir: &Path) -> Vec<Order> {
             }
         }
     }
-    orders.sort_by_key(|o| (o.updated(), o.order_no.clone()));
+    orders.sort_by_key(|o| (o.updated(), o.order_no().to_string()));
     orders
 }
 
 fn read(path: &Path) -> Result<Order, String> {
     let bytes = fs::read(path).map_err(|e| e.to_string())?;
     let order: Order = serde_json::from_slice(&bytes).map_err(|e| format!("not an order file: {e}"))?;
-    if path_of(path.parent().unwrap_or(Path::new(".")), &order.app_id, &order.order_no) != path {
-        return Err(format!("it holds order {} of app {}, not the one its name says", order.order_no, order.app_id));
+    if path_of(path.parent().unwrap_or(Path::new(".")), order.app_id(), order.order_no()) != path {
+        let (order_no, app) = (order.order_no(), order.app_id());
+        return Err(format!("it holds order {order_no} of app {app}, not the one its name says"));
     }
     Ok(order)
 }

@@ -44,21 +44,121 @@ pub(crate) struct SideRecord {
     pub(crate) image: Vec<u8>,
 }
 
+/// An order's key, (app, orderNo), as one text written once when the order is made and then
+/// shared, not copied, by the map, the age list and the order itself: a store at its cap makes
+/// and evicts an order on every call, and one allocation is made and freed where six were.
+#[derive(Clone)]
+pub(crate) struct OrderKey {
+    /// The app id, then the order number.
+    text: Arc<str>,
+    /// Where the order number starts.
+    split: usize,
+}
+
+impl OrderKey {
+    pub(crate) fn new(app: &str, order_no: &str) -> Self {
+        // Joined on the stack, so the shared text is the only allocation (ids are short: an app
+        // id and a 32-character order number fit; anything longer is joined on the heap).
+        let mut buf = [0u8; 128];
+        let n = app.len() + order_no.len();
+        let text: Arc<str> = if n <= buf.len() {
+            buf[..app.len()].copy_from_slice(app.as_bytes());
+            buf[app.len()..n].copy_from_slice(order_no.as_bytes());
+            Arc::from(std::str::from_utf8(&buf[..n]).expect("two texts joined are a text"))
+        } else {
+            Arc::from([app, order_no].concat())
+        };
+        OrderKey { text, split: app.len() }
+    }
+
+    pub(crate) fn app(&self) -> &str {
+        &self.text[..self.split]
+    }
+
+    pub(crate) fn order_no(&self) -> &str {
+        &self.text[self.split..]
+    }
+}
+
+impl PartialEq for OrderKey {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.text, &other.text) || (self.split == other.split && self.text == other.text)
+    }
+}
+
+impl Eq for OrderKey {}
+
+impl std::hash::Hash for OrderKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.split.hash(h);
+        self.text.hash(h);
+    }
+}
+
+impl std::fmt::Debug for OrderKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OrderKey").field(&self.app()).field(&self.order_no()).finish()
+    }
+}
+
 /// One order: the front and the back of one ID card, and a bank card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "OrderFile")]
 pub(crate) struct Order {
-    pub(crate) app_id: String,
-    pub(crate) order_no: String,
+    key: OrderKey,
     pub(crate) front: Option<SideRecord>,
     pub(crate) back: Option<SideRecord>,
     /// The bank-card call (absent from files written before bank cards).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) bank: Option<SideRecord>,
 }
 
+/// An order as its `--data-dir` file has it.
+#[derive(Deserialize)]
+struct OrderFile {
+    app_id: String,
+    order_no: String,
+    front: Option<SideRecord>,
+    back: Option<SideRecord>,
+    #[serde(default)]
+    bank: Option<SideRecord>,
+}
+
+impl From<OrderFile> for Order {
+    fn from(f: OrderFile) -> Self {
+        Order { key: OrderKey::new(&f.app_id, &f.order_no), front: f.front, back: f.back, bank: f.bank }
+    }
+}
+
+impl Serialize for Order {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            app_id: &'a str,
+            order_no: &'a str,
+            front: &'a Option<SideRecord>,
+            back: &'a Option<SideRecord>,
+            #[serde(skip_serializing_if = "no_bank")]
+            bank: &'a Option<SideRecord>,
+        }
+        fn no_bank(bank: &&Option<SideRecord>) -> bool {
+            bank.is_none()
+        }
+        let (app_id, order_no) = (self.app_id(), self.order_no());
+        View { app_id, order_no, front: &self.front, back: &self.back, bank: &self.bank }.serialize(s)
+    }
+}
+
 impl Order {
-    fn new(app_id: &str, order_no: &str) -> Self {
-        Order { app_id: app_id.to_string(), order_no: order_no.to_string(), front: None, back: None, bank: None }
+    fn new(key: OrderKey) -> Self {
+        Order { key, front: None, back: None, bank: None }
+    }
+
+    pub(crate) fn app_id(&self) -> &str {
+        self.key.app()
+    }
+
+    pub(crate) fn order_no(&self) -> &str {
+        self.key.order_no()
     }
 
     fn slot(&mut self, side: Side) -> &mut Option<SideRecord> {
@@ -98,8 +198,6 @@ impl Order {
     }
 }
 
-type Key = (String, String);
-
 /// The side is already stored and `--reject-duplicate-orders` is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SideTaken;
@@ -129,13 +227,13 @@ pub struct Orders {
 
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<Key, Order>,
+    map: HashMap<OrderKey, Order>,
     /// Keys, oldest first.
-    age: VecDeque<Key>,
+    age: VecDeque<OrderKey>,
     bytes: usize,
     evictions: u64,
     /// Evicted orders whose files are still to be deleted.
-    doomed: Vec<Key>,
+    doomed: Vec<OrderKey>,
 }
 
 impl Orders {
@@ -166,7 +264,7 @@ impl Orders {
 
     /// Adds a whole order (at startup), evicting as needed.
     fn insert(&self, order: Order) {
-        let key = (order.app_id.clone(), order.order_no.clone());
+        let key = order.key.clone();
         let mut inner = self.inner();
         inner.bytes += order.bytes();
         if let Some(old) = inner.map.insert(key.clone(), order) {
@@ -174,7 +272,7 @@ impl Orders {
         } else {
             inner.age.push_back(key.clone());
         }
-        self.evict(&mut inner, (&key.0, &key.1));
+        self.evict(&mut inner, &key);
     }
 
     /// Stores one side of `(app, order_no)`, creating the order or filling it in (the unit tests'
@@ -199,21 +297,22 @@ impl Orders {
         let inner: &mut Inner = &mut guard;
         let added = rec.image.len();
         // One hash of the key, whether the order is new or filled in.
-        let removed = match inner.map.entry((app.to_string(), order_no.to_string())) {
+        let key = OrderKey::new(app, order_no);
+        let removed = match inner.map.entry(key.clone()) {
             hash_map::Entry::Occupied(e) if duplicates == DuplicateOrders::Reject && e.get().side(side).is_some() => {
                 return Err(SideTaken);
             }
             hash_map::Entry::Occupied(mut e) => e.get_mut().slot(side).replace(rec).map_or(0, |old| old.image.len()),
             hash_map::Entry::Vacant(e) => {
-                inner.age.push_back(e.key().clone());
-                let mut fresh = Order::new(app, order_no);
+                inner.age.push_back(key.clone());
+                let mut fresh = Order::new(key.clone());
                 *fresh.slot(side) = Some(rec);
                 e.insert(fresh);
                 0
             }
         };
         inner.bytes = inner.bytes + added - removed;
-        self.evict(inner, (app, order_no));
+        self.evict(inner, &key);
         Ok(())
     }
 
@@ -222,7 +321,7 @@ impl Orders {
     /// Only when the side is still `tried`: a newer call's record is written by that call.
     fn revert(&self, app: &str, order_no: &str, side: Side, tried: Option<&SideRecord>, on_disk: Option<SideRecord>) {
         let mut inner = self.inner();
-        let key = (app.to_string(), order_no.to_string());
+        let key = OrderKey::new(app, order_no);
         let Some(order) = inner.map.get_mut(&key).filter(|o| o.side(side) == tried) else { return };
         let (added, slot) = (on_disk.as_ref().map_or(0, |r| r.image.len()), order.slot(side));
         let removed = std::mem::replace(slot, on_disk).map_or(0, |r| r.image.len());
@@ -235,9 +334,9 @@ impl Orders {
     }
 
     /// Evicts the oldest orders past either limit, never `keep` (the one just written).
-    fn evict(&self, inner: &mut Inner, keep: (&str, &str)) {
+    fn evict(&self, inner: &mut Inner, keep: &OrderKey) {
         while inner.map.len() > self.max_orders || inner.bytes > self.max_bytes {
-            let Some(pos) = inner.age.iter().position(|k| (k.0.as_str(), k.1.as_str()) != keep) else { break };
+            let Some(pos) = inner.age.iter().position(|k| k != keep) else { break };
             let Some(key) = inner.age.remove(pos) else { break };
             if let Some(old) = inner.map.remove(&key) {
                 inner.bytes -= old.bytes();
@@ -257,13 +356,13 @@ impl Orders {
     }
 
     pub(crate) fn get(&self, app: &str, order_no: &str) -> Option<Order> {
-        self.inner().map.get(&(app.to_string(), order_no.to_string())).cloned()
+        self.inner().map.get(&OrderKey::new(app, order_no)).cloned()
     }
 
     /// Every app's order with this number.
     pub(crate) fn find(&self, order_no: &str) -> Vec<Order> {
         let inner = self.inner();
-        inner.age.iter().filter(|k| k.1 == order_no).filter_map(|k| inner.map.get(k).cloned()).collect()
+        inner.age.iter().filter(|k| k.order_no() == order_no).filter_map(|k| inner.map.get(k).cloned()).collect()
     }
 
     /// `f` of every stored order, oldest stored first (under the lock: nothing is copied).
@@ -273,7 +372,7 @@ impl Orders {
     }
 
     pub(crate) fn has_side(&self, app: &str, order_no: &str, side: Side) -> bool {
-        self.inner().map.get(&(app.to_string(), order_no.to_string())).is_some_and(|o| o.side(side).is_some())
+        self.inner().map.get(&OrderKey::new(app, order_no)).is_some_and(|o| o.side(side).is_some())
     }
 
     pub fn stats(&self) -> Stats {
@@ -290,7 +389,7 @@ impl Orders {
 
     /// How many orders `app` has stored.
     pub(crate) fn count_app(&self, app: &str) -> usize {
-        self.inner().map.keys().filter(|k| k.0 == app).count()
+        self.inner().map.keys().filter(|k| k.app() == app).count()
     }
 
     /// Forgets `app`'s orders, and deletes their files from `--data-dir`; returns how many.
@@ -298,24 +397,23 @@ impl Orders {
     /// # Errors
     /// As [`Orders::reset`], for that app's files.
     pub(crate) fn remove_app(&self, app: &str) -> Result<usize, Vec<String>> {
-        let (n, keys): (usize, Vec<Key>) = {
+        let (n, keys): (usize, Vec<OrderKey>) = {
             let mut guard = self.inner();
             let inner = &mut *guard;
-            let mine: Vec<Key> = inner.map.keys().filter(|k| k.0 == app).cloned().collect();
+            let mine: Vec<OrderKey> = inner.map.keys().filter(|k| k.app() == app).cloned().collect();
             for k in &mine {
                 if let Some(o) = inner.map.remove(k) {
                     inner.bytes -= o.bytes();
                 }
             }
-            inner.age.retain(|k| k.0 != app);
-            let doomed: Vec<Key> = inner.doomed.iter().filter(|k| k.0 == app).cloned().collect();
-            inner.doomed.retain(|k| k.0 != app);
+            inner.age.retain(|k| k.app() != app);
+            let doomed: Vec<OrderKey> = inner.doomed.iter().filter(|k| k.app() == app).cloned().collect();
+            inner.doomed.retain(|k| k.app() != app);
             (mine.len(), mine.into_iter().chain(doomed).collect())
         };
         let Some(dir) = &self.data_dir else { return Ok(n) };
         let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
-        let failed: Vec<String> =
-            keys.iter().filter_map(|(a, order_no)| disk::remove(dir, a, order_no).err()).collect();
+        let failed: Vec<String> = keys.iter().filter_map(|k| disk::remove(dir, k.app(), k.order_no()).err()).collect();
         if failed.is_empty() {
             Ok(n)
         } else {
@@ -329,7 +427,7 @@ impl Orders {
     /// Each file that could not be deleted, with the OS error: those orders come back at the
     /// next start.
     pub(crate) fn reset(&self) -> Result<(), Vec<String>> {
-        let keys: Vec<Key> = {
+        let keys: Vec<OrderKey> = {
             let mut inner = self.inner();
             let old = std::mem::take(&mut *inner);
             old.map.into_keys().chain(old.doomed).collect()
@@ -337,8 +435,7 @@ impl Orders {
         self.write_failures.store(0, Ordering::Relaxed);
         let Some(dir) = &self.data_dir else { return Ok(()) };
         let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
-        let failed: Vec<String> =
-            keys.iter().filter_map(|(app, order_no)| disk::remove(dir, app, order_no).err()).collect();
+        let failed: Vec<String> = keys.iter().filter_map(|k| disk::remove(dir, k.app(), k.order_no()).err()).collect();
         if failed.is_empty() {
             Ok(())
         } else {
@@ -459,10 +556,10 @@ impl Orders {
         let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
         let (doomed, current) = {
             let mut inner = self.inner();
-            (std::mem::take(&mut inner.doomed), inner.map.get(&(app.to_string(), order_no.to_string())).cloned())
+            (std::mem::take(&mut inner.doomed), inner.map.get(&OrderKey::new(app, order_no)).cloned())
         };
-        for (a, o) in doomed {
-            let _ = disk::remove(dir, &a, &o);
+        for k in doomed {
+            let _ = disk::remove(dir, k.app(), k.order_no());
         }
         let Some(order) = current else { return Ok(()) };
         disk::write(dir, &order).map_err(|e| {

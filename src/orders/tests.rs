@@ -36,5 +36,31 @@ fn with_a_data_dir_evicted_keys_wait_for_the_writer() {
     let orders = Orders::new(&config);
     orders.put("A", "o1", Side::Front, record("0", 1));
     orders.put("A", "o2", Side::Front, record("0", 1));
-    assert_eq!(orders.inner().doomed, vec![("A".to_string(), "o1".to_string())]);
+    assert_eq!(orders.inner().doomed, vec![OrderKey::new("A", "o1")]);
+}
+
+#[test]
+fn an_app_and_order_number_that_join_to_the_same_text_are_two_orders() {
+    let orders = Orders::new(&Config::default());
+    orders.put("AB", "1", Side::Front, record("0", 1));
+    orders.put("A", "B1", Side::Front, record("-1", 1));
+    assert_eq!(orders.get("AB", "1").unwrap().front.unwrap().code, "0");
+    assert_eq!(orders.get("A", "B1").unwrap().front.unwrap().code, "-1");
+    assert_eq!((orders.count_app("AB"), orders.count_app("A")), (1, 1));
+    let long = "9".repeat(200);
+    orders.put("A", &long, Side::Back, record("0", 1));
+    let found = orders.find(&long);
+    assert_eq!((found.len(), found[0].app_id(), found[0].order_no()), (1, "A", long.as_str()));
+}
+
+#[test]
+fn an_order_file_keeps_its_app_id_and_order_no_fields() {
+    let orders = Orders::new(&Config::default());
+    orders.put("TIDAMOCK", "o1", Side::Front, record("0", 2));
+    let order = orders.get("TIDAMOCK", "o1").unwrap();
+    let text = serde_json::to_value(&order).unwrap();
+    assert_eq!((text["app_id"].as_str(), text["order_no"].as_str()), (Some("TIDAMOCK"), Some("o1")));
+    assert!(text.get("bank").is_none(), "{text}");
+    let back: Order = serde_json::from_value(text).unwrap();
+    assert_eq!(back, order);
 }

@@ -85,7 +85,7 @@ fn render(stamp: &Stamp, order: &Order, rec: &SideRecord, q: &Query) -> Vec<u8> 
     let result = BankCardResult {
         biz_seq_no: &stamp.biz_seq_no,
         transaction_time: &stamp.transaction_time,
-        order_no: &order.order_no,
+        order_no: order.order_no(),
         bank_card_no: field("bankcardNo"),
         bank_card_valid_date: field("bankcardValidDate"),
         warn_code: &rec.warning,

@@ -197,7 +197,7 @@ fn render(state: &State, app: &AppState, order: &Order, q: &Query) -> Vec<u8> {
         back_warn_code: text(back, |s| &s.warning),
         back_multi_warning: text(back, |s| &s.multi_warning),
         back_clarity: text(back, |s| &s.clarity),
-        order_no: &order.order_no,
+        order_no: order.order_no(),
         name: field(&front_fields, "name"),
         sex: field(&front_fields, "sex"),
         nation: field(&front_fields, "nation"),

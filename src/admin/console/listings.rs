@@ -48,7 +48,7 @@ pub(crate) fn orders(state: &State, scope: Option<&AppState>, query: &str) -> Re
     }
     let mut rows: Vec<(clock::Millis, Value)> = state
         .orders()
-        .each(|o| (app.is_none() || app.as_deref() == Some(o.app_id.as_str())).then(|| (o.updated(), row(o))))
+        .each(|o| (app.is_none() || app.as_deref() == Some(o.app_id())).then(|| (o.updated(), row(o))))
         .into_iter()
         .flatten()
         .collect();
@@ -64,7 +64,7 @@ fn row(o: &Order) -> Value {
             |s| json!({"code": s.code, "time": clock::rfc3339(s.time), "format": s.format, "bytes": s.image.len()}),
         )
     };
-    let mut row = json!({"app_id": o.app_id, "order_no": o.order_no, "updated": clock::rfc3339(o.updated()), "front": side(&o.front), "back": side(&o.back)});
+    let mut row = json!({"app_id": o.app_id(), "order_no": o.order_no(), "updated": clock::rfc3339(o.updated()), "front": side(&o.front), "back": side(&o.back)});
     if o.bank.is_some() {
         row["bank"] = side(&o.bank).into();
     }
