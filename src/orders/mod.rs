@@ -227,7 +227,9 @@ pub struct Orders {
 
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<OrderKey, Order>,
+    /// Boxed: the table holds a key and a pointer per order (32 bytes, not ~550), so inserting,
+    /// probing and evicting move and touch a slot, not a whole order.
+    map: HashMap<OrderKey, Box<Order>>,
     /// Keys, oldest first.
     age: VecDeque<OrderKey>,
     bytes: usize,
@@ -267,7 +269,7 @@ impl Orders {
         let key = order.key.clone();
         let mut inner = self.inner();
         inner.bytes += order.bytes();
-        if let Some(old) = inner.map.insert(key.clone(), order) {
+        if let Some(old) = inner.map.insert(key.clone(), Box::new(order)) {
             inner.bytes -= old.bytes();
         } else {
             inner.age.push_back(key.clone());
@@ -307,7 +309,7 @@ impl Orders {
                 inner.age.push_back(key.clone());
                 let mut fresh = Order::new(key.clone());
                 *fresh.slot(side) = Some(rec);
-                e.insert(fresh);
+                e.insert(Box::new(fresh));
                 0
             }
         };
@@ -356,19 +358,24 @@ impl Orders {
     }
 
     pub(crate) fn get(&self, app: &str, order_no: &str) -> Option<Order> {
-        self.inner().map.get(&OrderKey::new(app, order_no)).cloned()
+        self.inner().map.get(&OrderKey::new(app, order_no)).map(|o| Order::clone(o))
     }
 
     /// Every app's order with this number.
     pub(crate) fn find(&self, order_no: &str) -> Vec<Order> {
         let inner = self.inner();
-        inner.age.iter().filter(|k| k.order_no() == order_no).filter_map(|k| inner.map.get(k).cloned()).collect()
+        inner
+            .age
+            .iter()
+            .filter(|k| k.order_no() == order_no)
+            .filter_map(|k| inner.map.get(k).map(|o| Order::clone(o)))
+            .collect()
     }
 
     /// `f` of every stored order, oldest stored first (under the lock: nothing is copied).
     pub(crate) fn each<T>(&self, f: impl FnMut(&Order) -> T) -> Vec<T> {
         let inner = self.inner();
-        inner.age.iter().filter_map(|k| inner.map.get(k)).map(f).collect()
+        inner.age.iter().filter_map(|k| inner.map.get(k)).map(|o| &**o).map(f).collect()
     }
 
     pub(crate) fn has_side(&self, app: &str, order_no: &str, side: Side) -> bool {
@@ -556,7 +563,7 @@ impl Orders {
         let _guard = self.disk.lock().unwrap_or_else(|e| e.into_inner());
         let (doomed, current) = {
             let mut inner = self.inner();
-            (std::mem::take(&mut inner.doomed), inner.map.get(&OrderKey::new(app, order_no)).cloned())
+            (std::mem::take(&mut inner.doomed), inner.map.get(&OrderKey::new(app, order_no)).map(|o| Order::clone(o)))
         };
         for k in doomed {
             let _ = disk::remove(dir, k.app(), k.order_no());
