@@ -69,23 +69,6 @@ pub fn reason(s: &str) -> String {
     clip_to(s, MAX_REASON_CHARS).into_owned()
 }
 
-/// [`clipped`] of a string the caller is done with: `s` itself when it is short enough, no copy.
-pub fn clipped_owned(s: String) -> String {
-    clip_owned(s, MAX_CHARS)
-}
-
-/// [`reason`] of a string the caller is done with: `s` itself when it is short enough, no copy.
-pub fn reason_owned(s: String) -> String {
-    clip_owned(s, MAX_REASON_CHARS)
-}
-
-fn clip_owned(s: String, max: usize) -> String {
-    match clip_to(&s, max) {
-        Cow::Borrowed(_) => s,
-        Cow::Owned(cut) => cut,
-    }
-}
-
 /// A request value as a log line shows it: cut, and control characters escaped (`\n`, `\u{1b}`),
 /// so that no value forges a log line or a terminal sequence.
 pub fn escaped(s: &str) -> String {
@@ -139,14 +122,6 @@ pub fn value<'a>(name: &str, v: &'a str) -> Cow<'a, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_owned_value_is_kept_as_the_borrowed_one_would_be() {
-        for s in ["short".to_string(), "x".repeat(MAX_CHARS + 1), "y".repeat(MAX_REASON_CHARS + 1)] {
-            assert_eq!(clipped_owned(s.clone()), clipped(&s));
-            assert_eq!(reason_owned(s.clone()), reason(&s));
-        }
-    }
 
     #[test]
     fn a_long_value_is_cut_with_its_full_length_noted() {

@@ -110,7 +110,7 @@ async fn sixteen_hanging_calls_on_a_16_connection_mock_do_not_stop_health_or_a_s
     let entries = journal_when(&mock, |e| e.code == Some("999999")).await;
     let refused = entries.iter().find(|e| e.code == Some("999999")).unwrap();
     assert_eq!(refused.status, Some(503));
-    assert!(refused.reason.as_deref().unwrap().contains("--max-held 4"), "{:?}", refused.reason);
+    assert!(refused.reason().unwrap().contains("--max-held 4"), "{:?}", refused.reason());
     drop(hung);
 }
 
@@ -122,7 +122,7 @@ async fn abandoned_after_a_client_timeout(scenario: &str, config: Config) {
     assert!(call.send(mock.addr).await.is_err(), "the client times out first");
     let entries = journal_when(&mock, |e| e.ended == "abandoned").await;
     let e = entries.iter().find(|e| e.ended == "abandoned").unwrap();
-    assert_eq!(e.scenario.as_deref(), Some(scenario));
+    assert_eq!(e.scenario(), Some(scenario));
     // The scenario would have held the answer 60 s; the entry keeps the time until the client left
     // (400 ms after it started), not the planned delay. Only an order of magnitude is asserted: the
     // client's clock starts before the mock's, and a loaded machine stretches both.
@@ -162,8 +162,8 @@ async fn a_dribbled_answer_is_journaled_answered_with_the_time_until_its_last_by
     let answer = mock.send(call).await;
     let pieces = answer.body.len().div_ceil(idocr_mock::scenarios::fault::DRIBBLE_BYTES);
     let pause = idocr_mock::vendor::ocr::scenario::DRIBBLE_PAUSE.as_secs_f64() * 1000.0;
-    let entries = journal_when(&mock, |e| e.order_no.as_deref() == Some("dribble1")).await;
-    let e = entries.iter().find(|e| e.order_no.as_deref() == Some("dribble1")).unwrap();
+    let entries = journal_when(&mock, |e| e.order_no() == Some("dribble1")).await;
+    let e = entries.iter().find(|e| e.order_no() == Some("dribble1")).unwrap();
     assert_eq!((e.ended, e.status), ("answered", Some(200)));
     let at_least = (pieces - 1) as f64 * pause;
     assert!(e.latency_ms >= at_least, "{} pieces {pause} ms apart: {} ms journaled", pieces, e.latency_ms);

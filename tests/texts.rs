@@ -80,6 +80,6 @@ async fn a_400105_in_the_journal_claims_no_scenario() {
     assert_eq!(bad["code"], "400105", "{bad}");
     let entries = mock.state.journal().select(&Filter::default());
     let e = entries.iter().find(|e| e.code == Some("400105")).expect("journaled");
-    assert_eq!(e.scenario, None);
-    assert_eq!(e.scenario_why.as_deref(), Some("none applied: refused before the scenario stage"));
+    assert_eq!(e.scenario(), None);
+    assert_eq!(e.scenario_why(), Some("none applied: refused before the scenario stage"));
 }

@@ -58,9 +58,9 @@ impl Filter {
         eq(&self.path, Some(&e.path))
             && eq(&self.method, Some(&e.method))
             && eq(&self.code, e.code)
-            && eq(&self.scenario, e.scenario.as_deref())
-            && eq(&self.order_no, e.order_no.as_deref())
-            && eq(&self.app_id, e.app_id.as_deref())
+            && eq(&self.scenario, e.scenario())
+            && eq(&self.order_no, e.order_no())
+            && eq(&self.app_id, e.app_id())
             && match self.since {
                 None => true,
                 Some(Since::Id(id)) => e.id > id,

@@ -9,10 +9,12 @@
 mod feed;
 mod filter;
 mod summary;
+mod texts;
 
 pub(crate) use feed::{Feed, MAX_BATCH, MAX_STREAMS};
 pub use filter::{Filter, Since};
 pub(crate) use summary::{parse_query, sha256_hex, summarise_body, summarise_parsed, summarise_split};
+use texts::{Text, Texts};
 
 use crate::arrival::Arrival;
 use crate::clock::{self, Clock, Millis};
@@ -51,54 +53,39 @@ impl KeptHeaders {
         KeptHeaders(Some(serde_json::value::to_raw_value(&Pairs(headers)).expect("header texts serialise")))
     }
 
-    /// Bytes held.
-    fn len(&self) -> usize {
-        self.0.as_ref().map_or(0, |raw| raw.get().len())
-    }
-}
-
-impl Serialize for KeptHeaders {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match &self.0 {
-            Some(raw) => raw.serialize(s),
-            None => s.collect_map(std::iter::empty::<(&str, &str)>()),
-        }
+    /// The JSON object, if any.
+    fn text(&self) -> Option<&str> {
+        self.0.as_deref().map(RawValue::get)
     }
 }
 
 /// One journaled request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     /// 1, 2, 3… in arrival order; never reused, even after a clear.
     pub(crate) id: u64,
     /// Arrival on the mock's clock; shown as `time`, RFC 3339 in Beijing time (formatted when
     /// the journal is read, not on every request).
-    #[serde(rename = "time", serialize_with = "as_rfc3339")]
     pub(crate) at: Millis,
     pub(crate) method: Cow<'static, str>,
     pub(crate) path: Cow<'static, str>,
-    pub(crate) host: Option<String>,
     /// How the request arrived: `{"via": "http"}`, `{"via": "https", "sni": NAME}` or
     /// `{"via": "proxy", "target": HOST:PORT, "tls": true}` (CONNECT) / `false` (absolute form).
     pub(crate) arrival: Arrival,
     /// Query parameters, decoded; secrets, tickets and tokens masked.
     pub(crate) query: Map<String, Value>,
-    pub(crate) headers: KeptHeaders,
     /// The body summary (see [`summarise_body`]), for requests with a body: JSON text, one
     /// allocation, written once; or a small body itself, summarised when the journal is read.
-    #[serde(serialize_with = "as_summary")]
     pub(crate) body: Option<BodyKept>,
     /// HTTP status, or `None` when the connection was dropped on purpose.
     pub status: Option<u16>,
-    pub(crate) abort: Option<String>,
+    /// `reset` or `close`, when the mock dropped the connection on purpose.
+    pub(crate) abort: Option<&'static str>,
     /// The vendor `code` answered.
     pub code: Option<&'static str>,
-    pub scenario: Option<String>,
-    pub scenario_why: Option<String>,
-    /// Why the request was refused (the sign diagnosis for `400105`).
-    pub reason: Option<String>,
-    pub order_no: Option<String>,
-    pub(crate) app_id: Option<String>,
+    /// The host, the kept headers (a JSON object), the scenario and why, the reason, the order
+    /// number and the app id, each clipped: one block (see [`Entry::scenario`] and the others).
+    texts: Texts,
     /// `answered`, `aborted` (the mock dropped the connection) or `abandoned` (the client went
     /// away before the whole answer was sent).
     pub ended: &'static str,
@@ -110,18 +97,77 @@ pub struct Entry {
 impl Entry {
     /// Bytes the entry holds, about: its strings plus a fixed overhead, for `--journal-max-bytes`.
     fn weight(&self) -> usize {
-        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
         let query: usize = self.query.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, str::len) + 64).sum();
-        let headers = self.headers.len() + 64;
-        let texts =
-            [&self.host, &self.abort, &self.scenario, &self.scenario_why, &self.reason, &self.order_no, &self.app_id];
         ENTRY_OVERHEAD
             + self.method.len()
             + self.path.len()
             + query
-            + headers
+            + self.texts.len()
             + self.body.as_ref().map_or(0, BodyKept::len)
-            + texts.into_iter().map(opt).sum::<usize>()
+    }
+
+    /// The scenario that answered, if one did.
+    pub fn scenario(&self) -> Option<&str> {
+        self.texts.get(Text::Scenario)
+    }
+
+    /// Why that scenario (`default`, `queue`, …), or why none applied.
+    pub fn scenario_why(&self) -> Option<&str> {
+        self.texts.get(Text::ScenarioWhy)
+    }
+
+    /// Why the request was refused (the sign diagnosis for `400105`).
+    pub fn reason(&self) -> Option<&str> {
+        self.texts.get(Text::Reason)
+    }
+
+    pub fn order_no(&self) -> Option<&str> {
+        self.texts.get(Text::OrderNo)
+    }
+
+    pub(crate) fn app_id(&self) -> Option<&str> {
+        self.texts.get(Text::AppId)
+    }
+}
+
+/// The entry as `GET /__admin/requests` shows it, field by field in this order.
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeStruct as _};
+        struct Summary<'a>(&'a Option<BodyKept>);
+        impl Serialize for Summary<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                as_summary(self.0, s)
+            }
+        }
+        let headers: Option<&RawValue> = match self.texts.get(Text::Headers) {
+            Some(text) => Some(serde_json::from_str(text).map_err(S::Error::custom)?),
+            None => None,
+        };
+        let mut st = s.serialize_struct("Entry", 19)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("time", &clock::rfc3339(self.at))?;
+        st.serialize_field("method", &self.method)?;
+        st.serialize_field("path", &self.path)?;
+        st.serialize_field("host", &self.texts.get(Text::Host))?;
+        st.serialize_field("arrival", &self.arrival)?;
+        st.serialize_field("query", &self.query)?;
+        match headers {
+            Some(raw) => st.serialize_field("headers", raw)?,
+            None => st.serialize_field("headers", &Map::new())?,
+        }
+        st.serialize_field("body", &Summary(&self.body))?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("abort", &self.abort)?;
+        st.serialize_field("code", &self.code)?;
+        st.serialize_field("scenario", &self.scenario())?;
+        st.serialize_field("scenario_why", &self.scenario_why())?;
+        st.serialize_field("reason", &self.reason())?;
+        st.serialize_field("order_no", &self.order_no())?;
+        st.serialize_field("app_id", &self.app_id())?;
+        st.serialize_field("ended", &self.ended)?;
+        st.serialize_field("latency_ms", &self.latency_ms)?;
+        st.end()
     }
 }
 
@@ -189,14 +235,15 @@ impl Head {
 }
 
 /// Records a request that has ended in the journal and the metrics, with how it ended and its
-/// real duration (from its headers to now). The journal takes the note's texts (clipped where
-/// long) rather than copies: the note is done with once its request is recorded.
+/// real duration (from its headers to now). The journal copies the head's and the note's texts
+/// (clipped where long) into one block: the copies are freed at once, while still in cache,
+/// rather than when the entry leaves the ring.
 pub fn record(journal: &Journal, metrics: &Metrics, head: Head, note: &mut Note, end: End) {
     let body = note.body.take();
-    let n = &mut *note;
+    let n = &*note;
     let (status, abort) = match end {
         End::Answered(s) => (Some(s), None),
-        End::Aborted(a) => (None, Some(abort_name(a).to_string())),
+        End::Aborted(a) => (None, Some(abort_name(a))),
         End::Abandoned(s) => (s, None),
     };
     let latency = head.started.elapsed();
@@ -205,24 +252,33 @@ pub fn record(journal: &Journal, metrics: &Metrics, head: Head, note: &mut Note,
     if !journal.is_on() {
         return;
     }
+    fn clip(t: Option<&str>) -> Option<Cow<'_, str>> {
+        t.map(redact::clip)
+    }
+    let (scenario, why) = (clip(n.scenario.as_deref()), clip(n.scenario_why.as_deref()));
+    let (order_no, app_id) = (clip(n.order_no.as_deref()), clip(n.app_id.as_deref()));
+    let reason = n.reason.as_deref().map(|r| redact::clip_to(r, redact::MAX_REASON_CHARS));
+    let texts = Texts::new([
+        head.host.as_deref(),
+        head.headers.text(),
+        scenario.as_deref(),
+        why.as_deref(),
+        reason.as_deref(),
+        order_no.as_deref(),
+        app_id.as_deref(),
+    ]);
     journal.push(Entry {
         id: 0,
         at: head.at,
         method: method_text(&head.method),
         path: head.path,
-        host: head.host,
         arrival: head.arrival,
         query: head.query,
-        headers: head.headers,
         body,
         status,
         abort,
         code: n.code,
-        scenario: n.scenario.take().map(redact::clipped_owned),
-        scenario_why: n.scenario_why.take().map(redact::clipped_owned),
-        reason: n.reason.take().map(redact::reason_owned),
-        order_no: n.order_no.take().map(redact::clipped_owned),
-        app_id: n.app_id.take().map(redact::clipped_owned),
+        texts,
         ended: end.name(),
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
     });
@@ -275,10 +331,6 @@ fn as_summary<S: serde::Serializer>(body: &Option<BodyKept>, s: S) -> Result<S::
         Some(BodyKept::Summary(raw)) => raw.serialize(s),
         Some(BodyKept::Small(bytes)) => summarise_body(bytes).serialize(s),
     }
-}
-
-fn as_rfc3339<S: serde::Serializer>(at: &Millis, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&clock::rfc3339(*at))
 }
 
 fn abort_name(a: Abort) -> &'static str {
@@ -417,7 +469,7 @@ impl Journal {
     pub(crate) fn remove_app(&self, app: &str) -> usize {
         let mut ring = self.ring();
         let before = ring.entries.len();
-        ring.entries.retain(|(e, _)| e.app_id.as_deref() != Some(app));
+        ring.entries.retain(|(e, _)| e.app_id() != Some(app));
         ring.bytes = ring.entries.iter().map(|(_, w)| w).sum();
         before - ring.entries.len()
     }
@@ -442,19 +494,13 @@ mod tests {
             at: 0,
             method: "GET".into(),
             path: p.to_string().into(),
-            host: None,
             arrival: Arrival::Http,
             query: Map::new(),
-            headers: KeptHeaders::default(),
             body: None,
             status: Some(200),
             abort: None,
             code: None,
-            scenario: None,
-            scenario_why: None,
-            reason: None,
-            order_no: None,
-            app_id: None,
+            texts: Texts::default(),
             ended: "answered",
             latency_ms: 0.0,
         }
@@ -484,10 +530,14 @@ mod tests {
         h.insert("user-agent", "U".repeat(300).parse().unwrap());
         h.insert("content-type", "application/json".parse().unwrap());
         h.insert("authorization", "Bearer secret".parse().unwrap());
-        let text = serde_json::to_string(&KeptHeaders::of(&h)).unwrap();
+        let kept = KeptHeaders::of(&h);
         let clipped = format!("{}...(300 bytes)", "U".repeat(256));
-        assert_eq!(text, format!(r#"{{"content-type":"application/json","user-agent":"{clipped}"}}"#));
-        assert_eq!(serde_json::to_string(&KeptHeaders::default()).unwrap(), "{}");
+        let want = format!(r#"{{"content-type":"application/json","user-agent":"{clipped}"}}"#);
+        assert_eq!(kept.text(), Some(want.as_str()));
+        let texts = Texts::new([Some("h"), kept.text(), None, None, None, None, None]);
+        let entry = serde_json::to_value(Entry { texts, ..e("/e") }).unwrap();
+        assert_eq!(entry["headers"], serde_json::from_str::<Value>(&want).unwrap());
+        assert_eq!(serde_json::to_value(e("/e")).unwrap()["headers"], serde_json::json!({}), "none kept: {{}}");
     }
 
     #[test]
@@ -502,7 +552,7 @@ mod tests {
         j.reset();
         j.push(e("/d"));
         assert_eq!(j.select(&Filter::default())[0].id, 4);
-        j.push(Entry { app_id: Some("JOB1".into()), ..e("/e") });
+        j.push(Entry { texts: Texts::new([None, None, None, None, None, None, Some("JOB1")]), ..e("/e") });
         let job = Filter { app_id: Some("JOB1".into()), ..Filter::default() };
         assert_eq!((j.count(&job), j.remove_app("JOB1"), j.count(&job), j.len()), (1, 1, 0, 1));
     }
