@@ -183,7 +183,8 @@ pub struct Note {
     /// The app the request named, when the mock knows it (for its per-app counters).
     pub app: Option<std::sync::Arc<str>>,
     pub scenario: Option<String>,
-    pub scenario_why: Option<String>,
+    /// Why that scenario: most often a static text (`default`, `queue`), not copied.
+    pub scenario_why: Option<std::borrow::Cow<'static, str>>,
     /// What the body held, for the journal: the image as size, SHA-256 and format.
     pub body: Option<BodyKept>,
     /// The side of an order record created or changed, written to `--data-dir` before the answer.

@@ -9,6 +9,7 @@ use super::{Catalog, Outcome, Scenario, DEFAULT};
 use crate::identity::Pin;
 use crate::protocol::Document;
 use crate::seed::{fnv1a, mix};
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,7 +58,11 @@ impl Choice {
     }
 
     /// For the log: `default`, `queue (mix flaky)`, `default (blurry is for ID cards)`, …
-    pub(crate) fn why_text(&self) -> String {
+    pub(crate) fn why_text(&self) -> Cow<'static, str> {
+        if !self.own && self.from_mix.is_none() && self.gave_way.is_none() {
+            // The common case (`default`, `queue`, `header`…): the static text, no copy per call.
+            return Cow::Borrowed(self.why.as_str());
+        }
         let why = if self.own { format!("app's {}", self.why.as_str()) } else { self.why.as_str().to_string() };
         let mut text = match &self.from_mix {
             Some(m) => format!("{why} (mix {m})"),
@@ -66,7 +71,7 @@ impl Choice {
         if let Some((name, document)) = &self.gave_way {
             text.push_str(&format!(" ({name} is for {}s)", document.label()));
         }
-        text
+        Cow::Owned(text)
     }
 
     /// The built-in `success`, as the default for a request of the other card than `instead`'s.

@@ -155,7 +155,7 @@ fn enter(state: &State, head: &Parts, pc: bool, note: &mut Note) -> Result<Reply
     let chosen = crate::faces::choose(order.scenario.as_deref(), Some(&app.face), &state.faces().choices);
     match chosen.and_then(|(name, why)| crate::scenarios::face::find(&name).map(|s| (s, why))) {
         Some((s, why)) => {
-            (note.scenario, note.scenario_why) = (Some(s.name.to_string()), Some(why.to_string()));
+            (note.scenario, note.scenario_why) = (Some(s.name.to_string()), Some(why.to_string().into()));
             Ok(finish_with(state, app.now(), &order, s, note))
         }
         None => {
