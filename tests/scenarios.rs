@@ -76,8 +76,8 @@ async fn every_success_scenario_answers_code_0_with_its_warnings_and_its_identit
         let (f, b) = (&front["result"], &back["result"]);
         assert_eq!((front["code"].as_str(), back["code"].as_str()), (Some("0"), Some("0")), "{}", s.name);
         for r in [f, b] {
-            assert_eq!(r["warning"].as_str(), Some(look.warning.as_str()), "{}", s.name);
-            assert_eq!(r["multiWarning"].as_str(), Some(look.warning.as_str()), "{}", s.name);
+            assert_eq!(r["warning"].as_str(), Some(&*look.warning), "{}", s.name);
+            assert_eq!(r["multiWarning"].as_str(), Some(&*look.warning), "{}", s.name);
         }
         let id = f["idcard"].as_str().unwrap();
         assert!(identity::is_valid_number(id), "{}: {id}", s.name);

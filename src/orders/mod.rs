@@ -32,8 +32,9 @@ pub(crate) struct SideRecord {
     /// The card fields of the answer (`name` … `idcard`, `validDate` and `authority`, or
     /// `bankcardNo` … `bankcardValidDate`).
     pub(crate) fields: CardFields,
-    pub(crate) warning: String,
-    pub(crate) multi_warning: String,
+    /// The scenario's warning flags, shared with it (not a copy per order).
+    pub(crate) warning: Arc<str>,
+    pub(crate) multi_warning: Arc<str>,
     pub(crate) clarity: String,
     /// When the call was answered, on the mock's clock.
     pub(crate) time: Millis,
@@ -486,8 +487,8 @@ pub(crate) struct SideAnswer {
     /// The card fields (`name` … `idcard`, `nativePlace`; `validDate` and `authority`; or the
     /// bank card's).
     pub(crate) fields: CardFields,
-    pub(crate) warning: String,
-    pub(crate) multi_warning: String,
+    pub(crate) warning: Arc<str>,
+    pub(crate) multi_warning: Arc<str>,
     pub(crate) clarity: String,
 }
 
@@ -497,8 +498,8 @@ impl SideAnswer {
         SideAnswer {
             code,
             fields: CardFields::empty(),
-            warning: String::new(),
-            multi_warning: String::new(),
+            warning: "".into(),
+            multi_warning: "".into(),
             clarity: String::new(),
         }
     }

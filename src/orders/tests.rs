@@ -7,8 +7,8 @@ fn record(code: &str, bytes: usize) -> SideRecord {
     SideRecord {
         code: code.to_string().into(),
         fields: CardFields::empty(),
-        warning: String::new(),
-        multi_warning: String::new(),
+        warning: "".into(),
+        multi_warning: "".into(),
         clarity: String::new(),
         time: 0,
         format: Format::Png.as_str().into(),

@@ -355,7 +355,7 @@ fn success(f: &File) -> Result<Outcome, String> {
         })?,
     };
     let bank_warnings = super::document::bank_warnings(f.warnings.as_deref().unwrap_or_default())?;
-    Ok(Outcome::Success(Look { warning, clarity: f.clarity, profile, bank_warnings }))
+    Ok(Outcome::Success(Look { warning: warning.into(), clarity: f.clarity, profile, bank_warnings }))
 }
 
 const PROFILES: &[(&str, Profile)] = &[

@@ -34,7 +34,7 @@ pub(super) fn document(said: Option<&str>, outcome: &Outcome, id_details: bool) 
         Outcome::Error(c) if c.code.starts_with('4') || c.code.starts_with("9999") => None,
         Outcome::Error(_) => Some(Document::IdCard),
         Outcome::Success(l) if !l.bank_warnings.is_empty() => Some(Document::BankCard),
-        Outcome::Success(l) if l.warning != "00000000" || l.profile != Profile::Typical => Some(Document::IdCard),
+        Outcome::Success(l) if &*l.warning != "00000000" || l.profile != Profile::Typical => Some(Document::IdCard),
         _ if id_details => Some(Document::IdCard),
         _ => None,
     };

@@ -65,7 +65,8 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Look {
     /// 8 flags of 0/1, sent in both `warning` and `multiWarning` (docs/protocol.md §8).
-    pub warning: String,
+    /// Shared (not copied) by every answer and order record that shows it.
+    pub warning: std::sync::Arc<str>,
     /// `None`: a clarity drawn from the seed (60–90).
     pub(crate) clarity: Option<u8>,
     pub(crate) profile: Profile,
@@ -76,7 +77,9 @@ pub struct Look {
 
 impl Look {
     pub(crate) fn clean() -> Self {
-        Look { warning: "00000000".into(), clarity: None, profile: Profile::Typical, bank_warnings: Vec::new() }
+        static NONE: std::sync::OnceLock<std::sync::Arc<str>> = std::sync::OnceLock::new();
+        let warning = NONE.get_or_init(|| "00000000".into()).clone();
+        Look { warning, clarity: None, profile: Profile::Typical, bank_warnings: Vec::new() }
     }
 }
 
@@ -146,7 +149,7 @@ impl Scenario {
                 v["code"] = c.code.into();
                 v["msg"] = c.msg.into();
             }
-            Outcome::Success(l) => v["warning"] = l.warning.clone().into(),
+            Outcome::Success(l) => v["warning"] = (*l.warning).into(),
             Outcome::Fault(f) => v["fault"] = f.as_str().into(),
             Outcome::Mix(m) => v["mix"] = serde_json::to_value(m).unwrap_or_default(),
         }

@@ -77,8 +77,8 @@ pub(crate) fn succeed(
     let answer = crate::orders::SideAnswer {
         code: catalog::SUCCESS.code,
         fields: card_fields(&card),
-        warning,
-        multi_warning: multi,
+        warning: warning.into(),
+        multi_warning: multi.into(),
         clarity,
     };
     note.stored = crate::orders::record(

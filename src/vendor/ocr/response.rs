@@ -10,8 +10,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Recognition {
     /// 8 flags of `0`/`1` (docs/protocol.md §8).
-    pub(crate) warning: String,
-    pub(crate) multi_warning: String,
+    pub(crate) warning: std::sync::Arc<str>,
+    pub(crate) multi_warning: std::sync::Arc<str>,
     /// 0–100, higher is clearer.
     pub(crate) clarity: u8,
 }
