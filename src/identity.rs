@@ -172,8 +172,10 @@ impl Identity {
     }
 }
 
-/// `date` as `yyyyMMdd`, with chrono's items given directly: parsing a `"%Y%m%d"` format string
-/// on every call cost more than the formatting.
+/// `date` as `yyyyMMdd`: for a four-digit year (every date an identity has), the number
+/// `yyyy·10⁴ + MM·10² + dd` written zero-padded to eight digits, one integer to format where
+/// chrono's item formatter cost ~900 instructions a date (it runs three times a call); any other
+/// year through chrono's items.
 fn ymd(date: NaiveDate) -> impl std::fmt::Display {
     use chrono::format::{Item, Numeric, Pad};
     const YMD: [Item<'static>; 3] = [
@@ -181,7 +183,17 @@ fn ymd(date: NaiveDate) -> impl std::fmt::Display {
         Item::Numeric(Numeric::Month, Pad::Zero),
         Item::Numeric(Numeric::Day, Pad::Zero),
     ];
-    date.format_with_items(YMD.iter())
+    struct Ymd(NaiveDate);
+    impl std::fmt::Display for Ymd {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let d = self.0;
+            match u32::try_from(d.year()) {
+                Ok(y @ 1000..=9999) => write!(f, "{:08}", y * 10_000 + d.month() * 100 + d.day()),
+                _ => d.format_with_items(YMD.iter()).fmt(f),
+            }
+        }
+    }
+    Ymd(date)
 }
 
 /// Years of validity of a card issued at `age` (`None`: 长期).
@@ -362,6 +374,14 @@ pub fn parse_number(id: &str) -> Option<(&'static Region, NaiveDate, Sex)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_written_yyyymmdd_the_same_as_chronos_format_for_any_year() {
+        for (y, m, d) in [(1949, 12, 31), (2000, 1, 1), (2026, 2, 28), (999, 3, 4), (10000, 5, 6), (1, 1, 1)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(ymd(date).to_string(), date.format("%Y%m%d").to_string(), "{date}");
+        }
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
