@@ -17,7 +17,13 @@ pub(crate) enum Text {
     AppId,
 }
 
-const COUNT: usize = 7;
+impl Text {
+    /// Every text, in the order they are stored.
+    const ALL: [Text; 7] =
+        [Text::Host, Text::Headers, Text::Scenario, Text::ScenarioWhy, Text::Reason, Text::OrderNo, Text::AppId];
+}
+
+const COUNT: usize = Text::ALL.len();
 
 /// The texts, one after the other in `buf`; each present or absent.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -62,9 +68,7 @@ impl Texts {
 
 impl std::fmt::Debug for Texts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let all =
-            [Text::Host, Text::Headers, Text::Scenario, Text::ScenarioWhy, Text::Reason, Text::OrderNo, Text::AppId];
-        f.debug_map().entries(all.iter().filter_map(|t| Some((t, self.get(*t)?)))).finish()
+        f.debug_map().entries(Text::ALL.iter().filter_map(|t| Some((t, self.get(*t)?)))).finish()
     }
 }
 

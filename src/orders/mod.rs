@@ -492,14 +492,21 @@ pub(crate) struct SideAnswer {
     pub(crate) clarity: String,
 }
 
+/// The empty warning of a recognition error, made once: an `Arc<str>`, even empty, is a block,
+/// and an error record kept two per order where the `String`s it replaced kept none.
+fn no_warning() -> Arc<str> {
+    static EMPTY: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| "".into()).clone()
+}
+
 impl SideAnswer {
     /// A recognition error: its code and no fields.
     pub(crate) fn error(code: &'static str) -> Self {
         SideAnswer {
             code,
             fields: CardFields::empty(),
-            warning: "".into(),
-            multi_warning: "".into(),
+            warning: no_warning(),
+            multi_warning: no_warning(),
             clarity: String::new(),
         }
     }

@@ -132,10 +132,10 @@ impl<'a> Upload<'a> {
     fn summary(&mut self) -> BodyKept {
         // A whole body is kept or summarised from its bytes: no parse (the pipeline has taken
         // its parse by now, and parsing again cost a small call an eighth of its instructions).
-        if let Some(whole) = self.body.whole() {
-            return crate::journal::keep_body(whole);
+        // A split one is parsed, for the image it decoded (or rebuilt whole by the parse).
+        if self.body.whole().is_none() {
+            self.parsed();
         }
-        self.parsed();
         let field = self.document.image_field();
         match (self.body.whole(), self.body.split()) {
             (Some(whole), _) => crate::journal::keep_body(whole),
